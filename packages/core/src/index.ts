@@ -1,0 +1,35 @@
+// @gradlab/core: tensors, the graph, ops with their local-derivative rules, backward,
+// gradient checking and graph inspection.
+export {
+  Tensor,
+  tensor,
+  zeros,
+  ones,
+  full,
+  rand,
+  randn,
+  toTensor,
+  isTensor,
+  type TensorLike,
+  type TensorOptions,
+  type NestedArray,
+  type RandomSource,
+} from './tensor.ts';
+export * from './ops/index.ts';
+export {
+  Op,
+  defineOp,
+  noGrad,
+  isGradEnabled,
+  detectAnomaly,
+  setAnomalyDetection,
+  isAnomalyDetectionEnabled,
+  type OpSpec,
+  type DerivativeRule,
+  type NotDifferentiable,
+  type LocalContext,
+  type GradientContext,
+  type LocalDerivative,
+} from './op.ts';
+export { backward, grad, zeroGrad, topologicalOrder, type BackwardOptions, type GradOptions } from './backward.ts';
+export { formatShape, sizeOf, broadcastShapes, type Shape } from './shape.ts';

@@ -1,0 +1,237 @@
+// An op: a forward computation and, beside it, one local-derivative rule per input.
+// Built-in ops and user ops are defined the same way, with `defineOp`.
+// This module imports no values from the rest of core, so ops can be defined at module load.
+import { formatShape } from './shape.ts';
+import type { Tensor } from './tensor.ts';
+
+/** What a derivative rule sees: the op's inputs by name, its `result`, its attributes. */
+export type LocalContext<N extends string, A> = { readonly [K in N]: Tensor } & {
+  readonly result: Tensor;
+  readonly attrs: A;
+};
+
+/** ... and, for a vector–Jacobian product, the incoming gradient ∂L/∂result. */
+export type GradientContext<N extends string, A> = LocalContext<N, A> & { readonly grad: Tensor };
+
+/**
+ * The local derivative of the op's result with respect to one input, written with gradlab's
+ * own ops so that the backward pass is itself a differentiable graph.
+ *
+ * - Elementwise ops give `partial`: ∂result/∂input element by element (broadcastable to the
+ *   result). The gradient is then grad · partial (summed back to the input's shape by the walk).
+ * - Other ops give `vjp`: the gradient for this input given the incoming `grad`, and may give
+ *   `local`, the numbers a reader should see as the local derivative (matmul: the other operand).
+ * - An elementwise op may give both: the walk then uses `vjp` (a shortcut that must equal
+ *   grad · partial, e.g. `grad` itself for addition) and the inspector shows `partial`.
+ */
+export interface DerivativeRule<N extends string, A> {
+  /** The rule as math, e.g. `∂y/∂x = y·(1−y)`. */
+  formula: string;
+  partial?: (c: LocalContext<N, A>) => Tensor;
+  vjp?: (c: GradientContext<N, A>) => Tensor;
+  local?: (c: LocalContext<N, A>) => Tensor;
+}
+
+/** An input that gradients do not flow into (an index, a mask): say so, and why. */
+export interface NotDifferentiable {
+  notDifferentiable: string;
+}
+
+export interface OpSpec<N extends string, A> {
+  name: string;
+  /** Input names, in call order. */
+  inputs: readonly N[];
+  /** Computes the result from the inputs' values; returns a fresh tensor (no history). */
+  forward: (inputs: readonly Tensor[], attrs: A) => Tensor;
+  /** One rule per input. A missing rule is an error when a gradient is asked through it. */
+  derivatives: { readonly [K in N]?: DerivativeRule<N, A> | NotDifferentiable };
+  /** A label with the attributes, for pictures: `sum(axis=1)`. */
+  describe?: (attrs: A) => string;
+}
+
+/** What the inspector reports as the local derivative of a node with respect to one input. */
+export interface LocalDerivative {
+  input: string;
+  formula: string;
+  /** elementwise: ∂y/∂x per element; operand: the other operand (matmul); none: only a rule. */
+  kind: 'elementwise' | 'operand' | 'none' | 'not differentiable';
+  value: Tensor | null;
+}
+
+// ---- global modes -------------------------------------------------------------------------
+
+let gradEnabled = true;
+let anomalyDetection = false;
+
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** Runs `fn` without recording a graph (no op result requires grad inside). */
+export function noGrad<T>(fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
+/** Internal: run with recording forced on or off (the backward walk uses it for createGraph). */
+export function withGradEnabled<T>(enabled: boolean, fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = enabled;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
+/** Turns anomaly detection on or off globally: every op checks its forward and backward values. */
+export function setAnomalyDetection(on: boolean): void {
+  anomalyDetection = on;
+}
+
+export function isAnomalyDetectionEnabled(): boolean {
+  return anomalyDetection;
+}
+
+/** Runs `fn` with anomaly detection: the first op producing NaN or ±Infinity throws, naming itself. */
+export function detectAnomaly<T>(fn: () => T): T {
+  const previous = anomalyDetection;
+  anomalyDetection = true;
+  try {
+    return fn();
+  } finally {
+    anomalyDetection = previous;
+  }
+}
+
+export function firstNonFinite(data: Float64Array): number {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return i;
+  return -1;
+}
+
+export function describeInputs(names: readonly string[], inputs: readonly Tensor[]): string {
+  return inputs.map((x, i) => `${names[i]}: ${formatShape(x.shape)}`).join(', ');
+}
+
+// ---- the op ----------------------------------------------------------------------------------
+
+export class Op<N extends string = string, A = unknown> {
+  readonly name: string;
+  readonly inputNames: readonly N[];
+  readonly spec: OpSpec<N, A>;
+
+  constructor(spec: OpSpec<N, A>) {
+    if (!spec.name) throw new Error('defineOp: an op needs a name');
+    if (spec.inputs.length === 0) throw new Error(`defineOp: ${spec.name}: an op needs at least one input`);
+    for (const key of Object.keys(spec.derivatives)) {
+      if (!spec.inputs.includes(key as N)) throw new Error(`defineOp: ${spec.name}: derivative for unknown input '${key}'`);
+    }
+    for (const name of spec.inputs) {
+      const rule = spec.derivatives[name];
+      if (rule && !('notDifferentiable' in rule) && !rule.partial && !rule.vjp) {
+        throw new Error(`defineOp: ${spec.name}: the rule for '${name}' needs a partial or a vjp`);
+      }
+    }
+    this.name = spec.name;
+    this.inputNames = spec.inputs;
+    this.spec = spec;
+  }
+
+  /** Runs the op forward and, when recording, links the result to its inputs. */
+  apply(xs: readonly Tensor[], attrs: A): Tensor {
+    if (xs.length !== this.inputNames.length) {
+      throw new Error(`${this.name}: expected ${this.inputNames.length} inputs, got ${xs.length}`);
+    }
+    const result = this.spec.forward(xs, attrs);
+    if (anomalyDetection) {
+      const bad = firstNonFinite(result.data);
+      if (bad >= 0) {
+        throw new Error(
+          `detectAnomaly: ${this.label(attrs)} forward produced ${result.data[bad]} at element ${bad} of its result ` +
+            `${formatShape(result.shape)} (inputs ${describeInputs(this.inputNames, xs)})`,
+        );
+      }
+    }
+    if (gradEnabled) {
+      let needsGrad = false;
+      for (const x of xs) if (x.requiresGrad) needsGrad = true;
+      if (needsGrad) {
+        result.requiresGrad = true;
+        result.op = this as unknown as Op;
+        result.inputs = xs;
+        result.attrs = attrs;
+      }
+    }
+    return result;
+  }
+
+  /** The display label: `sum(axis=1)` or just the name. */
+  label(attrs: A): string {
+    return this.spec.describe ? this.spec.describe(attrs) : this.name;
+  }
+
+  /** The named view of a node that rules receive: inputs by name, result, attrs, grad. */
+  context(node: Tensor, grad: Tensor | null): GradientContext<N, A> {
+    const ctx: Record<string, unknown> = { result: node, attrs: node.attrs, grad };
+    for (let i = 0; i < this.inputNames.length; i++) ctx[this.inputNames[i]!] = node.inputs[i];
+    return ctx as GradientContext<N, A>;
+  }
+
+  /** The rule for input i; a missing rule is an error naming the op and the input. */
+  derivativeRule(i: number): DerivativeRule<N, A> {
+    const name = this.inputNames[i]!;
+    const rule = this.spec.derivatives[name];
+    if (!rule) {
+      throw new Error(`${this.name}: no derivative rule for input '${name}'; cannot backpropagate through it`);
+    }
+    if ('notDifferentiable' in rule) {
+      throw new Error(
+        `${this.name}: input '${name}' is not differentiable (${rule.notDifferentiable}), but a gradient was asked through it`,
+      );
+    }
+    return rule;
+  }
+
+  /** Whether input i has a rule that lets gradients flow (for the walk to skip marked inputs). */
+  isDifferentiable(i: number): boolean {
+    const rule = this.spec.derivatives[this.inputNames[i]!];
+    return !(rule && 'notDifferentiable' in rule);
+  }
+
+  /** The local derivative of `node` with respect to input i, as formula and as numbers. */
+  localDerivative(node: Tensor, i: number): LocalDerivative {
+    const input = this.inputNames[i]!;
+    const rule = this.spec.derivatives[input];
+    if (!rule) return { input, formula: '(no rule)', kind: 'none', value: null };
+    if ('notDifferentiable' in rule) return { input, formula: rule.notDifferentiable, kind: 'not differentiable', value: null };
+    const ctx = this.context(node, null);
+    if (rule.partial) return { input, formula: rule.formula, kind: 'elementwise', value: rule.partial(ctx) };
+    if (rule.local) return { input, formula: rule.formula, kind: 'operand', value: rule.local(ctx) };
+    return { input, formula: rule.formula, kind: 'none', value: null };
+  }
+
+  /** Whether input i's rule is elementwise (a partial), which fixes its element-level structure. */
+  isElementwise(i: number): boolean {
+    const rule = this.spec.derivatives[this.inputNames[i]!];
+    return !!rule && !('notDifferentiable' in rule) && !!rule.partial;
+  }
+}
+
+/**
+ * Defines an op. The result is called with `op.apply([inputs...], attrs)`; wrap it in a plain
+ * function for users. Example (the rule is the derivative of the op's result):
+ *
+ *   const square = defineOp({
+ *     name: 'square', inputs: ['x'],
+ *     forward: ([x]) => map(x, (v) => v * v),
+ *     derivatives: { x: { formula: '∂y/∂x = 2x', partial: ({ x }) => mul(2, x) } },
+ *   });
+ */
+export function defineOp<N extends string, A = undefined>(spec: OpSpec<N, A>): Op<N, A> {
+  return new Op(spec);
+}

@@ -1,0 +1,25 @@
+// Ops built from primitives: they need no derivative rule of their own.
+import { formatShape } from '../shape.ts';
+import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
+import { mul } from './mul.ts';
+import { pow } from './pow.ts';
+import { resolveAxes, sum } from './sum.ts';
+
+/** a / b = a · b⁻¹ (a number divisor becomes a multiplication by its reciprocal). */
+export function div(a: TensorLike, b: TensorLike): Tensor {
+  if (typeof b === 'number') {
+    if (b === 0) throw new Error('div: division by the number 0');
+    return mul(a, 1 / b);
+  }
+  return mul(a, pow(b, -1));
+}
+
+/** Mean over all elements or along axes: sum / count. */
+export function mean(x: TensorLike, axis?: number | readonly number[], options?: { keepDims?: boolean }): Tensor {
+  const t = toTensor(x);
+  const axes = resolveAxes('mean', t.shape, axis);
+  let count = 1;
+  for (const a of axes) count *= t.shape[a]!;
+  if (count === 0) throw new Error(`mean: no elements to average in ${formatShape(t.shape)}`);
+  return mul(sum(t, axes, options), 1 / count);
+}

@@ -1,0 +1,17 @@
+import { defineOp } from '../op.ts';
+import { full, toTensor, type Tensor, type TensorLike } from '../tensor.ts';
+import { map } from './kernels.ts';
+
+// y = −x           ∂y/∂x = −1
+export const negOp = defineOp({
+  name: 'neg',
+  inputs: ['x'],
+  forward: ([x]) => map(x!, (v) => -v),
+  derivatives: {
+    x: { formula: '∂(−x)/∂x = −1', partial: ({ x }) => full(x.shape, -1), vjp: ({ grad }) => neg(grad) },
+  },
+});
+
+export function neg(x: TensorLike): Tensor {
+  return negOp.apply([toTensor(x)], undefined);
+}

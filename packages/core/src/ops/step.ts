@@ -1,0 +1,17 @@
+import { defineOp } from '../op.ts';
+import { toTensor, zeros, type Tensor, type TensorLike } from '../tensor.ts';
+import { map } from './kernels.ts';
+
+// y = [x > 0] (Heaviside step; relu's derivative)      ∂y/∂x = 0 (wherever it exists)
+export const stepOp = defineOp({
+  name: 'step',
+  inputs: ['x'],
+  forward: ([x]) => map(x!, (v) => (v > 0 ? 1 : 0)),
+  derivatives: {
+    x: { formula: '∂[x>0]/∂x = 0 (for x ≠ 0)', partial: ({ x }) => zeros(x.shape) },
+  },
+});
+
+export function step(x: TensorLike): Tensor {
+  return stepOp.apply([toTensor(x)], undefined);
+}
