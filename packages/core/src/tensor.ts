@@ -124,6 +124,7 @@ export class Tensor {
   tanh(): Tensor { return ops.tanh(this); }
   relu(): Tensor { return ops.relu(this); }
   leakyRelu(slope?: number): Tensor { return ops.leakyRelu(this, slope); }
+  clamp(min: number, max: number): Tensor { return ops.clamp(this, min, max); }
   matmul(other: TensorLike): Tensor { return ops.matmul(this, other); }
   transpose(): Tensor { return ops.transpose(this); }
   reshape(shape: Shape): Tensor { return ops.reshape(this, shape); }

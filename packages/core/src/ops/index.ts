@@ -10,6 +10,7 @@ export { tanh, tanhOp } from './tanh.ts';
 export { relu, reluOp } from './relu.ts';
 export { leakyRelu, leakyReluOp } from './leakyRelu.ts';
 export { step, stepOp } from './step.ts';
+export { clamp, clampOp } from './clamp.ts';
 export { matmul, matmulOp } from './matmul.ts';
 export { transpose, transposeOp } from './transpose.ts';
 export { reshape, reshapeOp } from './reshape.ts';
