@@ -22,27 +22,27 @@ export interface GradOptions {
 }
 
 /**
- * The nodes that require grad and are reachable from `roots`, each after all of its inputs
- * (an iterative depth-first search: a chain of any length fits).
+ * The nodes that require grad (or, with `includeConstants`, all nodes) reachable from `roots`,
+ * each after all of its inputs (an iterative depth-first search: a chain of any length fits).
  */
-export function topologicalOrder(roots: readonly Tensor[]): Tensor[] {
+export function topologicalOrder(roots: readonly Tensor[], includeConstants = false): Tensor[] {
   const order: Tensor[] = [];
   const visited = new Set<Tensor>();
   const nodes: Tensor[] = [];
   const next: number[] = [];
   for (const root of roots) {
-    if (visited.has(root) || !root.requiresGrad) continue;
+    if (visited.has(root) || !(root.requiresGrad || includeConstants)) continue;
     visited.add(root);
     nodes.push(root);
     next.push(0);
     while (nodes.length > 0) {
       const top = nodes.length - 1;
-      const node = nodes[top]!;
-      const i = next[top]!;
+      const node = nodes[top];
+      const i = next[top];
       if (i < node.inputs.length) {
         next[top] = i + 1;
-        const input = node.inputs[i]!;
-        if (input.requiresGrad && !visited.has(input)) {
+        const input = node.inputs[i];
+        if ((input.requiresGrad || includeConstants) && !visited.has(input)) {
           visited.add(input);
           nodes.push(input);
           next.push(0);
@@ -60,7 +60,7 @@ export function topologicalOrder(roots: readonly Tensor[]): Tensor[] {
 /** ∂L/∂(input i of node), from ∂L/∂node, by the op's rule; summed back to the input's shape. */
 function inputGradient(node: Tensor, i: number, grad: Tensor): Tensor {
   const op = node.op!;
-  const input = node.inputs[i]!;
+  const input = node.inputs[i];
   const rule = op.derivativeRule(i);
   const ctx = op.context(node, grad);
   let g = rule.vjp ? rule.vjp(ctx) : mul(grad, rule.partial!(ctx));
@@ -107,14 +107,14 @@ export function propagate(
   return withGradEnabled(createGraph, () => {
     roots.forEach((root, k) => {
       const prev = grads.get(root);
-      grads.set(root, prev ? add(prev, seeds[k]!) : seeds[k]!);
+      grads.set(root, prev ? add(prev, seeds[k]) : seeds[k]);
     });
     for (let n = order.length - 1; n >= 0; n--) {
-      const node = order[n]!;
+      const node = order[n];
       const grad = grads.get(node);
       if (!grad || !node.op) continue;
       for (let i = 0; i < node.inputs.length; i++) {
-        const input = node.inputs[i]!;
+        const input = node.inputs[i];
         if (!input.requiresGrad || (leads && !leads.has(input)) || !node.op.isDifferentiable(i)) continue;
         const g = inputGradient(node, i, grad);
         const prev = grads.get(input);

@@ -30,6 +30,23 @@ export {
   type LocalContext,
   type GradientContext,
   type LocalDerivative,
+  type JacobianEntry,
 } from './op.ts';
 export { backward, grad, zeroGrad, topologicalOrder, type BackwardOptions, type GradOptions } from './backward.ts';
 export { formatShape, sizeOf, broadcastShapes, type Shape } from './shape.ts';
+export { gradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckMismatch } from './gradcheck.ts';
+export {
+  trace,
+  toDot,
+  explainGradient,
+  localDerivatives,
+  edgeJacobian,
+  nodeLabel,
+  formatValues,
+  formatIndex,
+  type NodeInfo,
+  type DotOptions,
+  type ChainStep,
+  type ChainPath,
+  type GradientExplanation,
+} from './inspect.ts';

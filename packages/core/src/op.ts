@@ -30,7 +30,15 @@ export interface DerivativeRule<N extends string, A> {
   partial?: (c: LocalContext<N, A>) => Tensor;
   vjp?: (c: GradientContext<N, A>) => Tensor;
   local?: (c: LocalContext<N, A>) => Tensor;
+  /**
+   * For the inspector only: every (result element, input element, ∂result/∂input) triple,
+   * including structural zeros. Without it the inspector probes `vjp` with one-hot gradients.
+   */
+  jacobian?: (c: LocalContext<N, A>) => JacobianEntry[];
 }
+
+/** One element-level local derivative: ∂result[out]/∂input[in] = value (flat indices). */
+export type JacobianEntry = readonly [out: number, input: number, value: number];
 
 /** An input that gradients do not flow into (an index, a mask): say so, and why. */
 export interface NotDifferentiable {
@@ -110,7 +118,7 @@ export function detectAnomaly<T>(fn: () => T): T {
 }
 
 export function firstNonFinite(data: Float64Array): number {
-  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return i;
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
   return -1;
 }
 
@@ -178,13 +186,13 @@ export class Op<N extends string = string, A = unknown> {
   /** The named view of a node that rules receive: inputs by name, result, attrs, grad. */
   context(node: Tensor, grad: Tensor | null): GradientContext<N, A> {
     const ctx: Record<string, unknown> = { result: node, attrs: node.attrs, grad };
-    for (let i = 0; i < this.inputNames.length; i++) ctx[this.inputNames[i]!] = node.inputs[i];
+    for (let i = 0; i < this.inputNames.length; i++) ctx[this.inputNames[i]] = node.inputs[i];
     return ctx as GradientContext<N, A>;
   }
 
   /** The rule for input i; a missing rule is an error naming the op and the input. */
   derivativeRule(i: number): DerivativeRule<N, A> {
-    const name = this.inputNames[i]!;
+    const name = this.inputNames[i];
     const rule = this.spec.derivatives[name];
     if (!rule) {
       throw new Error(`${this.name}: no derivative rule for input '${name}'; cannot backpropagate through it`);
@@ -199,13 +207,13 @@ export class Op<N extends string = string, A = unknown> {
 
   /** Whether input i has a rule that lets gradients flow (for the walk to skip marked inputs). */
   isDifferentiable(i: number): boolean {
-    const rule = this.spec.derivatives[this.inputNames[i]!];
+    const rule = this.spec.derivatives[this.inputNames[i]];
     return !(rule && 'notDifferentiable' in rule);
   }
 
   /** The local derivative of `node` with respect to input i, as formula and as numbers. */
   localDerivative(node: Tensor, i: number): LocalDerivative {
-    const input = this.inputNames[i]!;
+    const input = this.inputNames[i];
     const rule = this.spec.derivatives[input];
     if (!rule) return { input, formula: '(no rule)', kind: 'none', value: null };
     if ('notDifferentiable' in rule) return { input, formula: rule.notDifferentiable, kind: 'not differentiable', value: null };
@@ -217,7 +225,7 @@ export class Op<N extends string = string, A = unknown> {
 
   /** Whether input i's rule is elementwise (a partial), which fixes its element-level structure. */
   isElementwise(i: number): boolean {
-    const rule = this.spec.derivatives[this.inputNames[i]!];
+    const rule = this.spec.derivatives[this.inputNames[i]];
     return !!rule && !('notDifferentiable' in rule) && !!rule.partial;
   }
 }

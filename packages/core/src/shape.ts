@@ -24,7 +24,7 @@ export function stridesOf(shape: Shape): number[] {
   let s = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
     strides[i] = s;
-    s *= shape[i]!;
+    s *= shape[i];
   }
   return strides;
 }
@@ -58,16 +58,16 @@ export function broadcastIndex(inShape: Shape, outShape: Shape): Int32Array {
   const inStrides = stridesOf(inShape);
   // stride of each output axis in the input (0 where the input is broadcast)
   const stride = new Array<number>(n).fill(0);
-  for (let i = 0; i < inShape.length; i++) stride[offset + i] = inShape[i] === 1 ? 0 : inStrides[i]!;
+  for (let i = 0; i < inShape.length; i++) stride[offset + i] = inShape[i] === 1 ? 0 : inStrides[i];
   const counter = new Array<number>(n).fill(0);
   let src = 0;
   for (let o = 0; o < outSize; o++) {
     map[o] = src;
     for (let ax = n - 1; ax >= 0; ax--) {
-      counter[ax]!++;
-      src += stride[ax]!;
-      if (counter[ax]! < outShape[ax]!) break;
-      src -= stride[ax]! * counter[ax]!;
+      counter[ax]++;
+      src += stride[ax];
+      if (counter[ax] < outShape[ax]) break;
+      src -= stride[ax] * counter[ax];
       counter[ax] = 0;
     }
   }

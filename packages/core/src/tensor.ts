@@ -66,14 +66,14 @@ export class Tensor {
   /** The single value of a one-element tensor. */
   item(): number {
     if (this.size !== 1) throw new Error(`item: tensor of shape ${formatShape(this.shape)} has ${this.size} elements, not 1`);
-    return this.data[0]!;
+    return this.data[0];
   }
 
   /** The values as nested arrays (a number for a scalar). */
   toArray(): NestedArray {
     const build = (axis: number, offset: number): NestedArray => {
-      if (axis === this.shape.length) return this.data[offset]!;
-      const n = this.shape[axis]!;
+      if (axis === this.shape.length) return this.data[offset];
+      const n = this.shape[axis];
       const step = sizeOf(this.shape.slice(axis + 1));
       const out: NestedArray[] = [];
       for (let i = 0; i < n; i++) out.push(build(axis + 1, offset + i * step));
@@ -170,7 +170,7 @@ export function tensor(value: NestedArray | Float64Array, options?: TensorOption
         `tensor: ragged nested array at ${path || 'top'}: expected ${shape[axis]} elements, got ${Array.isArray(v) ? v.length : typeof v}`,
       );
     }
-    for (let i = 0; i < v.length; i++) fill(v[i]!, axis + 1, `${path}[${i}]`);
+    for (let i = 0; i < v.length; i++) fill(v[i], axis + 1, `${path}[${i}]`);
   };
   fill(value, 0, '');
   const t = new Tensor(data, options?.shape ?? shape, options);

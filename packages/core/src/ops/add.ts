@@ -6,7 +6,7 @@ import { zip } from './kernels.ts';
 export const addOp = defineOp({
   name: 'add',
   inputs: ['a', 'b'],
-  forward: ([a, b]) => zip('add', a!, b!, (x, y) => x + y),
+  forward: ([a, b]) => zip('add', a, b, (x, y) => x + y),
   derivatives: {
     a: { formula: '∂(a+b)/∂a = 1', partial: ({ a }) => full(a.shape, 1), vjp: ({ grad }) => grad },
     b: { formula: '∂(a+b)/∂b = 1', partial: ({ b }) => full(b.shape, 1), vjp: ({ grad }) => grad },

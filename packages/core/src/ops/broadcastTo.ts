@@ -9,9 +9,9 @@ export const broadcastToOp = defineOp({
   name: 'broadcastTo',
   inputs: ['x'],
   forward: ([x], { shape }: { shape: Shape }) => {
-    const index = broadcastIndex(x!.shape, shape);
+    const index = broadcastIndex(x.shape, shape);
     const out = new Float64Array(index.length);
-    for (let i = 0; i < out.length; i++) out[i] = x!.data[index[i]!]!;
+    for (let i = 0; i < out.length; i++) out[i] = x.data[index[i]]!;
     return new Tensor(out, shape);
   },
   derivatives: {

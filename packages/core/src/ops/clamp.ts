@@ -6,7 +6,7 @@ import { map } from './kernels.ts';
 export const clampOp = defineOp({
   name: 'clamp',
   inputs: ['x'],
-  forward: ([x], { min, max }: { min: number; max: number }) => map(x!, (v) => (v < min ? min : v > max ? max : v)),
+  forward: ([x], { min, max }: { min: number; max: number }) => map(x, (v) => (v < min ? min : v > max ? max : v)),
   derivatives: {
     x: {
       formula: '∂y/∂x = [min < x < max]',

@@ -19,7 +19,7 @@ export function mean(x: TensorLike, axis?: number | readonly number[], options?:
   const t = toTensor(x);
   const axes = resolveAxes('mean', t.shape, axis);
   let count = 1;
-  for (const a of axes) count *= t.shape[a]!;
+  for (const a of axes) count *= t.shape[a];
   if (count === 0) throw new Error(`mean: no elements to average in ${formatShape(t.shape)}`);
   return mul(sum(t, axes, options), 1 / count);
 }

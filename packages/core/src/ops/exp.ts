@@ -6,7 +6,7 @@ import { map } from './kernels.ts';
 export const expOp = defineOp({
   name: 'exp',
   inputs: ['x'],
-  forward: ([x]) => map(x!, Math.exp),
+  forward: ([x]) => map(x, Math.exp),
   derivatives: {
     x: { formula: '∂y/∂x = eˣ = y', partial: ({ result }) => result },
   },

@@ -6,7 +6,7 @@ import { Tensor } from '../tensor.ts';
 export function map(x: Tensor, f: (v: number) => number): Tensor {
   const out = new Float64Array(x.size);
   const xs = x.data;
-  for (let i = 0; i < out.length; i++) out[i] = f(xs[i]!);
+  for (let i = 0; i < out.length; i++) out[i] = f(xs[i]);
   return new Tensor(out, x.shape);
 }
 
@@ -16,25 +16,25 @@ export function zip(opName: string, a: Tensor, b: Tensor, f: (a: number, b: numb
   const bd = b.data;
   if (sameShape(a.shape, b.shape)) {
     const out = new Float64Array(a.size);
-    for (let i = 0; i < out.length; i++) out[i] = f(ad[i]!, bd[i]!);
+    for (let i = 0; i < out.length; i++) out[i] = f(ad[i], bd[i]);
     return new Tensor(out, a.shape);
   }
   const shape = broadcastShapes(opName, a.shape, b.shape);
   if (b.size === 1 && shape.length === a.shape.length) {
     const out = new Float64Array(a.size);
-    const s = bd[0]!;
-    for (let i = 0; i < out.length; i++) out[i] = f(ad[i]!, s);
+    const s = bd[0];
+    for (let i = 0; i < out.length; i++) out[i] = f(ad[i], s);
     return new Tensor(out, a.shape);
   }
   if (a.size === 1 && shape.length === b.shape.length) {
     const out = new Float64Array(b.size);
-    const s = ad[0]!;
-    for (let i = 0; i < out.length; i++) out[i] = f(s, bd[i]!);
+    const s = ad[0];
+    for (let i = 0; i < out.length; i++) out[i] = f(s, bd[i]);
     return new Tensor(out, b.shape);
   }
   const ai = broadcastIndex(a.shape, shape);
   const bi = broadcastIndex(b.shape, shape);
   const out = new Float64Array(ai.length);
-  for (let i = 0; i < out.length; i++) out[i] = f(ad[ai[i]!]!, bd[bi[i]!]!);
+  for (let i = 0; i < out.length; i++) out[i] = f(ad[ai[i]], bd[bi[i]]);
   return new Tensor(out, shape);
 }

@@ -9,7 +9,7 @@ import { step } from './step.ts';
 export const leakyReluOp = defineOp({
   name: 'leakyRelu',
   inputs: ['x'],
-  forward: ([x], { slope }: { slope: number }) => map(x!, (v) => (v > 0 ? v : slope * v)),
+  forward: ([x], { slope }: { slope: number }) => map(x, (v) => (v > 0 ? v : slope * v)),
   derivatives: {
     x: {
       formula: '∂y/∂x = α + (1−α)·[x>0]',

@@ -7,7 +7,7 @@ import { pow } from './pow.ts';
 export const logOp = defineOp({
   name: 'log',
   inputs: ['x'],
-  forward: ([x]) => map(x!, Math.log),
+  forward: ([x]) => map(x, Math.log),
   derivatives: {
     x: { formula: '∂(ln x)/∂x = 1/x', partial: ({ x }) => pow(x, -1) },
   },

@@ -1,4 +1,4 @@
-import { defineOp } from '../op.ts';
+import { defineOp, type JacobianEntry } from '../op.ts';
 import { formatShape } from '../shape.ts';
 import { Tensor, toTensor, type TensorLike } from '../tensor.ts';
 import { transpose } from './transpose.ts';
@@ -19,22 +19,45 @@ function matmulForward(a: Tensor, b: Tensor): Tensor {
   for (let i = 0; i < m; i++) {
     const row = i * n;
     for (let p = 0; p < k; p++) {
-      const aip = A[i * k + p]!;
+      const aip = A[i * k + p];
       const brow = p * n;
-      for (let j = 0; j < n; j++) C[row + j]! += aip * B[brow + j]!;
+      for (let j = 0; j < n; j++) C[row + j] += aip * B[brow + j];
     }
   }
   return new Tensor(C, [m, n]);
+}
+
+/** Element-level structure: Cᵢⱼ depends on Aᵢₖ (through Bₖⱼ) and on Bₖⱼ (through Aᵢₖ), for every k. */
+function matmulEntries(a: Tensor, b: Tensor, wrt: 'a' | 'b'): JacobianEntry[] {
+  const [m, k] = a.shape as [number, number];
+  const n = b.shape[1];
+  const entries: JacobianEntry[] = [];
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++)
+      for (let p = 0; p < k; p++) {
+        entries.push(wrt === 'a' ? [i * n + j, i * k + p, b.data[p * n + j]] : [i * n + j, p * n + j, a.data[i * k + p]]);
+      }
+  return entries;
 }
 
 // C = A·B    ∂L/∂A = ∂L/∂C · Bᵀ    ∂L/∂B = Aᵀ · ∂L/∂C    (∂Cᵢⱼ/∂Aᵢₖ = Bₖⱼ, ∂Cᵢⱼ/∂Bₖⱼ = Aᵢₖ)
 export const matmulOp = defineOp({
   name: 'matmul',
   inputs: ['a', 'b'],
-  forward: ([a, b]) => matmulForward(a!, b!),
+  forward: ([a, b]) => matmulForward(a, b),
   derivatives: {
-    a: { formula: '∂Cᵢⱼ/∂Aᵢₖ = Bₖⱼ, so ∂L/∂A = ∂L/∂C·Bᵀ', vjp: ({ grad, b }) => matmul(grad, transpose(b)), local: ({ b }) => b },
-    b: { formula: '∂Cᵢⱼ/∂Bₖⱼ = Aᵢₖ, so ∂L/∂B = Aᵀ·∂L/∂C', vjp: ({ grad, a }) => matmul(transpose(a), grad), local: ({ a }) => a },
+    a: {
+      formula: '∂Cᵢⱼ/∂Aᵢₖ = Bₖⱼ, so ∂L/∂A = ∂L/∂C·Bᵀ',
+      vjp: ({ grad, b }) => matmul(grad, transpose(b)),
+      local: ({ b }) => b,
+      jacobian: ({ a, b }) => matmulEntries(a, b, 'a'),
+    },
+    b: {
+      formula: '∂Cᵢⱼ/∂Bₖⱼ = Aᵢₖ, so ∂L/∂B = Aᵀ·∂L/∂C',
+      vjp: ({ grad, a }) => matmul(transpose(a), grad),
+      local: ({ a }) => a,
+      jacobian: ({ a, b }) => matmulEntries(a, b, 'b'),
+    },
   },
 });
 

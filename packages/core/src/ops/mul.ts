@@ -6,7 +6,7 @@ import { zip } from './kernels.ts';
 export const mulOp = defineOp({
   name: 'mul',
   inputs: ['a', 'b'],
-  forward: ([a, b]) => zip('mul', a!, b!, (x, y) => x * y),
+  forward: ([a, b]) => zip('mul', a, b, (x, y) => x * y),
   derivatives: {
     a: { formula: '∂(a·b)/∂a = b', partial: ({ b }) => b },
     b: { formula: '∂(a·b)/∂b = a', partial: ({ a }) => a },

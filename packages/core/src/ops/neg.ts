@@ -6,7 +6,7 @@ import { map } from './kernels.ts';
 export const negOp = defineOp({
   name: 'neg',
   inputs: ['x'],
-  forward: ([x]) => map(x!, (v) => -v),
+  forward: ([x]) => map(x, (v) => -v),
   derivatives: {
     x: { formula: '∂(−x)/∂x = −1', partial: ({ x }) => full(x.shape, -1), vjp: ({ grad }) => neg(grad) },
   },

@@ -7,7 +7,7 @@ import { mul } from './mul.ts';
 export const powOp = defineOp({
   name: 'pow',
   inputs: ['x'],
-  forward: ([x], { exponent }: { exponent: number }) => map(x!, (v) => v ** exponent),
+  forward: ([x], { exponent }: { exponent: number }) => map(x, (v) => v ** exponent),
   derivatives: {
     x: {
       formula: '∂(xᵖ)/∂x = p·xᵖ⁻¹',

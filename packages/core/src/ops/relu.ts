@@ -7,7 +7,7 @@ import { step } from './step.ts';
 export const reluOp = defineOp({
   name: 'relu',
   inputs: ['x'],
-  forward: ([x]) => map(x!, (v) => (v > 0 ? v : 0)),
+  forward: ([x]) => map(x, (v) => (v > 0 ? v : 0)),
   derivatives: {
     x: { formula: '∂y/∂x = [x>0]', partial: ({ x }) => step(x) },
   },

@@ -6,7 +6,7 @@ import { Tensor, toTensor, type TensorLike } from '../tensor.ts';
 export const reshapeOp = defineOp({
   name: 'reshape',
   inputs: ['x'],
-  forward: ([x], { shape }: { shape: Shape }) => new Tensor(x!.data.slice(), shape),
+  forward: ([x], { shape }: { shape: Shape }) => new Tensor(x.data.slice(), shape),
   derivatives: {
     x: { formula: '∂Yᵢ/∂Xᵢ = 1 (same elements)', vjp: ({ grad, x }) => reshape(grad, x.shape) },
   },

@@ -18,7 +18,7 @@ export function sigmoidScalar(x: number): number {
 export const sigmoidOp = defineOp({
   name: 'sigmoid',
   inputs: ['x'],
-  forward: ([x]) => map(x!, sigmoidScalar),
+  forward: ([x]) => map(x, sigmoidScalar),
   derivatives: {
     x: { formula: '∂y/∂x = y·(1−y)', partial: ({ result }) => mul(result, sub(1, result)) },
   },

@@ -6,7 +6,7 @@ import { map } from './kernels.ts';
 export const stepOp = defineOp({
   name: 'step',
   inputs: ['x'],
-  forward: ([x]) => map(x!, (v) => (v > 0 ? 1 : 0)),
+  forward: ([x]) => map(x, (v) => (v > 0 ? 1 : 0)),
   derivatives: {
     x: { formula: '∂[x>0]/∂x = 0 (for x ≠ 0)', partial: ({ x }) => zeros(x.shape) },
   },

@@ -7,7 +7,7 @@ import { neg } from './neg.ts';
 export const subOp = defineOp({
   name: 'sub',
   inputs: ['a', 'b'],
-  forward: ([a, b]) => zip('sub', a!, b!, (x, y) => x - y),
+  forward: ([a, b]) => zip('sub', a, b, (x, y) => x - y),
   derivatives: {
     a: { formula: '∂(a−b)/∂a = 1', partial: ({ a }) => full(a.shape, 1), vjp: ({ grad }) => grad },
     b: { formula: '∂(a−b)/∂b = −1', partial: ({ b }) => full(b.shape, -1), vjp: ({ grad }) => neg(grad) },

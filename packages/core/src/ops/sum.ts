@@ -20,7 +20,7 @@ function sumForward(x: Tensor, { axes, keepDims }: SumAttrs): Tensor {
   const X = x.data;
   if (out.length === 1) {
     let s = 0;
-    for (let i = 0; i < X.length; i++) s += X[i]!;
+    for (let i = 0; i < X.length; i++) s += X[i];
     out[0] = s;
   } else {
     // walk the input in order; each element lands in the output cell with the summed axes at 0
@@ -30,11 +30,11 @@ function sumForward(x: Tensor, { axes, keepDims }: SumAttrs): Tensor {
       let rest = i;
       let o = 0;
       for (let ax = 0; ax < x.shape.length; ax++) {
-        const c = Math.floor(rest / inStrides[ax]!);
-        rest -= c * inStrides[ax]!;
-        if (kept[ax] !== 1) o += c * outStrides[ax]!;
+        const c = Math.floor(rest / inStrides[ax]);
+        rest -= c * inStrides[ax];
+        if (kept[ax] !== 1) o += c * outStrides[ax];
       }
-      out[o]! += X[i]!;
+      out[o] += X[i];
     }
   }
   const shape = keepDims ? kept : x.shape.filter((_, i) => !axes.includes(i));
@@ -45,7 +45,7 @@ function sumForward(x: Tensor, { axes, keepDims }: SumAttrs): Tensor {
 export const sumOp = defineOp({
   name: 'sum',
   inputs: ['x'],
-  forward: ([x], attrs: SumAttrs) => sumForward(x!, attrs),
+  forward: ([x], attrs: SumAttrs) => sumForward(x, attrs),
   derivatives: {
     x: {
       formula: '∂(Σ xᵢ)/∂xᵢ = 1',

@@ -8,7 +8,7 @@ import { sub } from './sub.ts';
 export const tanhOp = defineOp({
   name: 'tanh',
   inputs: ['x'],
-  forward: ([x]) => map(x!, Math.tanh),
+  forward: ([x]) => map(x, Math.tanh),
   derivatives: {
     x: { formula: '∂y/∂x = 1−y²', partial: ({ result }) => sub(1, mul(result, result)) },
   },

@@ -7,9 +7,9 @@ export const transposeOp = defineOp({
   name: 'transpose',
   inputs: ['x'],
   forward: ([x]) => {
-    if (x!.rank !== 2) throw new Error(`transpose: expected a 2-D tensor, got ${formatShape(x!.shape)}`);
-    const [m, n] = x!.shape as [number, number];
-    const X = x!.data;
+    if (x.rank !== 2) throw new Error(`transpose: expected a 2-D tensor, got ${formatShape(x.shape)}`);
+    const [m, n] = x.shape as [number, number];
+    const X = x.data;
     const Y = new Float64Array(m * n);
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) Y[j * m + i] = X[i * n + j]!;
     return new Tensor(Y, [n, m]);
