@@ -1,0 +1,138 @@
+// The command line: flags shared by a single run and by `compare` (where they take lists).
+import { Command, Option } from 'commander';
+import { datasetNames } from '@gradlab/data';
+import { ACTIVATIONS, DENSE_INITS } from '@gradlab/nn';
+import { LAB_PRESET, LOSSES, OPTIMIZERS, validateConfig, type LabConfig } from '../lab/config.ts';
+
+/** A bad flag value: the CLI prints its message on one line and exits with code 2. */
+export class UsageError extends Error {}
+
+export interface RawOptions {
+  dataset?: string;
+  n?: string;
+  dataSeed?: string;
+  noise?: string;
+  hidden?: string;
+  activation?: string;
+  outputActivation?: string;
+  bias?: boolean;
+  init?: string;
+  loss?: string;
+  optimizer?: string;
+  lr?: string;
+  momentum?: string;
+  batchSize?: string;
+  seed?: string;
+  logEvery?: string;
+  lossThreshold?: string;
+  maxEpochs?: string;
+  out?: string;
+  eager?: boolean;
+  report?: boolean;
+  png?: boolean;
+  quiet?: boolean;
+}
+
+/** Adds the training flags to a command. In `compare`, sweepable flags take lists. */
+export function addTrainingOptions(cmd: Command, sweep: boolean): Command {
+  const list = (what: string) => (sweep ? `${what}; a comma-separated list sweeps over them` : what);
+  const p = LAB_PRESET;
+  return cmd
+    .addOption(new Option('--dataset <name>', list(`data set: ${datasetNames.join('|')}`)).default(p.dataset))
+    .addOption(new Option('--n <count>', list('points in a generated data set (XOR-easy always has 21)')).default(String(p.n)))
+    .addOption(new Option('--data-seed <int>', 'seed of the generated data').default(String(p.dataSeed)))
+    .addOption(new Option('--noise <std>', 'gaussian jitter of the extra data sets'))
+    .addOption(
+      new Option('--hidden <sizes>', sweep ? 'hidden layer sizes, e.g. 3,3; alternatives separated by /, e.g. 2,2/3,3/8,8' : 'hidden layer sizes, e.g. 3,3').default(
+        p.hidden.join(','),
+      ),
+    )
+    .addOption(new Option('--activation <name>', list(`hidden activation: ${ACTIVATIONS.join('|')}`)).default(p.activation))
+    .addOption(new Option('--output-activation <name>', `output activation: ${ACTIVATIONS.join('|')}`).default(p.outputActivation))
+    .option('--bias', 'add a bias to every Dense layer')
+    .option('--no-bias', 'no bias (the lab)')
+    .addOption(new Option('--init <name>', list(`weight init: ${DENSE_INITS.join('|')}`)).default(p.init))
+    .addOption(new Option('--loss <name>', list(`loss: ${LOSSES.join('|')}`)).default(p.loss))
+    .addOption(new Option('--optimizer <name>', list(`optimizer: ${OPTIMIZERS.join('|')}`)).default(p.optimizer))
+    .addOption(new Option('--lr <rate>', list('learning rate')).default(String(p.lr)))
+    .addOption(new Option('--momentum <mu>', 'momentum of --optimizer momentum').default(String(p.momentum)))
+    .addOption(new Option('--batch-size <n>', list('samples per update (1 = the lab)')).default(String(p.batchSize)))
+    .addOption(new Option('--seed <int>', list('seed of the weight initialisation')).default(String(p.seed)))
+    .addOption(new Option('--log-every <epochs>', 'print the loss every this many samples').default(String(p.logEvery)))
+    .addOption(
+      new Option('--loss-threshold <loss>', 'stop when every per-sample loss of a pass is below this').default(String(p.lossThreshold)),
+    )
+    .addOption(new Option('--max-epochs <epochs>', 'give up after this many samples').default(String(p.maxEpochs)))
+    .option('--out <dir>', 'output folder (default runs/<timestamp>)')
+    .option('--no-report', 'skip report.html and the figures')
+    .option('--no-png', 'skip the PNG figures (they need Chromium)')
+    .option('--eager', 'train with the eager graph, rebuilt every step (the default uses the fastest correct path)')
+    .option('--quiet', 'print only the summary');
+}
+
+function parseNumber(flag: string, text: string, integer: boolean): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
+    throw new UsageError(`--${flag}: expected ${integer ? 'an integer' : 'a number'}, got '${text}'`);
+  }
+  return v;
+}
+
+function parseHidden(text: string): number[] {
+  const sizes = text.split(',').map((s) => parseNumber('hidden', s, true));
+  if (sizes.some((s) => s <= 0)) throw new UsageError(`--hidden: sizes must be positive integers, got '${text}'`);
+  return sizes;
+}
+
+type Sweepable = 'dataset' | 'n' | 'hidden' | 'activation' | 'init' | 'loss' | 'optimizer' | 'lr' | 'batchSize' | 'seed';
+export const SWEEPABLE: readonly Sweepable[] = ['dataset', 'n', 'hidden', 'activation', 'init', 'loss', 'optimizer', 'lr', 'batchSize', 'seed'];
+
+/** The values of each sweepable flag (one value each for a single run). */
+function alternatives(raw: RawOptions, key: Sweepable, sweep: boolean): string[] {
+  const text = raw[key] ?? '';
+  const parts = sweep ? text.split(key === 'hidden' ? '/' : ',') : [text];
+  if (!sweep && key !== 'hidden' && text.includes(',')) {
+    throw new UsageError(`--${flagName(key)}: one value expected, got '${text}' (use 'compare' to sweep over several)`);
+  }
+  return parts.map((s) => s.trim());
+}
+
+export function flagName(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** Every configuration the flags describe: one for a run, the cartesian product for a sweep. */
+export function configsFromOptions(raw: RawOptions, sweep: boolean): { configs: LabConfig[]; varied: Sweepable[] } {
+  const values = Object.fromEntries(SWEEPABLE.map((k) => [k, alternatives(raw, k, sweep)])) as Record<Sweepable, string[]>;
+  const varied = SWEEPABLE.filter((k) => values[k].length > 1);
+  let combos: Partial<Record<Sweepable, string>>[] = [{}];
+  for (const key of SWEEPABLE) combos = combos.flatMap((c) => values[key].map((v) => ({ ...c, [key]: v })));
+  const configs = combos.map((c) => {
+    const config: LabConfig = {
+      dataset: c.dataset as LabConfig['dataset'],
+      n: parseNumber('n', c.n!, true),
+      dataSeed: parseNumber('data-seed', raw.dataSeed ?? '1', true),
+      noise: raw.noise === undefined ? undefined : parseNumber('noise', raw.noise, false),
+      hidden: parseHidden(c.hidden!),
+      activation: c.activation as LabConfig['activation'],
+      outputActivation: (raw.outputActivation ?? LAB_PRESET.outputActivation) as LabConfig['outputActivation'],
+      bias: raw.bias ?? LAB_PRESET.bias,
+      init: c.init as LabConfig['init'],
+      loss: c.loss as LabConfig['loss'],
+      optimizer: c.optimizer as LabConfig['optimizer'],
+      lr: parseNumber('lr', c.lr!, false),
+      momentum: parseNumber('momentum', raw.momentum ?? '0.9', false),
+      batchSize: parseNumber('batch-size', c.batchSize!, true),
+      seed: parseNumber('seed', c.seed!, true),
+      logEvery: parseNumber('log-every', raw.logEvery ?? '5000', true),
+      lossThreshold: parseNumber('loss-threshold', raw.lossThreshold ?? '0.04', false),
+      maxEpochs: parseNumber('max-epochs', raw.maxEpochs ?? '1000000', true),
+    };
+    try {
+      return validateConfig(config);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  });
+  return { configs, varied };
+}
