@@ -58,7 +58,7 @@ export function topologicalOrder(roots: readonly Tensor[], includeConstants = fa
 }
 
 /** ∂L/∂(input i of node), from ∂L/∂node, by the op's rule; summed back to the input's shape. */
-function inputGradient(node: Tensor, i: number, grad: Tensor): Tensor {
+export function inputGradient(node: Tensor, i: number, grad: Tensor): Tensor {
   const op = node.op!;
   const input = node.inputs[i];
   const rule = op.derivativeRule(i);

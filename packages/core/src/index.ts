@@ -39,6 +39,7 @@ export {
   trace,
   toDot,
   explainGradient,
+  backwardSteps,
   localDerivatives,
   edgeJacobian,
   nodeLabel,
@@ -49,4 +50,6 @@ export {
   type ChainStep,
   type ChainPath,
   type GradientExplanation,
+  type BackwardStep,
+  type BackwardContribution,
 } from './inspect.ts';

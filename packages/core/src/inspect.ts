@@ -1,9 +1,10 @@
 // Inspection, the teaching core: see every node, its local derivatives, and the chain rule.
-import { grad, topologicalOrder } from './backward.ts';
+import { grad, inputGradient, topologicalOrder } from './backward.ts';
 import { noGrad, type JacobianEntry, type LocalDerivative } from './op.ts';
 import { sumTo } from './ops/broadcastTo.ts';
 import { broadcastIndex, formatShape, stridesOf } from './shape.ts';
-import { zeros, type Tensor } from './tensor.ts';
+import { ones, zeros, type Tensor } from './tensor.ts';
+import { add } from './ops/add.ts';
 
 export interface NodeInfo {
   id: number;
@@ -361,4 +362,56 @@ function formatExplanation(x: GradientExplanation): string {
     `difference = ${Math.abs(x.sum - x.gradient).toExponential(2)}`,
   );
   return out.join('\n');
+}
+
+// ---- the backward pass, one node at a time -------------------------------------------------------
+
+export interface BackwardContribution {
+  /** The input that receives the gradient. */
+  input: Tensor;
+  inputName: string;
+  /** ∂root/∂node · ∂node/∂input: what this node hands to that input. */
+  value: Tensor;
+  /** The input's gradient after adding this contribution (sums up where a value fans out). */
+  accumulated: Tensor;
+}
+
+export interface BackwardStep {
+  node: Tensor;
+  label: string;
+  /** ∂root/∂node, complete when the walk reaches the node (all its users are done). */
+  grad: Tensor;
+  contributions: BackwardContribution[];
+}
+
+/**
+ * The backward walk from a scalar `root`, recorded step by step in reverse topological order:
+ * for each node, its complete gradient and what it hands to each input. Nothing is written to
+ * `.grad`. A teaching view of the same walk `backward()` does.
+ */
+export function backwardSteps(root: Tensor): BackwardStep[] {
+  if (root.size !== 1) throw new Error(`backwardSteps: the root must hold one value, got ${formatShape(root.shape)}`);
+  const order = topologicalOrder([root]);
+  const grads = new Map<Tensor, Tensor>([[root, ones(root.shape)]]);
+  const steps: BackwardStep[] = [];
+  noGrad(() => {
+    for (let n = order.length - 1; n >= 0; n--) {
+      const node = order[n];
+      const g = grads.get(node);
+      if (!g) continue;
+      const contributions: BackwardContribution[] = [];
+      if (node.op) {
+        node.inputs.forEach((input, i) => {
+          if (!input.requiresGrad || !node.op!.isDifferentiable(i)) return;
+          const value = inputGradient(node, i, g);
+          const prev = grads.get(input);
+          const accumulated = prev ? add(prev, value) : value;
+          grads.set(input, accumulated);
+          contributions.push({ input, inputName: node.op!.inputNames[i], value, accumulated });
+        });
+      }
+      steps.push({ node, label: nodeLabel(node), grad: g, contributions });
+    }
+  });
+  return steps;
 }
