@@ -10,7 +10,7 @@ const print = { line: (text: string) => console.log(text) };
 
 async function train(raw: RawOptions): Promise<void> {
   const { configs } = configsFromOptions(raw, false);
-  const result = trainWithPrintout(configs[0]!, print, { progress: process.stdout.isTTY === true, quiet: raw.quiet });
+  const result = trainWithPrintout(configs[0], print, { progress: process.stdout.isTTY === true, quiet: raw.quiet });
   const dir = resolve(raw.out ?? timestampFolder());
   const written = await writeRunOutputs(dir, result);
   print.line(`outputs: ${dir}/ (${written.join(', ')})`);
@@ -27,15 +27,16 @@ async function compare(raw: RawOptions): Promise<void> {
 export function buildProgram(): Command {
   const program = new Command('pnpm demo')
     .description("The lab (Backpropagation, LAB1.md) trained through gradlab's computational graph.")
+    .enablePositionalOptions() // flags after `compare` belong to compare
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text.split('\n')[0]!.trim() + '\n') });
+    .configureOutput({ outputError: (text, write) => write(text.split('\n')[0].trim() + '\n') });
   addTrainingOptions(program, false).action((raw: RawOptions) => train(raw));
   addTrainingOptions(
     program
       .command('compare')
       .description('sweep over flags (comma-separated lists; --hidden alternatives separated by /) and compare the runs')
       .exitOverride()
-      .configureOutput({ outputError: (text, write) => write(text.split('\n')[0]!.trim() + '\n') }),
+      .configureOutput({ outputError: (text, write) => write(text.split('\n')[0].trim() + '\n') }),
     true,
   ).action((raw: RawOptions) => compare(raw));
   return program;

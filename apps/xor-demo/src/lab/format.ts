@@ -12,15 +12,19 @@ export function pythonFloat(x: number): string {
 }
 
 /**
- * A column of values as numpy prints an (n, 1) array: `[[0.01025062]\n [0.99730607]]`, every
- * value with the same number of decimals (at most 8, trailing zeros dropped together).
+ * A column of values as numpy prints an (n, 1) array: `[[0.01025062]\n [0.99730607]]`. As numpy's
+ * default: at most 8 decimals, each value's trailing zeros dropped, cells aligned on the point
+ * and padded on the right (`[[0.5 ]\n [0.25]]`).
  */
 export function numpyColumn(values: readonly number[]): string {
-  let decimals = 8;
-  while (decimals > 1 && values.every((v) => v.toFixed(decimals).endsWith('0'))) decimals--;
-  const cells = values.map((v) => v.toFixed(decimals));
-  const width = Math.max(...cells.map((c) => c.length));
-  return `[${cells.map((c, i) => `${i === 0 ? '[' : ' ['}${c.padStart(width)}]`).join('\n')}]`;
+  const parts = values.map((v) => {
+    const [int, frac = ''] = v.toFixed(8).split('.') as [string, string?];
+    return { int, frac: frac.replace(/0+$/, '') };
+  });
+  const intWidth = Math.max(...parts.map((p) => p.int.length));
+  const fracWidth = Math.max(1, ...parts.map((p) => p.frac.length));
+  const cells = parts.map((p) => `${p.int.padStart(intWidth)}.${p.frac.padEnd(fracWidth)}`);
+  return `[${cells.map((c, i) => `${i === 0 ? '[' : ' ['}${c}]`).join('\n')}]`;
 }
 
 export function percent(x: number): string {

@@ -87,13 +87,13 @@ export class LabTrainer {
       loss.backward();
       this.optimizer.step();
       for (let i = 0; i < pred.size; i++) {
-        const l = this.sampleLoss(pred.data[i]!, y.data[i]!);
+        const l = this.sampleLoss(pred.data[i], y.data[i]);
         sum += l;
         if (l > max || Number.isNaN(l)) max = l;
         count++;
       }
       const before = this.epoch;
-      this.epoch += x.shape[0]!;
+      this.epoch += x.shape[0];
       if (Math.floor(this.epoch / logEvery) > Math.floor(before / logEvery)) {
         const line = { epoch: this.epoch, loss: loss.item() };
         this.log.push(line);
@@ -128,7 +128,7 @@ export class LabTrainer {
 
 /** The data cut into batches in order (the last one may be smaller), made once. */
 function makeBatches(data: Dataset, batchSize: number): { x: Tensor; y: Tensor }[] {
-  const n = data.inputs.shape[0]!;
+  const n = data.inputs.shape[0];
   const batches: { x: Tensor; y: Tensor }[] = [];
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
