@@ -1,0 +1,126 @@
+// Learning curves → uPlot's aligned data: one shared x array (the union of every run's epochs)
+// and one y array per run, with null where that run has no point.
+import { runColor } from '../colors.ts';
+import { downsampleMinMax } from './downsample.ts';
+
+/** One training run's loss history. `epochs` counts samples, as the lab's printout does. */
+export interface LossRun {
+  label: string;
+  epochs: ArrayLike<number>;
+  losses: ArrayLike<number>;
+}
+
+export interface LossCurveDataOptions {
+  /**
+   * Log-scale y axis. A log axis cannot show 0 or negative values, so every loss ≤ 0 is
+   * clamped up to the smallest positive loss over all runs (and a note says how many were).
+   * If no run has a positive loss, the chart falls back to a linear axis, with a note.
+   */
+  logScale?: boolean;
+  /** Each run is min/max-downsampled to at most this many points (default 2000). */
+  maxPoints?: number;
+}
+
+export interface LossSeries {
+  label: string;
+  color: string;
+}
+
+export interface LossCurveData {
+  /** uPlot AlignedData: `[x, y_run0, y_run1, …]`; `null` where a run has no point at that x. */
+  data: [number[], ...(number | null)[][]];
+  series: LossSeries[];
+  /** Whether the y axis is logarithmic (false when requested but impossible). */
+  logScale: boolean;
+  /** Human-readable notes about what was dropped, clamped or downsampled. */
+  notes: string[];
+}
+
+export function lossCurveData(runs: readonly LossRun[], options: LossCurveDataOptions = {}): LossCurveData {
+  const maxPoints = options.maxPoints ?? 2000;
+  const notes: string[] = [];
+
+  // 1. Keep finite points only (a diverged run produces NaN/Infinity losses).
+  const cleaned = runs.map((run) => {
+    if (run.epochs.length !== run.losses.length) {
+      throw new Error(
+        `lossCurveData: run "${run.label}" has ${run.epochs.length} epochs but ${run.losses.length} losses`,
+      );
+    }
+    const x: number[] = [];
+    const y: number[] = [];
+    for (let i = 0; i < run.epochs.length; i++) {
+      if (Number.isFinite(run.epochs[i]) && Number.isFinite(run.losses[i])) {
+        x.push(run.epochs[i]);
+        y.push(run.losses[i]);
+      }
+    }
+    const dropped = run.epochs.length - x.length;
+    if (dropped > 0) notes.push(`${run.label}: ${dropped} non-finite point(s) dropped`);
+    return sortByX(x, y);
+  });
+
+  // 2. A log axis cannot show 0: clamp non-positive losses to the smallest positive one.
+  let logScale = options.logScale ?? false;
+  if (logScale) {
+    let minPositive = Infinity;
+    for (const run of cleaned) for (const v of run.y) if (v > 0 && v < minPositive) minPositive = v;
+    if (minPositive === Infinity) {
+      if (cleaned.some((run) => run.y.length > 0)) notes.push('no positive loss: log scale disabled, linear axis used');
+      logScale = false;
+    } else {
+      cleaned.forEach((run, r) => {
+        let clamped = 0;
+        for (let i = 0; i < run.y.length; i++) {
+          if (run.y[i] <= 0) {
+            run.y[i] = minPositive;
+            clamped++;
+          }
+        }
+        if (clamped > 0) {
+          notes.push(`${runs[r].label}: ${clamped} loss(es) <= 0 clamped to ${minPositive} for the log axis`);
+        }
+      });
+    }
+  }
+
+  // 3. Downsample long histories, keeping each bucket's min and max.
+  const shrunk = cleaned.map((run, r) => {
+    if (run.x.length <= maxPoints) return run;
+    notes.push(`${runs[r].label}: ${run.x.length} points downsampled to <= ${maxPoints} (min/max per bucket)`);
+    return downsampleMinMax(run.x, run.y, maxPoints);
+  });
+
+  // 4. Align on the union of x values.
+  const xs = [...new Set(shrunk.flatMap((run) => run.x))].sort((a, b) => a - b);
+  const column = new Map<number, number>(xs.map((x, i) => [x, i]));
+  const ys = shrunk.map((run) => {
+    const y = new Array<number | null>(xs.length).fill(null);
+    for (let i = 0; i < run.x.length; i++) y[column.get(run.x[i]) ?? 0] = run.y[i];
+    return y;
+  });
+
+  return {
+    data: [xs, ...ys],
+    series: runs.map((run, r) => ({ label: run.label, color: runColor(r, runs.length) })),
+    logScale,
+    notes,
+  };
+}
+
+/** Sorts points by x (stable), and for a repeated x keeps the last value. */
+function sortByX(x: number[], y: number[]): { x: number[]; y: number[] } {
+  let sorted = true;
+  for (let i = 1; i < x.length && sorted; i++) if (x[i] <= x[i - 1]) sorted = false;
+  if (sorted) return { x, y };
+  const order = x.map((_, i) => i).sort((a, b) => x[a] - x[b] || a - b);
+  const out = { x: [] as number[], y: [] as number[] };
+  for (const i of order) {
+    if (out.x.length > 0 && out.x[out.x.length - 1] === x[i]) out.y[out.y.length - 1] = y[i];
+    else {
+      out.x.push(x[i]);
+      out.y.push(y[i]);
+    }
+  }
+  return out;
+}
