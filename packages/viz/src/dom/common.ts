@@ -31,6 +31,22 @@ export function axis(label: string, extra: uPlot.Axis = {}): uPlot.Axis {
   };
 }
 
+/**
+ * A tick label without float noise, switching to exponent notation for tiny or huge values
+ * (uPlot's default shows 1e-4 as "0" on a log axis): 0.30000000000000004 → "0.3", 1e-5 → "1e-5".
+ */
+export function formatTick(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e-3 && a < 1e6) return String(Number(v.toPrecision(6)));
+  const [mantissa, exponent] = v.toExponential().split('e');
+  return `${Number(Number(mantissa).toPrecision(6))}e${Number(exponent)}`;
+}
+
+/** Axis tick labels through formatTick (null splits stay hidden). */
+export const tickValues: uPlot.Axis.DynamicValues = (_u, splits) =>
+  splits.map((v) => (v === null || v === undefined ? null : formatTick(v)));
+
 /** Width of a y axis (height of an x axis) that fits the longest tick label. */
 function fitTickLabels(u: uPlot, values: string[] | null, axisIdx: number): number {
   const side = u.axes[axisIdx].side ?? (axisIdx === 0 ? 2 : 3);

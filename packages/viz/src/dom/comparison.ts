@@ -28,13 +28,18 @@ export function drawComparison(
   const panels = child(root, 'div', 'gl-panels');
   const caption = child(root, 'div', 'gl-caption');
   let plots: uPlot[] = [];
-  let range: [Range, Range] = [[0, 1], [0, 1]];
+  let layout = '';
 
   const build = (d: ComparisonData): void => {
-    range = dataRange(d);
+    const range = dataRange(d);
+    layout = layoutKey(d, opts);
     plots = [
-      new uPlot(panelOptions(d.groundTruth, range, opts, false), panelData(d, 'groundTruth', false), child(panels, 'div', 'gl-panel')),
-      new uPlot(panelOptions(d.prediction, range, opts, showErrors(opts)), panelData(d, 'prediction', showErrors(opts)), child(panels, 'div', 'gl-panel')),
+      new uPlot(panelOptions(d.groundTruth, range, opts, null), panelData(d, 'groundTruth', false), child(panels, 'div', 'gl-panel')),
+      new uPlot(
+        panelOptions(d.prediction, range, opts, showErrors(opts) ? errorCount(d) : null),
+        panelData(d, 'prediction', showErrors(opts)),
+        child(panels, 'div', 'gl-panel'),
+      ),
     ];
   };
   const setCaption = (d: ComparisonData): void => {
@@ -48,8 +53,7 @@ export function drawComparison(
   return {
     root,
     update(next) {
-      const nextRange = dataRange(next);
-      if (sameRange(range, nextRange)) {
+      if (layoutKey(next, opts) === layout) {
         plots[0].setData(panelData(next, 'groundTruth', false));
         plots[1].setData(panelData(next, 'prediction', showErrors(opts)));
       } else {
@@ -70,14 +74,20 @@ function showErrors(opts: ComparisonOptions): boolean {
   return opts.showErrors ?? true;
 }
 
+function errorCount(d: ComparisonData): number {
+  return d.correct.filter((c) => !c).length;
+}
+
 /** Both panels share one padded range, so the same point sits at the same place. */
 function dataRange(d: ComparisonData): [Range, Range] {
   const [c0, c1] = d.groundTruth.classes;
   return [paddedRange([...c0.x, ...c1.x]), paddedRange([...c0.y, ...c1.y])];
 }
 
-function sameRange(a: [Range, Range], b: [Range, Range]): boolean {
-  return a.every((r, k) => r[0] === b[k][0] && r[1] === b[k][1]);
+/** What forces a rebuild rather than setData: the axes' ranges and the legend's error count. */
+function layoutKey(d: ComparisonData, opts: ComparisonOptions): string {
+  const errors = showErrors(opts) ? errorCount(d) : -1;
+  return JSON.stringify([dataRange(d), errors]);
 }
 
 /** uPlot mode-2 data: `[null, [xs, ys] per series]`; the last series holds the wrong points. */
@@ -99,7 +109,12 @@ function panelData(d: ComparisonData, key: 'groundTruth' | 'prediction', errors:
   return [null, ...series] as unknown as uPlot.AlignedData;
 }
 
-function panelOptions(panel: ScatterPanel, range: [Range, Range], opts: ComparisonOptions, errors: boolean): uPlot.Options {
+function panelOptions(
+  panel: ScatterPanel,
+  range: [Range, Range],
+  opts: ComparisonOptions,
+  errors: number | null,
+): uPlot.Options {
   const series: uPlot.Series[] = panel.classes.map((c) => ({
     label: c.label,
     class: 'gl-dot',
@@ -107,9 +122,9 @@ function panelOptions(panel: ScatterPanel, range: [Range, Range], opts: Comparis
     fill: c.color,
     paths: scatterPaths({ ...POINT, fill: c.color }),
   }));
-  if (errors) {
+  if (errors !== null) {
     series.push({
-      label: 'misclassified',
+      label: `misclassified: ${errors}`,
       class: 'gl-ring',
       stroke: ERROR_RING.stroke,
       fill: 'transparent',

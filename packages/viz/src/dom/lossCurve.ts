@@ -1,7 +1,7 @@
 // The learning curve: loss against epoch, one line per run.
 import uPlot from 'uplot';
 import type { LossCurveData } from '../data/lossCurve.ts';
-import { axis, child, type ChartHandle } from './common.ts';
+import { axis, child, tickValues, type ChartHandle } from './common.ts';
 
 export interface LossCurveOptions {
   title?: string;
@@ -49,7 +49,16 @@ function plotOptions(data: LossCurveData, opts: LossCurveOptions): uPlot.Options
       x: { time: false },
       y: data.logScale ? { distr: 3, log: 10 } : { range: (_u, min, max) => [Math.min(0, min), niceMax(max)] },
     },
-    axes: [axis(opts.xLabel ?? 'epoch'), axis(yLabel)],
+    axes: [
+      axis(opts.xLabel ?? 'epoch'),
+      data.logScale
+        ? axis(yLabel, {
+            values: tickValues,
+            grid: { stroke: 'rgba(0,0,0,0.09)', width: 1, filter: decadesOnly },
+            ticks: { stroke: 'rgba(0,0,0,0.25)', width: 1, size: 5, filter: decadesOnly },
+          })
+        : axis(yLabel, { values: tickValues }),
+    ],
     series: [
       { label: opts.xLabel ?? 'epoch' },
       ...data.series.map(
@@ -65,6 +74,10 @@ function plotOptions(data: LossCurveData, opts: LossCurveOptions): uPlot.Options
     ],
   };
 }
+
+/** On a log axis, grid lines and ticks only at powers of ten (labels already are). */
+const decadesOnly: uPlot.Axis.Filter = (_u, splits) =>
+  splits.map((v) => (Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9 ? v : null));
 
 /** A linear loss axis starts at 0 and ends a little above the largest loss. */
 function niceMax(max: number): number {

@@ -5,6 +5,7 @@ const STYLE_ID = 'gradlab-viz-styles';
 const CSS = `
 .gl-figure { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif; color: #222; }
 .gl-panels { display: flex; gap: 16px; }
+.gl-figure .u-legend { font-size: 13px; }
 .gl-caption { text-align: center; font-size: 15px; margin-top: 4px; }
 .gl-colorbar { display: flex; align-items: center; justify-content: center; gap: 6px; font-size: 13px; margin-top: 2px; }
 .gl-colorbar-bar { display: inline-block; width: 160px; height: 12px; border: 1px solid #999; }

@@ -1,0 +1,16 @@
+// @gradlab/viz/node: everything in the browser-safe entry, plus the Node-only report tools
+// (self-contained HTML report, PNG figures through headless Chromium).
+export * from './index.ts';
+export { buildReport, reportPayload, jsonForScript, escapeHtml } from './report/html.ts';
+export {
+  renderPngs,
+  findChromium,
+  PNG_SKIPPED_MESSAGE,
+  CHROMIUM_CANDIDATES,
+  type PngOutput,
+  type RenderPngsOptions,
+  type RenderPngsResult,
+} from './report/png.ts';
+export { writeReport, type WriteReportOptions, type WriteReportResult } from './report/write.ts';
+export { writeFileAtomic } from './report/atomic.ts';
+export { FIGURE_IDS, PAYLOAD_ID, type ReportInput, type ReportPayload } from './report/types.ts';

@@ -1,0 +1,116 @@
+// One self-contained HTML report: styles, script and data inlined, no network requests.
+import { comparisonData } from '../data/comparison.ts';
+import { lossCurveData } from '../data/lossCurve.ts';
+import { svgForInline } from '../graph/renderGraphSvg.ts';
+import { pageScript, uPlotCss } from './assets.ts';
+import { FIGURE_IDS, PAYLOAD_ID, type ReportInput, type ReportPayload } from './types.ts';
+
+export async function buildReport(input: ReportInput): Promise<string> {
+  const payload = reportPayload(input);
+  const [script, css] = await Promise.all([pageScript(), uPlotCss()]);
+  const accuracy = input.accuracy ?? payload.comparison?.accuracy;
+
+  const sections: string[] = [];
+  if (Object.keys(input.config).length > 0) {
+    const rows = Object.entries(input.config)
+      .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(String(v))}</td></tr>`)
+      .join('');
+    sections.push(section('Configuration', `<table class="config">${rows}</table>`));
+  }
+  if (input.printout) sections.push(section('Training output', `<pre class="printout">${escapeHtml(input.printout)}</pre>`));
+  if (payload.loss) {
+    const notes = payload.loss.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('');
+    sections.push(
+      section(
+        payload.loss.series.length > 1 ? 'Learning curves' : 'Learning curve',
+        figure(FIGURE_IDS.loss) + (notes ? `<ul class="notes">${notes}</ul>` : ''),
+      ),
+    );
+  }
+  if (payload.comparison) sections.push(section('Ground truth vs prediction', figure(FIGURE_IDS.comparison)));
+  if (payload.boundary) sections.push(section('Decision boundary', figure(FIGURE_IDS.boundary)));
+  if (input.graphSvg) {
+    sections.push(section('Computational graph', `<div id="${FIGURE_IDS.graph}" class="figure graph">${svgForInline(input.graphSvg)}</div>`));
+  }
+
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(input.title)}</title>
+<style>
+${css}
+${REPORT_CSS}
+</style>
+</head>
+<body>
+<main>
+<h1>${escapeHtml(input.title)}</h1>
+${accuracy === undefined ? '' : `<p class="accuracy">Accuracy: <strong>${formatPercent(accuracy)}</strong></p>`}
+${sections.join('\n')}
+</main>
+<script type="application/json" id="${PAYLOAD_ID}">${jsonForScript(payload)}</script>
+<script>${scriptForHtml(script)}</script>
+</body>
+</html>
+`;
+}
+
+/** The figures' data: shaped here in Node so the page only draws. */
+export function reportPayload(input: ReportInput): ReportPayload {
+  const payload: ReportPayload = {};
+  if (input.runs.length > 0) payload.loss = lossCurveData(input.runs, { logScale: input.logScale });
+  if (input.comparison) {
+    const { points, labels, predictions, threshold } = input.comparison;
+    payload.comparison = comparisonData(points, labels, predictions, { threshold });
+  }
+  if (input.boundary) {
+    const { grid, points, labels } = input.boundary;
+    payload.boundary = { grid, points: Array.from(points, (p) => Array.from(p)), labels: Array.from(labels) };
+  }
+  return payload;
+}
+
+/** JSON that cannot end its `<script>` early: every `<` becomes `\u003c` (still valid JSON). */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** Script text safe inside `<script>…</script>` (esbuild already escapes `</script` in strings). */
+function scriptForHtml(js: string): string {
+  return js.replace(/<\/script/gi, '<\\/script');
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function section(title: string, body: string): string {
+  return `<section>\n<h2>${escapeHtml(title)}</h2>\n${body}\n</section>`;
+}
+
+function figure(id: string): string {
+  return `<div id="${id}" class="figure"></div>`;
+}
+
+function formatPercent(x: number): string {
+  return `${(x * 100).toFixed(2)}%`;
+}
+
+const REPORT_CSS = `
+body { margin: 0; background: #fff; color: #222; font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif; }
+main { max-width: 1000px; margin: 0 auto; padding: 24px 32px 48px; }
+h1 { font-size: 26px; margin: 0 0 8px; }
+h2 { font-size: 19px; margin: 32px 0 10px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+.accuracy { font-size: 17px; margin: 4px 0 0; }
+table.config { border-collapse: collapse; font-size: 14px; }
+table.config th, table.config td { border: 1px solid #ddd; padding: 4px 12px; text-align: left; font-variant-numeric: tabular-nums; }
+table.config th { background: #f6f6f6; font-weight: 600; }
+pre.printout { background: #f6f6f6; border: 1px solid #e2e2e2; padding: 10px 12px; font-size: 13px; line-height: 1.4; max-height: 420px; overflow: auto; }
+.figure { display: inline-block; background: #fff; padding: 10px 14px; }
+.figure.graph { display: block; overflow-x: auto; }
+.figure.graph svg { display: block; max-width: none; height: auto; }
+ul.notes { font-size: 13px; color: #555; margin: 4px 0; }
+pre.error { color: #b00; background: #fee; padding: 8px; white-space: pre-wrap; }
+`;

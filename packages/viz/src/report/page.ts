@@ -1,0 +1,47 @@
+// The report page's script (bundled by esbuild into the HTML): draws every figure from the
+// embedded JSON, then marks `body[data-ready="1"]` so a headless browser knows it can shoot.
+import { drawComparison } from '../dom/comparison.ts';
+import { drawDecisionBoundary } from '../dom/boundary.ts';
+import { drawLossCurve } from '../dom/lossCurve.ts';
+import { FIGURE_IDS, PAYLOAD_ID, type ReportPayload } from './types.ts';
+
+function figure(id: string): HTMLElement | null {
+  return document.getElementById(id);
+}
+
+function draw(payload: ReportPayload): void {
+  const loss = figure(FIGURE_IDS.loss);
+  if (payload.loss && loss) {
+    const several = payload.loss.series.length > 1;
+    drawLossCurve(loss, payload.loss, { title: several ? 'Learning curves' : 'Learning curve' });
+  }
+  const comparison = figure(FIGURE_IDS.comparison);
+  if (payload.comparison && comparison) drawComparison(comparison, payload.comparison);
+  const boundary = figure(FIGURE_IDS.boundary);
+  if (payload.boundary && boundary) {
+    const { grid, points, labels } = payload.boundary;
+    drawDecisionBoundary(boundary, grid, { points, labels });
+  }
+}
+
+async function main(): Promise<void> {
+  const body = document.body;
+  try {
+    const text = document.getElementById(PAYLOAD_ID)?.textContent ?? '{}';
+    draw(JSON.parse(text) as ReportPayload);
+    await document.fonts.ready;
+    // uPlot commits its first draw in a microtask; two frames later everything is painted
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    body.dataset.ready = '1';
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    body.dataset.error = message;
+    const box = document.createElement('pre');
+    box.className = 'error';
+    box.textContent = `Could not draw the figures: ${message}`;
+    body.prepend(box);
+    throw err;
+  }
+}
+
+void main();

@@ -1,0 +1,122 @@
+// Figures as PNG images: open the report in headless Chromium and screenshot each figure.
+import { accessSync, constants } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { produceAtomic } from './atomic.ts';
+
+/** Where Chromium is looked for after $GRADLAB_CHROMIUM. */
+export const CHROMIUM_CANDIDATES = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+] as const;
+
+/** The one line to print when PNGs cannot be made. */
+export const PNG_SKIPPED_MESSAGE =
+  'PNGs skipped: Chromium not found. Install it (apt-get install chromium) or set GRADLAB_CHROMIUM=/path/to/chromium; report.html has the same figures.';
+
+/**
+ * Path of a Chromium binary, or null. If $GRADLAB_CHROMIUM is set it is the only candidate
+ * (a wrong path gives null, so the user hears about it instead of getting another browser).
+ */
+export function findChromium(env: Record<string, string | undefined> = process.env): string | null {
+  const fromEnv = env.GRADLAB_CHROMIUM;
+  const candidates = fromEnv ? [fromEnv] : CHROMIUM_CANDIDATES;
+  for (const path of candidates) {
+    try {
+      accessSync(path, constants.X_OK);
+      return path;
+    } catch {
+      // not there or not executable: try the next one
+    }
+  }
+  return null;
+}
+
+export interface PngOutput {
+  /** CSS selector of the element to capture, e.g. '#loss'. */
+  selector: string;
+  /** Where the PNG goes (written to a temporary name, then renamed). */
+  path: string;
+}
+
+export interface RenderPngsOptions {
+  /** Chromium binary; default findChromium(). */
+  chromiumPath?: string;
+  /** Pixels per CSS pixel (default 2, for crisp figures in a PDF). */
+  deviceScaleFactor?: number;
+  /** How long to wait for the page to draw (default 30 s). */
+  timeoutMs?: number;
+}
+
+export interface RenderPngsResult {
+  written: string[];
+  /** Non-file:// requests the page attempted (all blocked; empty for a self-contained page). */
+  blockedRequests: string[];
+}
+
+const LAUNCH_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Opens `html` in headless Chromium, waits for `body[data-ready="1"]`, screenshots each element. */
+export async function renderPngs(
+  html: string,
+  outputs: readonly PngOutput[],
+  options: RenderPngsOptions = {},
+): Promise<RenderPngsResult> {
+  const executablePath = options.chromiumPath ?? findChromium();
+  if (!executablePath) throw new Error(PNG_SKIPPED_MESSAGE);
+  const timeout = options.timeoutMs ?? 30_000;
+
+  const dir = await mkdtemp(join(tmpdir(), 'gradlab-report-'));
+  const browser = await chromium.launch({ executablePath, args: LAUNCH_ARGS, timeout });
+  try {
+    const htmlPath = join(dir, 'report.html');
+    await writeFile(htmlPath, html);
+    const context = await browser.newContext({
+      viewport: { width: 1100, height: 900 },
+      deviceScaleFactor: options.deviceScaleFactor ?? 2,
+    });
+    const blockedRequests: string[] = [];
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith('file:') || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+      blockedRequests.push(url);
+      return route.abort();
+    });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(pathToFileURL(htmlPath).href, { timeout });
+    try {
+      await page.waitForSelector('body[data-ready="1"], body[data-error]', { state: 'attached', timeout });
+    } catch (err) {
+      throw new Error(`renderPngs: the page never finished drawing. ${pageErrors.join('; ')}`, { cause: err });
+    }
+    const error = await page.getAttribute('body', 'data-error');
+    if (error !== null) throw new Error(`renderPngs: the page failed to draw: ${error}`);
+
+    const written: string[] = [];
+    for (const { selector, path } of outputs) {
+      const target = page.locator(selector);
+      if ((await target.count()) === 0) throw new Error(`renderPngs: no element matches ${selector}`);
+      await produceAtomic(path, (tmp) => target.first().screenshot({ path: tmp, type: 'png', timeout }), '.png');
+      written.push(path);
+    }
+    return { written, blockedRequests };
+  } finally {
+    await browser.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,51 @@
+// What a report is made of (input), and what the page receives as JSON (payload).
+import type { BoundaryGrid } from '../data/boundary.ts';
+import type { ComparisonData } from '../data/comparison.ts';
+import type { LossCurveData, LossRun } from '../data/lossCurve.ts';
+
+export interface ReportInput {
+  title: string;
+  /** The run's settings (learning rate, hidden units, seed, …), shown as a table. */
+  config: Record<string, string | number | boolean>;
+  /** What training printed ("epoch 5000 loss : …", predictions, accuracy). */
+  printout: string;
+  /** Shown under the title; defaults to the comparison's accuracy when that is given. */
+  accuracy?: number;
+  /** One or more loss histories, overlaid in one learning curve (several for sweeps). */
+  runs: LossRun[];
+  /** Log-scale loss axis (losses ≤ 0 are clamped, see lossCurveData). */
+  logScale?: boolean;
+  /** Ground truth vs prediction. `predictions` are raw outputs, thresholded at `threshold` (0.5). */
+  comparison?: {
+    points: ArrayLike<ArrayLike<number>>;
+    labels: ArrayLike<number>;
+    predictions: ArrayLike<number>;
+    threshold?: number;
+  };
+  /** A precomputed grid of model outputs (decisionBoundaryGrid) and the points to draw on it. */
+  boundary?: {
+    grid: BoundaryGrid;
+    points: ArrayLike<ArrayLike<number>>;
+    labels: ArrayLike<number>;
+  };
+  /** SVG text of the computational graph (renderGraphSvg), inlined in the page. */
+  graphSvg?: string;
+}
+
+/** The figures' data, embedded in the page as JSON and drawn by page.ts. */
+export interface ReportPayload {
+  loss?: LossCurveData;
+  comparison?: ComparisonData;
+  boundary?: { grid: BoundaryGrid; points: number[][]; labels: number[] };
+}
+
+/** Element ids of the figures (stable: PNG export and tests select them). */
+export const FIGURE_IDS = {
+  loss: 'loss',
+  comparison: 'comparison',
+  boundary: 'boundary',
+  graph: 'graph',
+} as const;
+
+/** Id of the `<script type="application/json">` holding the ReportPayload. */
+export const PAYLOAD_ID = 'gradlab-data';
