@@ -1,0 +1,68 @@
+// Shared test helpers: build tensors from nested arrays, compare values, run one op case.
+import { expect } from 'vitest';
+import { gradcheck, tensor, type GradcheckOptions, type NestedArray, type Tensor } from '../src/index.ts';
+
+/** The shape of a rectangular nested array (what `tensor()` would give). */
+export function shapeOf(value: NestedArray): number[] {
+  const shape: number[] = [];
+  let probe = value;
+  while (Array.isArray(probe)) {
+    shape.push(probe.length);
+    probe = probe[0]!;
+  }
+  return shape;
+}
+
+/** The numbers of a nested array in row-major order. */
+export function flatten(value: NestedArray): number[] {
+  return Array.isArray(value) ? value.flatMap(flatten) : [value];
+}
+
+/** Asserts `actual` has the shape of `expected` and every element within tol·(1 + |expected|). */
+export function expectValues(actual: Tensor, expected: NestedArray, tol = 1e-12): void {
+  expect(actual.shape).toEqual(shapeOf(expected));
+  const want = flatten(expected);
+  expect(actual.size).toBe(want.length);
+  want.forEach((w, i) => {
+    const got = actual.data[i];
+    if (!(Math.abs(got - w) <= tol * (1 + Math.abs(w)))) {
+      throw new Error(`element ${i}: expected ${w}, got ${got} (tolerance ${tol})`);
+    }
+  });
+}
+
+/** Fresh leaf tensors that require grad, one per nested array. */
+export function leaves(values: readonly NestedArray[]): Tensor[] {
+  return values.map((v) => tensor(v, { requiresGrad: true }));
+}
+
+/**
+ * One op case, one line (tinygrad's helper_test_op): `fn` applied to `inputs` gives `expected`
+ * (hand-computed), and its gradients match central finite differences.
+ */
+export interface OpCase {
+  name: string;
+  fn: (...xs: Tensor[]) => Tensor;
+  inputs: NestedArray[];
+  expected: NestedArray;
+  gradcheck?: GradcheckOptions;
+}
+
+export function opCase(
+  name: string,
+  fn: (...xs: Tensor[]) => Tensor,
+  inputs: NestedArray[],
+  expected: NestedArray,
+  options?: GradcheckOptions,
+): OpCase {
+  return { name, fn, inputs, expected, gradcheck: options };
+}
+
+export function checkOpCase({ fn, inputs, expected, gradcheck: options }: OpCase): void {
+  const xs = leaves(inputs);
+  expectValues(fn(...xs), expected);
+  const result = gradcheck(fn, xs, options);
+  expect(result.message).toMatch(/^passed/);
+  expect(result.passed).toBe(true);
+  expect(result.checked).toBeGreaterThan(0);
+}
