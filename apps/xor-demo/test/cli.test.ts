@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadModel } from '@gradlab/nn/node';
+import { findChromium, PNG_SKIPPED_MESSAGE } from '@gradlab/viz/node';
 import { main } from '../src/cli/main.ts';
 
 let dir: string;
@@ -132,5 +133,37 @@ describe('pnpm demo', () => {
     const r = await run('compare', '--hidden', '2,2/3,3', '--activation', 'sigmoid,none', '--max-epochs', '500', '--out', join(dir, 'grid'), '--no-report');
     expect(r.code).toBe(0);
     expect(r.out).toContain('run 4/4: hidden=3,3 activation=none');
+  });
+
+  it('writes the report: report.html, graph.svg and the PNG figures', async () => {
+    const out = join(dir, 'report');
+    const r = await run('--max-epochs', '2100', '--out', out);
+    expect(r.code).toBe(0);
+    const files = await readdir(out);
+    expect(files).toEqual(expect.arrayContaining(['report.html', 'graph.svg', 'model.json', 'loss.csv', 'summary.json']));
+    if (findChromium()) expect(files).toEqual(expect.arrayContaining(['loss.png', 'comparison.png', 'boundary.png']));
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('Ground truth');
+    expect(html).toContain('NOT converged: stopped at --max-epochs 2100'); // the printout is in the report
+    expect(html).not.toMatch(/<script[^>]+src=["']https?:/);
+    const svg = await readFile(join(out, 'graph.svg'), 'utf8');
+    for (const op of ['matmul', 'sigmoid', 'sub', 'pow', 'sum', 'loss', '0.weight', '4.weight']) expect(svg).toContain(op);
+  });
+
+  it('without Chromium it still writes the HTML and says in one line how to get PNGs', async () => {
+    const out = join(dir, 'no-chromium');
+    const previous = process.env.GRADLAB_CHROMIUM;
+    process.env.GRADLAB_CHROMIUM = '/nonexistent/chromium';
+    try {
+      const r = await run('--max-epochs', '210', '--out', out);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain(PNG_SKIPPED_MESSAGE);
+      const files = await readdir(out);
+      expect(files).toContain('report.html');
+      expect(files.filter((f) => f.endsWith('.png'))).toEqual([]);
+    } finally {
+      if (previous === undefined) delete process.env.GRADLAB_CHROMIUM;
+      else process.env.GRADLAB_CHROMIUM = previous;
+    }
   });
 });

@@ -1,10 +1,17 @@
 // `pnpm demo`: the lab reproduced through the graph. `pnpm demo compare ...`: experiments.
 import { Command, CommanderError } from 'commander';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { addTrainingOptions, configsFromOptions, UsageError, type RawOptions } from './options.ts';
 import { trainWithPrintout, writeRunOutputs } from './run.ts';
 import { runComparison } from './compare.ts';
 import { timestampFolder } from './files.ts';
+import { writeCompareReport, writeRunReport } from './report.ts';
+
+/** The report's file names; says in one line when PNGs were skipped and how to get them. */
+async function reportFiles(dir: string, result: { written: string[]; message?: string }): Promise<string[]> {
+  if (result.message) print.line(result.message);
+  return Promise.resolve(result.written.map((p) => relative(dir, p)));
+}
 
 const print = { line: (text: string) => console.log(text) };
 
@@ -13,6 +20,7 @@ async function train(raw: RawOptions): Promise<void> {
   const result = trainWithPrintout(configs[0], print, { progress: process.stdout.isTTY === true, quiet: raw.quiet });
   const dir = resolve(raw.out ?? timestampFolder());
   const written = await writeRunOutputs(dir, result);
+  if (raw.report !== false) written.push(...(await reportFiles(dir, await writeRunReport(dir, result, { png: raw.png !== false }))));
   print.line(`outputs: ${dir}/ (${written.join(', ')})`);
 }
 
@@ -20,8 +28,12 @@ async function compare(raw: RawOptions): Promise<void> {
   const { configs, varied } = configsFromOptions(raw, true);
   if (configs.length > 64) throw new UsageError(`compare: ${configs.length} combinations is too many (at most 64)`);
   const dir = resolve(raw.out ?? timestampFolder('compare-'));
-  await runComparison(configs, varied, dir, print);
-  print.line(`outputs: ${dir}/ (compare.csv, compare.txt, run-N/ with each run's model.json, loss.csv, summary.json)`);
+  const { results, names, table } = await runComparison(configs, varied, dir, print);
+  const written = ['compare.csv', 'compare.txt'];
+  if (raw.report !== false) {
+    written.push(...(await reportFiles(dir, await writeCompareReport(dir, results, names, table, { png: raw.png !== false }))));
+  }
+  print.line(`outputs: ${dir}/ (${written.join(', ')}, and run-N/ with each run's model.json, loss.csv, summary.json)`);
 }
 
 export function buildProgram(): Command {
