@@ -1,5 +1,5 @@
 // Reverse-mode autodiff: the chain rule walked over the graph, outputs to inputs.
-import { firstNonFinite, describeInputs, isAnomalyDetectionEnabled, withGradEnabled } from './op.ts';
+import { firstNonFinite, describeInputs, isAnomalyDetectionEnabled, setAnomalyDetection, withGradEnabled } from './op.ts';
 import { formatShape, sameShape } from './shape.ts';
 import { ones, toTensor, type Tensor, type TensorLike } from './tensor.ts';
 import { add } from './ops/add.ts';
@@ -63,15 +63,27 @@ export function inputGradient(node: Tensor, i: number, grad: Tensor): Tensor {
   const input = node.inputs[i];
   const rule = op.derivativeRule(i);
   const ctx = op.context(node, grad);
-  let g = rule.vjp ? rule.vjp(ctx) : mul(grad, rule.partial!(ctx));
-  g = sumTo(g, input.shape);
-  if (!sameShape(g.shape, input.shape)) {
-    throw new Error(
-      `${op.name}: the rule for input '${op.inputNames[i]}' gave a gradient of shape ${formatShape(g.shape)}, ` +
-        `but the input has shape ${formatShape(input.shape)}`,
-    );
+  // In anomaly mode the rule's own ops are not checked one by one: a bad value is reported
+  // once, below, as the backward of the op the user wrote.
+  const checking = isAnomalyDetectionEnabled();
+  if (checking) setAnomalyDetection(false);
+  let g: Tensor;
+  try {
+    g = rule.vjp ? rule.vjp(ctx) : mul(grad, rule.partial!(ctx));
+  } finally {
+    if (checking) setAnomalyDetection(true);
   }
-  if (isAnomalyDetectionEnabled()) {
+  if (!sameShape(g.shape, input.shape)) {
+    const fits = g.rank >= input.rank && input.shape.every((d, k) => d === 1 || d === g.shape[g.rank - input.rank + k]);
+    if (!fits) {
+      throw new Error(
+        `${op.name}: the rule for input '${op.inputNames[i]}' gave a gradient of shape ${formatShape(g.shape)}, ` +
+          `but the input has shape ${formatShape(input.shape)}`,
+      );
+    }
+    g = sumTo(g, input.shape); // undo broadcasting, once, here
+  }
+  if (checking) {
     const bad = firstNonFinite(g.data);
     if (bad >= 0) {
       throw new Error(
@@ -176,9 +188,13 @@ export function grad(
   const grads = propagate(outs, seeds, new Set(ins), options?.createGraph ?? false);
   return ins.map((x, k) => {
     const g = grads.get(x);
-    if (g) return g;
+    // without createGraph, every result is a tensor of its own (a gradient may be a seed or shared)
+    if (g) return options?.createGraph ? g : g.clone();
     if (options?.allowUnused) return ones(x.shape).mul(0);
-    throw new Error(`grad: input ${k} (${formatShape(x.shape)}) is not used by the outputs (pass allowUnused: true for zeros)`);
+    throw new Error(
+      `grad: input ${k} (${formatShape(x.shape)}) is not reached from the outputs through differentiable inputs ` +
+        `(pass allowUnused: true for zeros)`,
+    );
   });
 }
 

@@ -183,7 +183,7 @@ describe('grad()', () => {
     const unused = tensor([1, 2], { requiresGrad: true });
     const y = mul(x, 2);
     expect(() => grad(y, [x, unused])).toThrow(
-      'grad: input 1 ([2]) is not used by the outputs (pass allowUnused: true for zeros)',
+      'grad: input 1 ([2]) is not reached from the outputs through differentiable inputs (pass allowUnused: true for zeros)',
     );
     const [gx, gu] = grad(y, [x, unused], { allowUnused: true });
     expect(gx.item()).toBe(2);

@@ -7,6 +7,8 @@ import { reshape } from './reshape.ts';
 export interface SumAttrs {
   /** The axes summed over, sorted; all of them for a full sum. */
   axes: readonly number[];
+  /** Whether every axis is summed (the label then says `sum`). */
+  all: boolean;
   keepDims: boolean;
 }
 
@@ -52,13 +54,15 @@ export const sumOp = defineOp({
       vjp: ({ grad, x, attrs: { axes } }) => broadcastTo(reshape(grad, keptShape(x.shape, axes)), x.shape),
     },
   },
-  describe: ({ axes, keepDims }) => `sum(${axes.length ? `axis=${axes.join(',')}` : 'all'}${keepDims ? ', keepDims' : ''})`,
+  describe: ({ axes, all, keepDims }) => 
+    all && !keepDims ? 'sum' : `sum(${axes.length ? `axis=${axes.join(',')}` : 'no axes'}${keepDims ? ', keepDims' : ''})`,
 });
 
 /** Sum of all elements, or along `axis` (a number or several); `keepDims` keeps them as size 1. */
 export function sum(x: TensorLike, axis?: number | readonly number[], options?: { keepDims?: boolean }): Tensor {
   const t = toTensor(x);
-  return sumOp.apply([t], { axes: resolveAxes('sum', t.shape, axis), keepDims: options?.keepDims ?? false });
+  const axes = resolveAxes('sum', t.shape, axis);
+  return sumOp.apply([t], { axes, all: axes.length === t.rank, keepDims: options?.keepDims ?? false });
 }
 
 export function resolveAxes(opName: string, shape: Shape, axis: number | readonly number[] | undefined): number[] {
