@@ -27,7 +27,7 @@ export async function runComparison(configs: LabConfig[], varied: Key[], outDir:
   for (const [k, config] of configs.entries()) {
     const name = keys.map((key) => `${flagName(key)}=${valueText(config, key)}`).join(' ');
     print.line(`run ${k + 1}/${configs.length}: ${name}`);
-    const result = trainWithPrintout(config, print, { progress: false, quiet: true });
+    const result = await trainWithPrintout(config, print, { progress: false, quiet: true });
     results.push(result);
     names.push(name);
     await writeRunOutputs(join(outDir, `run-${k + 1}`), result);

@@ -17,7 +17,7 @@ const print = { line: (text: string) => console.log(text) };
 
 async function train(raw: RawOptions): Promise<void> {
   const { configs } = configsFromOptions(raw, false);
-  const result = trainWithPrintout(configs[0], print, { progress: process.stdout.isTTY === true, quiet: raw.quiet });
+  const result = await trainWithPrintout(configs[0], print, { progress: process.stdout.isTTY === true, quiet: raw.quiet });
   const dir = resolve(raw.out ?? timestampFolder());
   const written = await writeRunOutputs(dir, result);
   if (raw.report !== false) written.push(...(await reportFiles(dir, await writeRunReport(dir, result, { png: raw.png !== false }))));

@@ -26,7 +26,11 @@ export interface Printer {
 }
 
 /** Trains one configuration, printing as the lab does; a progress bar on a terminal for long runs. */
-export function trainWithPrintout(config: LabConfig, print: Printer, options: { progress: boolean; quiet?: boolean }): RunResult {
+export async function trainWithPrintout(
+  config: LabConfig,
+  print: Printer,
+  options: { progress: boolean; quiet?: boolean },
+): Promise<RunResult> {
   const lines: string[] = [];
   const say = (text: string, always = false) => {
     lines.push(text);
@@ -45,27 +49,37 @@ export function trainWithPrintout(config: LabConfig, print: Printer, options: { 
     if (bars) bars.log(`${text}\n`);
     else print.line(text);
   };
-  const stopReason = trainer.run(
-    ({ epoch, loss }) => log(`epoch ${epoch} loss: ${pythonFloat(loss)}`),
-    (t) => {
-      if (!options.progress || options.quiet) return;
-      if (!bars && performance.now() - started > 1000 && !t.done) {
-        bars = new MultiBar(
-          { format: ' training [{bar}] {value} epochs · pass max loss {maxLoss} · {speed}', hideCursor: true, clearOnComplete: true },
-          Presets.shades_classic,
-        );
-        bar = bars.create(config.maxEpochs, 0, { maxLoss: '-', speed: '' });
-      }
-      if (bar) {
-        const seconds = (performance.now() - started) / 1000;
-        bar.update(t.epoch, {
-          maxLoss: (t.history.maxLoss.at(-1) ?? NaN).toFixed(4),
-          speed: `${Math.round(t.epoch / seconds)} samples/s`,
-        });
-      }
-    },
-  );
-  (bars as MultiBar | null)?.stop();
+  const onPass = (t: LabTrainer) => {
+    if (!options.progress || options.quiet) return;
+    if (!bars && performance.now() - started > 1000 && !t.done) {
+      bars = new MultiBar(
+        { format: ' training [{bar}] {value} epochs · pass max loss {maxLoss} · {speed}', hideCursor: true, clearOnComplete: true },
+        Presets.shades_classic,
+      );
+      bar = bars.create(config.maxEpochs, 0, { maxLoss: '-', speed: '' });
+    }
+    if (bar) {
+      const seconds = (performance.now() - started) / 1000;
+      bar.update(t.epoch, {
+        maxLoss: (t.history.maxLoss.at(-1) ?? NaN).toFixed(4),
+        speed: `${Math.round(t.epoch / seconds)} samples/s`,
+      });
+    }
+  };
+  // training is synchronous; hand the event loop a moment now and then so the bar can redraw
+  let lastYield = performance.now();
+  while (trainer.runPass(({ epoch, loss }) => log(`epoch ${epoch} loss: ${pythonFloat(loss)}`))) {
+    onPass(trainer);
+    if (options.progress && performance.now() - lastYield > 50) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
+  }
+  const stopReason = trainer.stopReason!;
+  if (bars) {
+    (bars as MultiBar).update(); // flush the log lines still buffered
+    (bars as MultiBar).stop();
+  }
   const milliseconds = performance.now() - started;
 
   if (stopReason === 'converged') {
