@@ -224,7 +224,7 @@ export function explainGradient(
 
   // 1. forward from leaf[flat]: which elements of which nodes depend on it, and the edges used
   const reached = new Map<Tensor, Set<number>>([[leaf, new Set([flat])]]);
-  const edges = new Map<Tensor, { input: number; entries: JacobianEntry[] }[]>();
+  const edges: Edges = new Map();
   for (const node of order) {
     if (!node.op) continue;
     const used: { input: number; entries: JacobianEntry[] }[] = [];
@@ -243,33 +243,13 @@ export function explainGradient(
     }
   }
 
-  // 2. the sum over all paths, by dynamic programming: S(node, e) = Σ local · S(input, j)
-  const sums = new Map<Tensor, Map<number, number>>([[leaf, new Map([[flat, 1]])]]);
-  for (const node of order) {
-    const used = edges.get(node);
-    if (!used) continue;
-    const s = sums.get(node) ?? new Map<number, number>();
-    for (const { input, entries } of used) {
-      const inner = sums.get(node.inputs[input])!;
-      for (const [o, j, v] of entries) s.set(o, (s.get(o) ?? 0) + v * (inner.get(j) ?? 0));
-    }
-    sums.set(node, s);
-  }
+  // 2. the sum over all paths (and their number), by dynamic programming: S(node, e) = Σ local · S(input, j)
+  const sums = sumOverPaths(order, edges, leaf, flat, (local) => local);
+  const counts = sumOverPaths(order, edges, leaf, flat, () => 1);
 
   // 3. the paths themselves, depth first from the root (an explicit stack: any depth fits)
   const paths: ChainPath[] = [];
-  const countMemo = new Map<Tensor, Map<number, number>>([[leaf, new Map([[flat, 1]])]]);
-  for (const node of order) {
-    const used = edges.get(node);
-    if (!used) continue;
-    const c = countMemo.get(node) ?? new Map<number, number>();
-    for (const { input, entries } of used) {
-      const inner = countMemo.get(node.inputs[input])!;
-      for (const [o, j] of entries) c.set(o, (c.get(o) ?? 0) + (inner.get(j) ?? 0));
-    }
-    countMemo.set(node, c);
-  }
-  const pathCount = root === leaf ? 1 : (countMemo.get(root)?.get(0) ?? 0);
+  const pathCount = root === leaf ? 1 : (counts.get(root)?.get(0) ?? 0);
 
   const stack: { node: Tensor; index: number; steps: ChainStep[]; product: number }[] = [
     { node: root, index: 0, steps: [], product: 1 },
@@ -318,6 +298,24 @@ export function explainGradient(
     toString: () => formatExplanation(explanation),
   };
   return explanation;
+}
+
+type Edges = Map<Tensor, { input: number; entries: JacobianEntry[] }[]>;
+
+/** For every node element reached from leaf[flat]: Σ over the paths to it of Π weight(local). */
+function sumOverPaths(order: Tensor[], edges: Edges, leaf: Tensor, flat: number, weight: (local: number) => number) {
+  const totals = new Map<Tensor, Map<number, number>>([[leaf, new Map([[flat, 1]])]]);
+  for (const node of order) {
+    const used = edges.get(node);
+    if (!used) continue;
+    const s = totals.get(node) ?? new Map<number, number>();
+    for (const { input, entries } of used) {
+      const inner = totals.get(node.inputs[input])!;
+      for (const [o, j, v] of entries) s.set(o, (s.get(o) ?? 0) + weight(v) * (inner.get(j) ?? 0));
+    }
+    totals.set(node, s);
+  }
+  return totals;
 }
 
 function leafGradient(root: Tensor, leaf: Tensor, flat: number): number {

@@ -1,19 +1,6 @@
-// Writing outputs so that a crash never leaves a half-written file: write a temporary file in
-// the same folder, then rename it over the target (atomic on one file system).
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-
-export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    await writeFile(temporary, content);
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
+// Output folders. Files are written with `writeFileAtomic` from @gradlab/viz/node: a temporary
+// file beside the target, renamed over it, so a crash never leaves a half-written file.
+export { writeFileAtomic } from '@gradlab/viz/node';
 
 /** `runs/2026-11-28T19-04-05` (local time, sortable, no characters a file system dislikes). */
 export function timestampFolder(prefix = ''): string {
