@@ -1,0 +1,81 @@
+// The live figures: learning curve, decision boundary, and the lab's comparison panels.
+import {
+  comparisonData,
+  drawComparison,
+  drawDecisionBoundary,
+  drawLossCurve,
+  lossCurveData,
+  type BoundaryGrid,
+  type ChartHandle,
+  type ComparisonData,
+  type BoundaryFigureData,
+  type LossCurveData,
+} from '@gradlab/viz';
+import type { Progress, RunData } from './protocol.ts';
+
+export interface ChartElements {
+  loss: HTMLElement;
+  boundary: HTMLElement;
+  comparison: HTMLElement;
+}
+
+export interface ChartSizes {
+  loss: { width: number; height: number };
+  boundary: number;
+  comparison: number;
+}
+
+export class LiveCharts {
+  private loss: ChartHandle<LossCurveData> | null = null;
+  private boundary: ChartHandle<BoundaryFigureData> | null = null;
+  private comparison: ChartHandle<ComparisonData> | null = null;
+  private run: RunData | null = null;
+  logScale = false;
+
+  constructor(
+    private readonly els: ChartElements,
+    private readonly sizes: ChartSizes,
+  ) {}
+
+  /** A new run: every figure is drawn afresh (the data set may have changed). */
+  start(run: RunData, progress: Progress, grid: BoundaryGrid | null): void {
+    this.destroy();
+    this.run = run;
+    this.loss = drawLossCurve(this.els.loss, this.lossData(progress), {
+      title: 'Learning curve (mean loss per pass)',
+      ...this.sizes.loss,
+    });
+    const points = { points: run.points, labels: run.labels };
+    if (grid) {
+      this.boundary = drawDecisionBoundary(this.els.boundary, grid, points, {
+        title: 'Decision boundary',
+        width: this.sizes.boundary,
+        height: this.sizes.boundary,
+      });
+    }
+    this.comparison = drawComparison(this.els.comparison, comparisonData(run.points, run.labels, progress.predictions), {
+      width: this.sizes.comparison,
+      height: this.sizes.comparison,
+    });
+  }
+
+  update(progress: Progress, grid: BoundaryGrid | null): void {
+    const run = this.run;
+    if (!run) return;
+    this.loss?.update(this.lossData(progress));
+    if (grid) this.boundary?.update({ grid, points: { points: run.points, labels: run.labels } });
+    this.comparison?.update(comparisonData(run.points, run.labels, progress.predictions));
+  }
+
+  private lossData(progress: Progress): LossCurveData {
+    const { epochs, meanLoss } = progress.history;
+    return lossCurveData([{ label: 'mean loss per pass', epochs, losses: meanLoss }], { logScale: this.logScale });
+  }
+
+  destroy(): void {
+    this.loss?.destroy();
+    this.boundary?.destroy();
+    this.comparison?.destroy();
+    this.loss = this.boundary = this.comparison = null;
+  }
+}
