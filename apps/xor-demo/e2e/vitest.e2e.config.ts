@@ -1,0 +1,18 @@
+// Browser tests: the production build served on localhost, driven in real Chromium (playwright-core).
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('..', import.meta.url)),
+  test: {
+    name: 'xor-demo-e2e',
+    include: ['e2e/**/*.e2e.ts'],
+    environment: 'node',
+    globalSetup: ['e2e/global-setup.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    // one browser, one page, tests in order: later tests use the trained network
+    fileParallelism: false,
+    sequence: { concurrent: false },
+  },
+});
