@@ -31,7 +31,7 @@ export interface ExplanationView {
   /** The same element of the weight's `.grad`, as the backward pass left it. */
   grad: number;
   difference: number;
-  /** Every path has a factor 0 (e.g. the sample's input is 0 where the weight is used). */
+  /** Every path has a factor 0 (an input of 0, a ReLU that is off, …). */
   allPathsZero: boolean;
 }
 

@@ -131,7 +131,8 @@ export interface NodeDetails {
   locals: LocalDerivativeView[];
 }
 
-const VALUES = { precision: 6, maxElements: 16 };
+/** The details card shows small tensors whole (a [16,16] weight is cut short). */
+const VALUES = { precision: 6, maxElements: 64 };
 
 export function nodeDetails(info: NodeInfo): NodeDetails {
   const t = info.tensor;

@@ -203,7 +203,7 @@ export class InspectorView {
         h('div', { class: 'diff' }, h('span', {}, 'difference'), h('span', { class: 'mono' }, num(x.difference, 3))),
       ),
       x.allPathsZero
-        ? h('p', { class: 'hint' }, 'Every path has a factor 0 (here the input feeding this weight is 0), so this sample gives it no gradient. Pick another sample or weight.')
+        ? h('p', { class: 'hint' }, 'Every path has a factor 0 (an input of 0, or an activation with slope 0), so this sample gives this weight no gradient. Pick another sample or weight.')
         : null,
       h(
         'ol',
