@@ -1,5 +1,7 @@
 // Reverse-mode autodiff: the chain rule walked over the graph, outputs to inputs.
-import { firstNonFinite, describeInputs, isAnomalyDetectionEnabled, setAnomalyDetection, withGradEnabled } from './op.ts';
+import {
+  firstNonFinite, describeInputs, isAnomalyDetectionEnabled, isRecording, setAnomalyDetection, withGradEnabled,
+} from './op.ts';
 import { formatShape, sameShape } from './shape.ts';
 import { ones, toTensor, type Tensor, type TensorLike } from './tensor.ts';
 import { add } from './ops/add.ts';
@@ -21,18 +23,21 @@ export interface GradOptions {
   allowUnused?: boolean;
 }
 
+let walks = 0;
+
 /**
  * The nodes that require grad (or, with `includeConstants`, all nodes) reachable from `roots`,
  * each after all of its inputs (an iterative depth-first search: a chain of any length fits).
+ * Each node is stamped with this walk's number (visited) and its position in the order.
  */
 export function topologicalOrder(roots: readonly Tensor[], includeConstants = false): Tensor[] {
+  const walk = ++walks;
   const order: Tensor[] = [];
-  const visited = new Set<Tensor>();
   const nodes: Tensor[] = [];
   const next: number[] = [];
   for (const root of roots) {
-    if (visited.has(root) || !(root.requiresGrad || includeConstants)) continue;
-    visited.add(root);
+    if (root.walkMark === walk || !(root.requiresGrad || includeConstants)) continue;
+    root.walkMark = walk;
     nodes.push(root);
     next.push(0);
     while (nodes.length > 0) {
@@ -42,14 +47,15 @@ export function topologicalOrder(roots: readonly Tensor[], includeConstants = fa
       if (i < node.inputs.length) {
         next[top] = i + 1;
         const input = node.inputs[i];
-        if ((input.requiresGrad || includeConstants) && !visited.has(input)) {
-          visited.add(input);
+        if ((input.requiresGrad || includeConstants) && input.walkMark !== walk) {
+          input.walkMark = walk;
           nodes.push(input);
           next.push(0);
         }
       } else {
         nodes.pop();
         next.pop();
+        node.walkIndex = order.length;
         order.push(node);
       }
     }
@@ -95,46 +101,73 @@ export function inputGradient(node: Tensor, i: number, grad: Tensor): Tensor {
   return g;
 }
 
+/** Where `x` sits in the order of walk number `walk`, or -1 if that walk did not visit it. */
+function positionIn(walk: number, x: Tensor): number {
+  return x.walkMark === walk ? x.walkIndex : -1;
+}
+
+/** The result of a backward walk: the nodes in topological order, and ∂L/∂node for each. */
+export interface Walk {
+  order: Tensor[];
+  /** By position in `order`; undefined where no gradient reached. */
+  grads: (Tensor | undefined)[];
+  /** The position in `order` of each wanted tensor (-1 if the roots do not depend on it). */
+  wantedAt: number[];
+}
+
 /**
  * The backward walk. Seeds ∂L/∂root, then visits nodes in reverse topological order; each node
  * hands its gradient to its inputs through its op's local-derivative rules, and an input that
  * fans out to several nodes adds up their contributions (∂L/∂x = Σ paths).
- * Only nodes that lead to a wanted tensor are visited. Returns ∂L/∂node for every visited node.
+ * With `wanted`, only nodes that lead to a wanted tensor are visited.
  */
 export function propagate(
   roots: readonly Tensor[],
   seeds: readonly Tensor[],
-  wanted: ReadonlySet<Tensor> | null,
+  wanted: readonly Tensor[] | null,
   createGraph: boolean,
-): Map<Tensor, Tensor> {
+): Walk {
   const order = topologicalOrder(roots);
-  let leads: Set<Tensor> | null = null;
+  const walk = walks;
+  // Where each node's inputs sit in the order (-1: needs no gradient), read before any rule
+  // runs, as a rule could start a walk of its own and restamp the nodes.
+  const first = new Int32Array(order.length + 1);
+  for (let k = 0; k < order.length; k++) first[k + 1] = first[k] + order[k].inputs.length;
+  const inputAt = new Int32Array(first[order.length]);
+  for (let k = 0; k < order.length; k++) {
+    const inputs = order[k].inputs;
+    for (let i = 0; i < inputs.length; i++) inputAt[first[k] + i] = positionIn(walk, inputs[i]);
+  }
+  const rootAt = roots.map((x) => positionIn(walk, x));
+  const wantedAt = wanted ? wanted.map((x) => positionIn(walk, x)) : [];
+  let leads: Uint8Array | null = null;
   if (wanted) {
-    leads = new Set();
-    for (const node of order) {
-      if (wanted.has(node) || node.inputs.some((x) => leads!.has(x))) leads.add(node);
+    leads = new Uint8Array(order.length);
+    for (const p of wantedAt) if (p >= 0) leads[p] = 1;
+    for (let k = 0; k < order.length; k++) {
+      for (let e = first[k]; e < first[k + 1]; e++) if (inputAt[e] >= 0 && leads[inputAt[e]]) leads[k] = 1;
     }
   }
-  const grads = new Map<Tensor, Tensor>();
-  return withGradEnabled(createGraph, () => {
-    roots.forEach((root, k) => {
-      const prev = grads.get(root);
-      grads.set(root, prev ? add(prev, seeds[k]) : seeds[k]);
+  const grads: (Tensor | undefined)[] = new Array<Tensor | undefined>(order.length).fill(undefined);
+  withGradEnabled(createGraph, () => {
+    rootAt.forEach((p, k) => {
+      const prev = grads[p];
+      grads[p] = prev ? add(prev, seeds[k]) : seeds[k];
     });
-    for (let n = order.length - 1; n >= 0; n--) {
-      const node = order[n];
-      const grad = grads.get(node);
+    for (let k = order.length - 1; k >= 0; k--) {
+      const node = order[k];
+      const grad = grads[k];
       if (!grad || !node.op) continue;
       for (let i = 0; i < node.inputs.length; i++) {
-        const input = node.inputs[i];
-        if (!input.requiresGrad || (leads && !leads.has(input)) || !node.op.isDifferentiable(i)) continue;
+        const p = inputAt[first[k] + i];
+        if (p < 0 || (leads && !leads[p]) || !node.op.isDifferentiable(i)) continue;
         const g = inputGradient(node, i, grad);
-        const prev = grads.get(input);
-        grads.set(input, prev ? add(prev, g) : g);
+        const prev = grads[p];
+        grads[p] = prev ? add(prev, g) : g;
       }
     }
-    return grads;
   });
+  return { order, grads, wantedAt };
 }
 
 function resolveSeed(where: string, output: Tensor, seed: TensorLike | undefined): Tensor {
@@ -159,11 +192,17 @@ export function backward(root: Tensor, seed?: TensorLike, options?: BackwardOpti
   if (!root.requiresGrad) {
     throw new Error('backward: this tensor does not require grad (no tensor in its graph has requiresGrad: true)');
   }
+  if (isRecording()) {
+    throw new Error("backward: called inside compile()'s step function; return the loss instead (compile differentiates it)");
+  }
   const createGraph = options?.createGraph ?? false;
-  const grads = propagate([root], [resolveSeed('backward', root, seed)], null, createGraph);
+  const { order, grads } = propagate([root], [resolveSeed('backward', root, seed)], null, createGraph);
+  const retainGrads = options?.retainGrads ?? false;
   withGradEnabled(createGraph, () => {
-    for (const [node, g] of grads) {
-      if (node.op && !node.retainsGrad && !options?.retainGrads) continue;
+    for (let k = order.length - 1; k >= 0; k--) {
+      const node = order[k];
+      const g = grads[k];
+      if (!g || (node.op && !node.retainsGrad && !retainGrads)) continue;
       if (node.grad) node.grad = add(node.grad, g);
       else node.grad = createGraph ? g : g.clone();
     }
@@ -185,9 +224,9 @@ export function grad(
     if (!x.requiresGrad) throw new Error(`grad: input ${k} (${formatShape(x.shape)}) does not require grad`);
   });
   const seeds = outs.map((o, k) => resolveSeed('grad', o, options?.seeds?.[k]));
-  const grads = propagate(outs, seeds, new Set(ins), options?.createGraph ?? false);
+  const { grads, wantedAt } = propagate(outs, seeds, ins, options?.createGraph ?? false);
   return ins.map((x, k) => {
-    const g = grads.get(x);
+    const g = wantedAt[k] >= 0 ? grads[wantedAt[k]] : undefined;
     // without createGraph, every result is a tensor of its own (a gradient may be a seed or shared)
     if (g) return options?.createGraph ? g : g.clone();
     if (options?.allowUnused) return ones(x.shape).mul(0);

@@ -1,8 +1,11 @@
 // An op: a forward computation and, beside it, one local-derivative rule per input.
 // Built-in ops and user ops are defined the same way, with `defineOp`.
 // This module imports no values from the rest of core, so ops can be defined at module load.
-import { formatShape } from './shape.ts';
+import { allocate } from './buffers.ts';
+import { generate } from './generate.ts';
+import { formatShape, sizeOf, type Shape } from './shape.ts';
 import type { Tensor } from './tensor.ts';
+import type { KernelBase } from './ops/kernels.ts';
 
 /** What a derivative rule sees: the op's inputs by name, its `result`, its attributes. */
 export type LocalContext<N extends string, A> = { readonly [K in N]: Tensor } & {
@@ -50,7 +53,13 @@ export interface OpSpec<N extends string, A> {
   /** Input names, in call order. */
   inputs: readonly N[];
   /** Computes the result from the inputs' values; returns a fresh tensor (no history). */
-  forward: (inputs: readonly Tensor[], attrs: A) => Tensor;
+  forward?: (inputs: readonly Tensor[], attrs: A) => Tensor;
+  /**
+   * Or, instead of `forward`, a kernel: the result's shape and a loop writing the values into a
+   * buffer (see ops/kernels.ts). Built-in ops use kernels, so compiled programs can replay them
+   * into buffers allocated once.
+   */
+  kernel?: KernelBase<A> & { readonly kind: string };
   /** One rule per input. A missing rule is an error when a gradient is asked through it. */
   derivatives: { readonly [K in N]?: DerivativeRule<N, A> | NotDifferentiable };
   /** A label with the attributes, for pictures: `sum(axis=1)`. */
@@ -126,16 +135,68 @@ export function describeInputs(names: readonly string[], inputs: readonly Tensor
   return inputs.map((x, i) => `${names[i]}: ${formatShape(x.shape)}`).join(', ');
 }
 
+// ---- recording (for compile.ts) -------------------------------------------------------------
+
+/** One op application: what a compiled program replays. */
+export interface TapeEntry {
+  op: Op;
+  inputs: readonly Tensor[];
+  attrs: unknown;
+  result: Tensor;
+}
+
+let tape: TapeEntry[] | null = null;
+
+/** Internal: runs `fn` and returns, with its value, every op applied meanwhile, in order. */
+export function recordOps<T>(fn: () => T): { value: T; tape: TapeEntry[] } {
+  const mine: TapeEntry[] = [];
+  return { value: withTape(mine, fn), tape: mine };
+}
+
+/** Internal: runs `fn` without recording (an eager run beside a recorded one). */
+export function withoutRecording<T>(fn: () => T): T {
+  return withTape(null, fn);
+}
+
+/** Whether ops are being recorded (by compile). */
+export function isRecording(): boolean {
+  return tape !== null;
+}
+
+function withTape<T>(target: TapeEntry[] | null, fn: () => T): T {
+  const previous = tape;
+  tape = target;
+  try {
+    return fn();
+  } finally {
+    tape = previous;
+  }
+}
+
+/** How ops with a kernel wrap their result buffer (set by tensor.ts, which imports this module). */
+let newTensor: ((data: Float64Array, shape: Shape) => Tensor) | null = null;
+
+/** Internal: tensor.ts registers its constructor here. */
+export function setTensorFactory(create: (data: Float64Array, shape: Shape) => Tensor): void {
+  newTensor = create;
+}
+
 // ---- the op ----------------------------------------------------------------------------------
 
 export class Op<N extends string = string, A = unknown> {
   readonly name: string;
   readonly inputNames: readonly N[];
   readonly spec: OpSpec<N, A>;
+  /** The rule (or the not-differentiable mark) of each input, by position. */
+  private readonly rules: readonly (DerivativeRule<N, A> | NotDifferentiable | undefined)[];
+  /** Whether each input lets gradients flow (it is not marked not differentiable). */
+  private readonly differentiable: readonly boolean[];
+  private readonly makeContext: (node: Tensor, grad: Tensor | null) => GradientContext<N, A>;
 
   constructor(spec: OpSpec<N, A>) {
     if (!spec.name) throw new Error('defineOp: an op needs a name');
     if (spec.inputs.length === 0) throw new Error(`defineOp: ${spec.name}: an op needs at least one input`);
+    if (!spec.forward && !spec.kernel) throw new Error(`defineOp: ${spec.name}: an op needs a forward or a kernel`);
     for (const key of Object.keys(spec.derivatives)) {
       if (!spec.inputs.includes(key as N)) throw new Error(`defineOp: ${spec.name}: derivative for unknown input '${key}'`);
     }
@@ -148,6 +209,9 @@ export class Op<N extends string = string, A = unknown> {
     this.name = spec.name;
     this.inputNames = spec.inputs;
     this.spec = spec;
+    this.rules = spec.inputs.map((name) => spec.derivatives[name]);
+    this.differentiable = this.rules.map((rule) => !(rule && 'notDifferentiable' in rule));
+    this.makeContext = contextFactory(spec.inputs);
   }
 
   /** Runs the op forward and, when recording, links the result to its inputs. */
@@ -155,7 +219,16 @@ export class Op<N extends string = string, A = unknown> {
     if (xs.length !== this.inputNames.length) {
       throw new Error(`${this.name}: expected ${this.inputNames.length} inputs, got ${xs.length}`);
     }
-    const result = this.spec.forward(xs, attrs);
+    const kernel = this.spec.kernel;
+    let result: Tensor;
+    if (kernel) {
+      const shape = kernel.shape(xs, attrs, this.name);
+      const out = allocate(sizeOf(shape));
+      kernel.run(out, xs, attrs);
+      result = newTensor!(out, shape);
+    } else {
+      result = this.spec.forward!(xs, attrs);
+    }
     if (anomalyDetection) {
       const bad = firstNonFinite(result.data);
       if (bad >= 0) {
@@ -167,7 +240,7 @@ export class Op<N extends string = string, A = unknown> {
     }
     if (gradEnabled) {
       let needsGrad = false;
-      for (const x of xs) if (x.requiresGrad) needsGrad = true;
+      for (let i = 0; i < xs.length; i++) if (xs[i].requiresGrad) needsGrad = true;
       if (needsGrad) {
         result.requiresGrad = true;
         result.op = this as unknown as Op;
@@ -175,6 +248,7 @@ export class Op<N extends string = string, A = unknown> {
         result.attrs = attrs;
       }
     }
+    if (tape) tape.push({ op: this as unknown as Op, inputs: xs, attrs, result });
     return result;
   }
 
@@ -185,30 +259,28 @@ export class Op<N extends string = string, A = unknown> {
 
   /** The named view of a node that rules receive: inputs by name, result, attrs, grad. */
   context(node: Tensor, grad: Tensor | null): GradientContext<N, A> {
-    const ctx: Record<string, unknown> = { result: node, attrs: node.attrs, grad };
-    for (let i = 0; i < this.inputNames.length; i++) ctx[this.inputNames[i]] = node.inputs[i];
-    return ctx as GradientContext<N, A>;
+    return this.makeContext(node, grad);
   }
 
   /** The rule for input i; a missing rule is an error naming the op and the input. */
   derivativeRule(i: number): DerivativeRule<N, A> {
     const name = this.inputNames[i];
-    const rule = this.spec.derivatives[name];
+    const rule = this.rules[i];
     if (!rule) {
       throw new Error(`${this.name}: no derivative rule for input '${name}'; cannot backpropagate through it`);
     }
-    if ('notDifferentiable' in rule) {
+    if (!this.differentiable[i]) {
       throw new Error(
-        `${this.name}: input '${name}' is not differentiable (${rule.notDifferentiable}), but a gradient was asked through it`,
+        `${this.name}: input '${name}' is not differentiable (${(rule as NotDifferentiable).notDifferentiable}), ` +
+          `but a gradient was asked through it`,
       );
     }
-    return rule;
+    return rule as DerivativeRule<N, A>;
   }
 
   /** Whether input i has a rule that lets gradients flow (for the walk to skip marked inputs). */
   isDifferentiable(i: number): boolean {
-    const rule = this.spec.derivatives[this.inputNames[i]];
-    return !(rule && 'notDifferentiable' in rule);
+    return this.differentiable[i];
   }
 
   /** The local derivative of `node` with respect to input i, as formula and as numbers. */
@@ -228,6 +300,23 @@ export class Op<N extends string = string, A = unknown> {
     const rule = this.spec.derivatives[this.inputNames[i]];
     return !!rule && !('notDifferentiable' in rule) && !!rule.partial;
   }
+}
+
+/**
+ * The named view of a node for an op with these input names: `{ result, attrs, grad, x }`.
+ * Where code generation is allowed it is one object literal per op (a fixed layout, so the
+ * rules' reads of it are fast); otherwise the fields are added one by one.
+ */
+function contextFactory<N extends string, A>(names: readonly N[]): (node: Tensor, grad: Tensor | null) => GradientContext<N, A> {
+  type Factory = (node: Tensor, grad: Tensor | null) => GradientContext<N, A>;
+  const fields = names.map((name, i) => `${JSON.stringify(name)}: x[${i}]`).join(', ');
+  const literal = generate<Factory>(['node', 'grad'], `const x = node.inputs; return { result: node, attrs: node.attrs, grad, ${fields} };`);
+  if (literal) return literal;
+  return (node, grad) => {
+    const ctx: Record<string, unknown> = { result: node, attrs: node.attrs, grad };
+    for (let i = 0; i < names.length; i++) ctx[names[i]] = node.inputs[i];
+    return ctx as GradientContext<N, A>;
+  };
 }
 
 /**

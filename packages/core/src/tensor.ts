@@ -1,6 +1,7 @@
 // The Tensor: an N-D float64 array in row-major order, and a node of the computational graph.
+import { allocate, copyOf } from './buffers.ts';
 import { formatShape, sizeOf, type Shape } from './shape.ts';
-import type { Op } from './op.ts';
+import { setTensorFactory, type Op } from './op.ts';
 import * as ops from './ops/index.ts';
 import { backward, type BackwardOptions } from './backward.ts';
 
@@ -20,6 +21,8 @@ export type TensorLike = Tensor | number;
 export type NestedArray = number | NestedArray[];
 
 let nextId = 0;
+/** The shape of every number operand (shared: shapes are never changed in place). */
+const SCALAR: Shape = [];
 const NO_INPUTS: readonly Tensor[] = Object.freeze([]);
 
 export class Tensor {
@@ -41,6 +44,9 @@ export class Tensor {
   attrs: unknown = undefined;
   /** Keep `.grad` on this intermediate after backward (PyTorch's retain_grad). */
   retainsGrad = false;
+  /** Internal bookkeeping of graph walks (backward.ts): the last walk that visited this node, and where. */
+  walkMark = 0;
+  walkIndex = 0;
 
   constructor(data: Float64Array, shape: Shape, options?: TensorOptions) {
     const size = sizeOf(shape);
@@ -100,7 +106,7 @@ export class Tensor {
 
   /** A deep copy of the values, as a new leaf. */
   clone(options?: TensorOptions): Tensor {
-    return new Tensor(this.data.slice(), this.shape, options);
+    return new Tensor(copyOf(this.data), this.shape, options);
   }
 
   zeroGrad(): void {
@@ -132,6 +138,8 @@ export class Tensor {
   mean(axis?: number | readonly number[], options?: { keepDims?: boolean }): Tensor { return ops.mean(this, axis, options); }
 }
 
+setTensorFactory((data, shape) => new Tensor(data, shape));
+
 export function isTensor(x: unknown): x is Tensor {
   return x instanceof Tensor;
 }
@@ -142,7 +150,7 @@ export function toTensor(x: TensorLike): Tensor {
   if (typeof x !== 'number') throw new Error(`expected a Tensor or a number, got ${typeof x}`);
   const data = new Float64Array(1);
   data[0] = x;
-  return new Tensor(data, []);
+  return new Tensor(data, SCALAR);
 }
 
 /** A tensor from a number or nested arrays of numbers (rectangular), e.g. `tensor([[1, 2]])`. */
@@ -180,7 +188,7 @@ export function tensor(value: NestedArray | Float64Array, options?: TensorOption
 /** A tensor of the given shape filled with `value`. */
 export function full(shape: Shape, value: number, options?: TensorOptions): Tensor {
   checkShape('full', shape);
-  return new Tensor(new Float64Array(sizeOf(shape)).fill(value), [...shape], options);
+  return new Tensor(allocate(sizeOf(shape)).fill(value), [...shape], options);
 }
 
 export function zeros(shape: Shape, options?: TensorOptions): Tensor {

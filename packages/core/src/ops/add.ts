@@ -1,12 +1,12 @@
 import { defineOp } from '../op.ts';
 import { full, toTensor, type Tensor, type TensorLike } from '../tensor.ts';
-import { zip } from './kernels.ts';
+import { zipKernel } from './kernels.ts';
 
 // y = a + b        ∂y/∂a = 1, ∂y/∂b = 1
 export const addOp = defineOp({
   name: 'add',
   inputs: ['a', 'b'],
-  forward: ([a, b]) => zip('add', a, b, (x, y) => x + y),
+  kernel: zipKernel((a, b) => a + b),
   derivatives: {
     a: { formula: '∂(a+b)/∂a = 1', partial: ({ a }) => full(a.shape, 1), vjp: ({ grad }) => grad },
     b: { formula: '∂(a+b)/∂b = 1', partial: ({ b }) => full(b.shape, 1), vjp: ({ grad }) => grad },

@@ -1,19 +1,30 @@
 import { defineOp } from '../op.ts';
 import { broadcastAxes, broadcastIndex, broadcastShapes, formatShape, sameShape, type Shape } from '../shape.ts';
-import { Tensor, toTensor, type TensorLike } from '../tensor.ts';
+import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
+import type { GatherKernel } from './kernels.ts';
 import { reshape } from './reshape.ts';
 import { sum } from './sum.ts';
+
+/** Each element of Y reads the element of X it is a copy of. */
+const broadcastKernel: GatherKernel<{ shape: Shape }> = {
+  kind: 'gather',
+  shape: (_, { shape }) => shape,
+  run: (out, [x], { shape }) => {
+    const X = x.data;
+    if (X.length === 1) out.fill(X[0]);
+    else {
+      const index = broadcastIndex(x.shape, shape);
+      for (let i = 0; i < out.length; i++) out[i] = X[index[i]];
+    }
+  },
+  index: ([x], { shape }) => broadcastIndex(x.shape, shape),
+};
 
 // Y = X repeated along broadcast axes     ∂L/∂X = Σ over the repeated axes of ∂L/∂Y
 export const broadcastToOp = defineOp({
   name: 'broadcastTo',
   inputs: ['x'],
-  forward: ([x], { shape }: { shape: Shape }) => {
-    const index = broadcastIndex(x.shape, shape);
-    const out = new Float64Array(index.length);
-    for (let i = 0; i < out.length; i++) out[i] = x.data[index[i]]!;
-    return new Tensor(out, shape);
-  },
+  kernel: broadcastKernel,
   derivatives: {
     x: { formula: '∂Yⱼ/∂Xᵢ = 1 for each copy j of xᵢ', vjp: ({ grad, x }) => sumTo(grad, x.shape) },
   },

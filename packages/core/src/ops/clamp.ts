@@ -1,16 +1,20 @@
 import { defineOp } from '../op.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
-import { map } from './kernels.ts';
+import { mapKernel } from './kernels.ts';
+import { mul } from './mul.ts';
+import { step } from './step.ts';
+import { sub } from './sub.ts';
 
 // y = min(max(x, lo), hi)      ∂y/∂x = [lo < x < hi]   (0 where the value is clipped)
 export const clampOp = defineOp({
   name: 'clamp',
   inputs: ['x'],
-  forward: ([x], { min, max }: { min: number; max: number }) => map(x, (v) => (v < min ? min : v > max ? max : v)),
+  kernel: mapKernel((x, { min, max }: { min: number; max: number }) => (x < min ? min : x > max ? max : x)),
   derivatives: {
     x: {
       formula: '∂y/∂x = [min < x < max]',
-      partial: ({ x, attrs: { min, max } }) => map(x, (v) => (v > min && v < max ? 1 : 0)),
+      // [x − min > 0]·[max − x > 0]: exactly [min < x < max] in floating point too
+      partial: ({ x, attrs: { min, max } }) => mul(step(sub(x, min)), step(sub(max, x))),
     },
   },
   describe: ({ min, max }) => `clamp(${min}, ${max})`,

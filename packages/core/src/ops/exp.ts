@@ -1,12 +1,12 @@
 import { defineOp } from '../op.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
-import { map } from './kernels.ts';
+import { mapKernel } from './kernels.ts';
 
 // y = eˣ           ∂y/∂x = eˣ = y
 export const expOp = defineOp({
   name: 'exp',
   inputs: ['x'],
-  forward: ([x]) => map(x, Math.exp),
+  kernel: mapKernel(Math.exp),
   derivatives: {
     x: { formula: '∂y/∂x = eˣ = y', partial: ({ result }) => result },
   },

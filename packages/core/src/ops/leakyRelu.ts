@@ -1,7 +1,7 @@
 import { defineOp } from '../op.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
 import { add } from './add.ts';
-import { map } from './kernels.ts';
+import { mapKernel } from './kernels.ts';
 import { mul } from './mul.ts';
 import { step } from './step.ts';
 
@@ -9,7 +9,7 @@ import { step } from './step.ts';
 export const leakyReluOp = defineOp({
   name: 'leakyRelu',
   inputs: ['x'],
-  forward: ([x], { slope }: { slope: number }) => map(x, (v) => (v > 0 ? v : slope * v)),
+  kernel: mapKernel((x, { slope }: { slope: number }) => (x > 0 ? x : slope * x)),
   derivatives: {
     x: {
       formula: '∂y/∂x = α + (1−α)·[x>0]',

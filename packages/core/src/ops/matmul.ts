@@ -1,31 +1,30 @@
 import { defineOp, type JacobianEntry } from '../op.ts';
 import { formatShape } from '../shape.ts';
-import { Tensor, toTensor, type TensorLike } from '../tensor.ts';
+import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
+import type { MatmulKernel } from './kernels.ts';
+import { matmulInto } from './matmulKernel.ts';
 import { transpose } from './transpose.ts';
 
-/** C = A·B for row-major [m,k]·[k,n]; i-k-j loop order so the inner loop is contiguous. */
-function matmulForward(a: Tensor, b: Tensor): Tensor {
-  if (a.rank !== 2 || b.rank !== 2) {
-    throw new Error(`matmul: ${formatShape(a.shape)} @ ${formatShape(b.shape)}: both operands must be 2-D`);
-  }
-  const [m, k] = a.shape as [number, number];
-  const [k2, n] = b.shape as [number, number];
-  if (k !== k2) {
-    throw new Error(`matmul: ${formatShape(a.shape)} @ ${formatShape(b.shape)}: inner dimensions differ (${k} vs ${k2})`);
-  }
-  const A = a.data;
-  const B = b.data;
-  const C = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    const row = i * n;
-    for (let p = 0; p < k; p++) {
-      const aip = A[i * k + p];
-      const brow = p * n;
-      for (let j = 0; j < n; j++) C[row + j] += aip * B[brow + j];
+/** C = A·B for row-major [m,k]·[k,n]: the loop is in matmulKernel.ts. */
+const matmulKernel: MatmulKernel<undefined> = {
+  kind: 'matmul',
+  shape: (inputs) => {
+    const a = inputs[0];
+    const b = inputs[1];
+    if (a.rank !== 2 || b.rank !== 2) {
+      throw new Error(`matmul: ${formatShape(a.shape)} @ ${formatShape(b.shape)}: both operands must be 2-D`);
     }
-  }
-  return new Tensor(C, [m, n]);
-}
+    if (a.shape[1] !== b.shape[0]) {
+      throw new Error(`matmul: ${formatShape(a.shape)} @ ${formatShape(b.shape)}: inner dimensions differ (${a.shape[1]} vs ${b.shape[0]})`);
+    }
+    return [a.shape[0], b.shape[1]];
+  },
+  run: (out, inputs) => {
+    const a = inputs[0];
+    const b = inputs[1];
+    matmulInto(out, a.data, b.data, a.shape[0], a.shape[1], b.shape[1]);
+  },
+};
 
 /** Element-level structure: Cᵢⱼ depends on Aᵢₖ (through Bₖⱼ) and on Bₖⱼ (through Aᵢₖ), for every k. */
 function matmulEntries(a: Tensor, b: Tensor, wrt: 'a' | 'b'): JacobianEntry[] {
@@ -44,7 +43,7 @@ function matmulEntries(a: Tensor, b: Tensor, wrt: 'a' | 'b'): JacobianEntry[] {
 export const matmulOp = defineOp({
   name: 'matmul',
   inputs: ['a', 'b'],
-  forward: ([a, b]) => matmulForward(a, b),
+  kernel: matmulKernel,
   derivatives: {
     a: {
       formula: '∂Cᵢⱼ/∂Aᵢₖ = Bₖⱼ, so ∂L/∂A = ∂L/∂C·Bᵀ',

@@ -1,12 +1,12 @@
 import { defineOp } from '../op.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
-import { zip } from './kernels.ts';
+import { zipKernel } from './kernels.ts';
 
 // y = a · b        ∂y/∂a = b, ∂y/∂b = a
 export const mulOp = defineOp({
   name: 'mul',
   inputs: ['a', 'b'],
-  forward: ([a, b]) => zip('mul', a, b, (x, y) => x * y),
+  kernel: zipKernel((a, b) => a * b),
   derivatives: {
     a: { formula: '∂(a·b)/∂a = b', partial: ({ b }) => b },
     b: { formula: '∂(a·b)/∂b = a', partial: ({ a }) => a },

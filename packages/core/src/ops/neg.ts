@@ -1,12 +1,12 @@
 import { defineOp } from '../op.ts';
 import { full, toTensor, type Tensor, type TensorLike } from '../tensor.ts';
-import { map } from './kernels.ts';
+import { mapKernel } from './kernels.ts';
 
 // y = −x           ∂y/∂x = −1
 export const negOp = defineOp({
   name: 'neg',
   inputs: ['x'],
-  forward: ([x]) => map(x, (v) => -v),
+  kernel: mapKernel((x) => -x),
   derivatives: {
     x: { formula: '∂(−x)/∂x = −1', partial: ({ x }) => full(x.shape, -1), vjp: ({ grad }) => neg(grad) },
   },

@@ -1,13 +1,13 @@
 import { defineOp } from '../op.ts';
 import { toTensor, zeros, type Tensor, type TensorLike } from '../tensor.ts';
-import { map } from './kernels.ts';
+import { mapKernel } from './kernels.ts';
 import { mul } from './mul.ts';
 
 // y = xᵖ (p a number)        ∂y/∂x = p·xᵖ⁻¹
 export const powOp = defineOp({
   name: 'pow',
   inputs: ['x'],
-  forward: ([x], { exponent }: { exponent: number }) => map(x, (v) => v ** exponent),
+  kernel: mapKernel((x, { exponent }: { exponent: number }) => x ** exponent),
   derivatives: {
     x: {
       formula: '∂(xᵖ)/∂x = p·xᵖ⁻¹',

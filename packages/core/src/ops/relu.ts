@@ -1,13 +1,13 @@
 import { defineOp } from '../op.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
-import { map } from './kernels.ts';
+import { mapKernel } from './kernels.ts';
 import { step } from './step.ts';
 
 // y = max(x, 0)    ∂y/∂x = [x > 0]   (0 at x = 0, as PyTorch)
 export const reluOp = defineOp({
   name: 'relu',
   inputs: ['x'],
-  forward: ([x]) => map(x, (v) => (v > 0 ? v : 0)),
+  kernel: mapKernel((x) => (x > 0 ? x : 0)),
   derivatives: {
     x: { formula: '∂y/∂x = [x>0]', partial: ({ x }) => step(x) },
   },

@@ -1,12 +1,24 @@
 import { defineOp } from '../op.ts';
 import { formatShape, sizeOf, type Shape } from '../shape.ts';
-import { Tensor, toTensor, type TensorLike } from '../tensor.ts';
+import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
+import type { GatherKernel } from './kernels.ts';
+
+/** The same values in the same order: a copy. */
+const reshapeKernel: GatherKernel<{ shape: Shape }> = {
+  kind: 'gather',
+  shape: (_, { shape }) => shape,
+  run: (out, inputs) => {
+    const X = inputs[0].data;
+    for (let i = 0; i < out.length; i++) out[i] = X[i];
+  },
+  index: ([x]) => Int32Array.from({ length: x.size }, (_, i) => i),
+};
 
 // Y = X viewed with another shape (same elements, same order)     ∂L/∂X = ∂L/∂Y reshaped back
 export const reshapeOp = defineOp({
   name: 'reshape',
   inputs: ['x'],
-  forward: ([x], { shape }: { shape: Shape }) => new Tensor(x.data.slice(), shape),
+  kernel: reshapeKernel,
   derivatives: {
     x: { formula: '∂Yᵢ/∂Xᵢ = 1 (same elements)', vjp: ({ grad, x }) => reshape(grad, x.shape) },
   },

@@ -1,6 +1,6 @@
 import { defineOp } from '../op.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
-import { map } from './kernels.ts';
+import { mapKernel } from './kernels.ts';
 import { mul } from './mul.ts';
 import { sub } from './sub.ts';
 
@@ -18,7 +18,7 @@ export function sigmoidScalar(x: number): number {
 export const sigmoidOp = defineOp({
   name: 'sigmoid',
   inputs: ['x'],
-  forward: ([x]) => map(x, sigmoidScalar),
+  kernel: mapKernel(sigmoidScalar),
   derivatives: {
     x: { formula: '∂y/∂x = y·(1−y)', partial: ({ result }) => mul(result, sub(1, result)) },
   },

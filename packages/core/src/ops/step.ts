@@ -1,12 +1,12 @@
 import { defineOp } from '../op.ts';
 import { toTensor, zeros, type Tensor, type TensorLike } from '../tensor.ts';
-import { map } from './kernels.ts';
+import { mapKernel } from './kernels.ts';
 
 // y = [x > 0] (Heaviside step; relu's derivative)      ∂y/∂x = 0 (wherever it exists)
 export const stepOp = defineOp({
   name: 'step',
   inputs: ['x'],
-  forward: ([x]) => map(x, (v) => (v > 0 ? 1 : 0)),
+  kernel: mapKernel((x) => (x > 0 ? 1 : 0)),
   derivatives: {
     x: { formula: '∂[x>0]/∂x = 0 (for x ≠ 0)', partial: ({ x }) => zeros(x.shape) },
   },

@@ -1,7 +1,8 @@
 import { defineOp } from '../op.ts';
-import { formatShape, normalizeAxis, sizeOf, stridesOf, type Shape } from '../shape.ts';
-import { Tensor, toTensor, type TensorLike } from '../tensor.ts';
+import { formatShape, normalizeAxis, stridesOf, type Shape } from '../shape.ts';
+import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
 import { broadcastTo } from './broadcastTo.ts';
+import type { SumKernel } from './kernels.ts';
 import { reshape } from './reshape.ts';
 
 export interface SumAttrs {
@@ -16,38 +17,62 @@ function keptShape(shape: Shape, axes: readonly number[]): number[] {
   return shape.map((d, i) => (axes.includes(i) ? 1 : d));
 }
 
-function sumForward(x: Tensor, { axes, keepDims }: SumAttrs): Tensor {
-  const kept = keptShape(x.shape, axes);
-  const out = new Float64Array(sizeOf(kept));
-  const X = x.data;
-  if (out.length === 1) {
-    let s = 0;
-    for (let i = 0; i < X.length; i++) s += X[i];
-    out[0] = s;
-  } else {
-    // walk the input in order; each element lands in the output cell with the summed axes at 0
-    const inStrides = stridesOf(x.shape);
-    const outStrides = stridesOf(kept);
-    for (let i = 0; i < X.length; i++) {
-      let rest = i;
-      let o = 0;
-      for (let ax = 0; ax < x.shape.length; ax++) {
-        const c = Math.floor(rest / inStrides[ax]);
-        rest -= c * inStrides[ax];
-        if (kept[ax] !== 1) o += c * outStrides[ax];
-      }
-      out[o] += X[i];
+/** For each element of x, in order, the output cell it is added to (the summed axes set to 0). */
+function sumCells(shape: Shape, axes: readonly number[]): Int32Array {
+  const kept = keptShape(shape, axes);
+  const inStrides = stridesOf(shape);
+  const outStrides = stridesOf(kept);
+  const size = shape.reduce((n, d) => n * d, 1);
+  const cells = new Int32Array(size);
+  for (let i = 0; i < size; i++) {
+    let rest = i;
+    let o = 0;
+    for (let ax = 0; ax < shape.length; ax++) {
+      const c = Math.floor(rest / inStrides[ax]);
+      rest -= c * inStrides[ax];
+      if (kept[ax] !== 1) o += c * outStrides[ax];
     }
+    cells[i] = o;
   }
-  const shape = keepDims ? kept : x.shape.filter((_, i) => !axes.includes(i));
-  return new Tensor(out, shape);
+  return cells;
 }
+
+/** Each output cell is 0 + its elements in the input's order (the fast paths add in that order too). */
+const sumKernel: SumKernel<SumAttrs> = {
+  kind: 'sum',
+  shape: ([x], { axes, keepDims }) => (keepDims ? keptShape(x.shape, axes) : x.shape.filter((_, i) => !axes.includes(i))),
+  run: (out, [x], { axes }) => {
+    const X = x.data;
+    if (out.length === 1) {
+      let s = 0;
+      for (let i = 0; i < X.length; i++) s += X[i];
+      out[0] = s;
+    } else if (x.rank === 2 && axes.length === 1) {
+      const [m, n] = x.shape as [number, number];
+      if (axes[0] === 1) {
+        for (let r = 0; r < m; r++) {
+          let s = 0;
+          for (let j = 0; j < n; j++) s += X[r * n + j];
+          out[r] = s;
+        }
+      } else {
+        out.fill(0);
+        for (let r = 0; r < m; r++) for (let j = 0; j < n; j++) out[j] += X[r * n + j];
+      }
+    } else {
+      out.fill(0);
+      const cells = sumCells(x.shape, axes);
+      for (let i = 0; i < X.length; i++) out[cells[i]] += X[i];
+    }
+  },
+  cells: ([x], { axes }) => sumCells(x.shape, axes),
+};
 
 // y = Σᵢ xᵢ (over some axes)      ∂y/∂xᵢ = 1: the gradient is copied back along the summed axes
 export const sumOp = defineOp({
   name: 'sum',
   inputs: ['x'],
-  forward: ([x], attrs: SumAttrs) => sumForward(x, attrs),
+  kernel: sumKernel,
   derivatives: {
     x: {
       formula: '∂(Σ xᵢ)/∂xᵢ = 1',

@@ -1,6 +1,6 @@
 import { defineOp } from '../op.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
-import { map } from './kernels.ts';
+import { mapKernel } from './kernels.ts';
 import { mul } from './mul.ts';
 import { sub } from './sub.ts';
 
@@ -8,7 +8,7 @@ import { sub } from './sub.ts';
 export const tanhOp = defineOp({
   name: 'tanh',
   inputs: ['x'],
-  forward: ([x]) => map(x, Math.tanh),
+  kernel: mapKernel(Math.tanh),
   derivatives: {
     x: { formula: '∂y/∂x = 1−y²', partial: ({ result }) => sub(1, mul(result, result)) },
   },

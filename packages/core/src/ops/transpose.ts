@@ -1,19 +1,36 @@
 import { defineOp } from '../op.ts';
 import { formatShape } from '../shape.ts';
-import { Tensor, toTensor, type TensorLike } from '../tensor.ts';
+import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
+import type { GatherKernel } from './kernels.ts';
+
+/** Yⱼᵢ = Xᵢⱼ for a 2-D X [m,n]. */
+const transposeKernel: GatherKernel<undefined> = {
+  kind: 'gather',
+  shape: (inputs) => {
+    const x = inputs[0];
+    if (x.rank !== 2) throw new Error(`transpose: expected a 2-D tensor, got ${formatShape(x.shape)}`);
+    return [x.shape[1], x.shape[0]];
+  },
+  run: (out, inputs) => {
+    const x = inputs[0];
+    const m = x.shape[0];
+    const n = x.shape[1];
+    const X = x.data;
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[j * m + i] = X[i * n + j];
+  },
+  index: ([x]) => {
+    const [m, n] = x.shape as [number, number];
+    const index = new Int32Array(m * n);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) index[j * m + i] = i * n + j;
+    return index;
+  },
+};
 
 // Y = Xᵀ (2-D)     ∂L/∂X = (∂L/∂Y)ᵀ
 export const transposeOp = defineOp({
   name: 'transpose',
   inputs: ['x'],
-  forward: ([x]) => {
-    if (x.rank !== 2) throw new Error(`transpose: expected a 2-D tensor, got ${formatShape(x.shape)}`);
-    const [m, n] = x.shape as [number, number];
-    const X = x.data;
-    const Y = new Float64Array(m * n);
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) Y[j * m + i] = X[i * n + j]!;
-    return new Tensor(Y, [n, m]);
-  },
+  kernel: transposeKernel,
   derivatives: {
     x: { formula: '∂Yⱼᵢ/∂Xᵢⱼ = 1, so ∂L/∂X = (∂L/∂Y)ᵀ', vjp: ({ grad }) => transpose(grad) },
   },
