@@ -34,6 +34,7 @@ export {
 } from './op.ts';
 export { backward, grad, zeroGrad, topologicalOrder, type BackwardOptions, type GradOptions } from './backward.ts';
 export { formatShape, sizeOf, broadcastShapes, type Shape } from './shape.ts';
+export { compile, CompiledStep, type CompileOptions, type StepOutputs } from './compile/compile.ts';
 export { gradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckMismatch } from './gradcheck.ts';
 export {
   trace,

@@ -1,0 +1,276 @@
+// compile: one training step (forward and backward) recorded once as a static program over
+// buffers allocated once, then replayed with nothing allocated per step.
+//
+// The backward rules are core ops, so recording the backward pass is just recording more ops.
+// A replay runs the same kernels, or code doing the same arithmetic in the same order (see
+// codegen.ts), so it gives bit for bit what the eager step gives on the same inputs.
+//
+// What a step function may do: any core ops on its inputs and on tensors from outside it
+// (parameters, data), with shapes fixed by its inputs' shapes. What it must not do: choose ops
+// by values (data-dependent `if`s: the recording keeps the branch it took), compute values
+// outside ops (`t.data.map(...)`, `item()` fed back into ops: those are frozen as constants),
+// draw random numbers, call `backward()` or update parameters. The second run checks the
+// replay against the eager step bit for bit and throws if they differ, which catches most of it.
+import { propagate } from '../backward.ts';
+import { recordOps, withoutRecording, type TapeEntry } from '../op.ts';
+import { formatShape, sameShape } from '../shape.ts';
+import { ones, Tensor } from '../tensor.ts';
+import { generateStep } from './codegen.ts';
+import { buildProgram, interpret, listing, type Program } from './program.ts';
+
+/** What a step function returns: the loss, or the loss and other tensors to read after each run. */
+export type StepOutputs = Tensor | { readonly loss: Tensor; readonly [name: string]: Tensor };
+
+export interface CompileOptions {
+  /** Plain gradient descent inside the program, after the backward pass: p ← p − lr·∂L/∂p. */
+  sgd?: { lr: number };
+  /**
+   * 'generated' (the default where `new Function` is allowed): straight-line code for small
+   * ops, kernels for large ones. 'kernels': replay op by op through the kernels.
+   */
+  mode?: 'generated' | 'kernels';
+  /** Check the first replay against the eager step, bit for bit (default true). */
+  verify?: boolean;
+}
+
+interface Compiled {
+  program: Program;
+  inputs: Tensor[];
+  outputs: StepOutputs;
+  gradTensors: Tensor[];
+  replay: (lr: number) => void;
+  generated: string | null;
+}
+
+/**
+ * `compile(step)`: `step(...inputs)` builds one training step's graph from its input tensors
+ * and returns the loss (a scalar), or `{ loss, ...others }`. The first `run(...inputs)` runs it
+ * eagerly while recording every op, forward and backward, and keeps the result as a program;
+ * later runs replay that program for inputs of the same shapes.
+ *
+ * Each run sets `.grad` of every parameter (every tensor from outside the step that the loss
+ * depends on and that requires grad) to ∂loss/∂param of this run: replaced, not accumulated.
+ * With `sgd`, each run also updates the parameters; otherwise step them with an optimizer.
+ * The tensors a run returns are the program's own: the next run overwrites them.
+ */
+export function compile<I extends Tensor[], O extends StepOutputs>(
+  step: (...inputs: I) => O,
+  options: CompileOptions = {},
+): CompiledStep<I, O> {
+  return new CompiledStep(step, options);
+}
+
+export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
+  /** The learning rate of the built-in SGD update (null without `sgd`); may change between runs. */
+  lr: number | null;
+  private readonly step: (...inputs: I) => O;
+  private readonly mode: 'generated' | 'kernels';
+  private verifyNext: boolean;
+  private compiled: Compiled | null = null;
+
+  constructor(step: (...inputs: I) => O, options: CompileOptions = {}) {
+    if (typeof step !== 'function') throw new Error('compile: expected a step function (...inputs) => loss');
+    if (options.sgd && !(options.sgd.lr > 0 && Number.isFinite(options.sgd.lr))) {
+      throw new Error(`compile: sgd.lr must be a finite number > 0, got ${options.sgd.lr}`);
+    }
+    this.step = step;
+    this.lr = options.sgd?.lr ?? null;
+    this.mode = options.mode ?? 'generated';
+    this.verifyNext = options.verify ?? true;
+  }
+
+  /** The parameters, in the order the step first uses them (empty before the first run). */
+  get parameters(): readonly Tensor[] {
+    return this.compiled?.program.params ?? [];
+  }
+
+  /** Whether the program runs as generated code (false: kernel by kernel). */
+  get generated(): boolean {
+    return this.compiled?.generated != null;
+  }
+
+  /** Runs one step: forward, backward, and the SGD update if asked for. */
+  run(...inputs: I): O {
+    const compiled = this.compiled;
+    if (!compiled) return this.record(inputs);
+    const placeholders = compiled.inputs;
+    if (inputs.length !== placeholders.length) {
+      throw new Error(`compile: the step was recorded with ${placeholders.length} inputs, got ${inputs.length}`);
+    }
+    for (let k = 0; k < inputs.length; k++) {
+      const x = inputs[k];
+      if (!(x instanceof Tensor)) throw new Error(`compile: input ${k} is not a Tensor`);
+      if (!sameShape(x.shape, placeholders[k].shape)) {
+        throw new Error(
+          `compile: input ${k} has shape ${formatShape(x.shape)}, but the step was recorded with ` +
+            `${formatShape(placeholders[k].shape)}; shapes are fixed (compile another step for other shapes)`,
+        );
+      }
+      placeholders[k].data = x.data;
+    }
+    if (this.verifyNext) this.verify(compiled, inputs);
+    else compiled.replay(this.lr ?? 0);
+    this.setGrads(compiled);
+    return compiled.outputs as O;
+  }
+
+  /** The program, one op per line: forward ops, then the backward pass's ops. */
+  describe(): string {
+    if (!this.compiled) return '(not recorded yet: run the step once)';
+    return listing(this.compiled.program);
+  }
+
+  /** The generated source (null before the first run or in 'kernels' mode). */
+  source(): string | null {
+    return this.compiled?.generated ?? null;
+  }
+
+  /** The first run: eager, recording every op; its tensors become the program's buffers. */
+  private record(inputs: I): O {
+    inputs.forEach((x, k) => {
+      if (!(x instanceof Tensor)) throw new Error(`compile: input ${k} is not a Tensor`);
+      if (x.requiresGrad) {
+        throw new Error(`compile: input ${k} requires grad; a compiled step gives gradients for parameters (tensors from outside the step)`);
+      }
+    });
+    const firstId = new Tensor(new Float64Array(0), [0]).id + 1;
+    const placeholders = inputs.map((x) => new Tensor(x.data, x.shape));
+    const { value, tape } = recordOps(() => {
+      const returned = this.step(...(placeholders as I));
+      const outputs = outputList(returned);
+      const loss = outputs[0];
+      if (loss.size !== 1) throw new Error(`compile: the loss must be a single value, got shape ${formatShape(loss.shape)}`);
+      if (!loss.requiresGrad) throw new Error('compile: the loss does not depend on any tensor that requires grad');
+      return { returned, outputs, walk: propagate([loss], [ones(loss.shape)], null, false) };
+    });
+    const { returned, outputs, walk } = value;
+    const gradOf = new Map<Tensor, Tensor>();
+    walk.order.forEach((t, k) => {
+      const g = walk.grads[k];
+      if (g && t.op === null && !placeholders.includes(t)) gradOf.set(t, g);
+    });
+    const params = parametersInOrder(tape, gradOf);
+    const grads = params.map((p) => gradOf.get(p)!);
+    const program = buildProgram(tape, firstId, placeholders, outputs, params, grads);
+    const gradTensors = params.map((p, i) => new Tensor(Float64Array.from(grads[i].data), p.shape));
+
+    let replay: (lr: number) => void;
+    let generated: string | null = null;
+    const step = this.mode === 'generated' ? generateStep(program, gradTensors.map((g) => g.data), this.lr !== null) : null;
+    if (step) {
+      replay = step.run;
+      generated = step.source;
+    } else {
+      const forwardAndBackward = interpret(program);
+      const gradBuffers = gradTensors.map((g) => g.data);
+      replay = (lr) => {
+        forwardAndBackward();
+        for (let i = 0; i < grads.length; i++) gradBuffers[i].set(grads[i].data);
+        if (this.lr !== null) sgdUpdate(params, gradBuffers, lr);
+      };
+    }
+    const compiled: Compiled = {
+      program,
+      inputs: placeholders,
+      outputs: programOutputs(returned, program),
+      gradTensors,
+      replay,
+      generated,
+    };
+    this.compiled = compiled;
+    // this run's results are the eager ones just computed; finish the step with them
+    this.setGrads(compiled);
+    if (this.lr !== null) sgdUpdate(params, gradTensors.map((g) => g.data), this.lr);
+    return compiled.outputs as O;
+  }
+
+  /** The second run: the eager step and the replay on the same inputs must agree bit for bit. */
+  private verify(compiled: Compiled, inputs: I): void {
+    const { program } = compiled;
+    const eager = withoutRecording(() => {
+      const outputs = outputList(this.step(...inputs));
+      const walk = propagate([outputs[0]], [ones(outputs[0].shape)], null, false);
+      const grads = new Map<Tensor, Float64Array>();
+      walk.order.forEach((t, k) => {
+        const g = walk.grads[k];
+        if (g && t.op === null) grads.set(t, g.data.slice());
+      });
+      return { outputs: outputs.map((t) => t.data.slice()), grads };
+    });
+    compiled.replay(this.lr ?? 0);
+    this.verifyNext = false;
+    const replayed = outputList(compiled.outputs);
+    const problem =
+      differs('output', eager.outputs, replayed.map((t) => t.data)) ??
+      differs(
+        'gradient',
+        program.params.map((p) => eager.grads.get(p) ?? new Float64Array(0)),
+        compiled.gradTensors.map((g) => g.data),
+      );
+    if (problem || eager.grads.size !== program.params.length) {
+      this.compiled = null;
+      throw new Error(
+        `compile: the replayed step differs from the eager step (${problem ?? 'other parameters'}): the step function ` +
+          `computes something outside gradlab's ops, chooses ops by values, or is random. Keep it to ops on its inputs ` +
+          `(see compile's documentation), or train it eagerly`,
+      );
+    }
+  }
+
+  private setGrads(compiled: Compiled): void {
+    const { params } = compiled.program;
+    for (let i = 0; i < params.length; i++) params[i].grad = compiled.gradTensors[i];
+  }
+}
+
+/** The returned tensors as a list, the loss first. */
+function outputList(returned: StepOutputs): Tensor[] {
+  if (returned instanceof Tensor) return [returned];
+  if (typeof returned !== 'object' || returned === null || !(returned.loss instanceof Tensor)) {
+    throw new Error('compile: the step function must return the loss tensor, or an object { loss, ...tensors }');
+  }
+  const rest = Object.keys(returned).filter((key) => key !== 'loss');
+  return [returned.loss, ...rest.map((key) => {
+    const t = returned[key];
+    if (!(t instanceof Tensor)) throw new Error(`compile: the step function returned '${key}', which is not a Tensor`);
+    return t;
+  })];
+}
+
+/** What run() returns: the same shape as the step's result, over the program's buffers (no graph). */
+function programOutputs(returned: StepOutputs, program: Program): StepOutputs {
+  const view = (t: Tensor) => (program.sources.get(t)?.kind === 'computed' ? new Tensor(t.data, t.shape) : t);
+  if (returned instanceof Tensor) return view(returned);
+  const out: Record<string, Tensor> = {};
+  for (const key of Object.keys(returned)) out[key] = view(returned[key]);
+  return out as StepOutputs;
+}
+
+/** The parameters in the order ops first read them. */
+function parametersInOrder(tape: readonly TapeEntry[], gradOf: ReadonlyMap<Tensor, Tensor>): Tensor[] {
+  const params: Tensor[] = [];
+  for (const entry of tape) for (const x of entry.inputs) if (gradOf.has(x) && !params.includes(x)) params.push(x);
+  for (const t of gradOf.keys()) if (!params.includes(t)) params.push(t);
+  return params;
+}
+
+/** p ← p − lr·g, as the SGD optimizer computes it. */
+function sgdUpdate(params: readonly Tensor[], grads: readonly Float64Array[], lr: number): void {
+  params.forEach((p, i) => {
+    const values = p.data;
+    const g = grads[i];
+    for (let k = 0; k < values.length; k++) values[k] -= lr * g[k];
+  });
+}
+
+/** The first element where two lists of arrays differ (as bits), described; or null. */
+function differs(what: string, expected: readonly Float64Array[], actual: readonly Float64Array[]): string | null {
+  if (expected.length !== actual.length) return `${what}s: ${expected.length} eager, ${actual.length} replayed`;
+  for (let i = 0; i < expected.length; i++) {
+    if (expected[i].length !== actual[i].length) return `${what} ${i}: ${expected[i].length} values eager, ${actual[i].length} replayed`;
+    for (let k = 0; k < expected[i].length; k++) {
+      if (!Object.is(expected[i][k], actual[i][k])) return `${what} ${i}, element ${k}: ${expected[i][k]} eager, ${actual[i][k]} replayed`;
+    }
+  }
+  return null;
+}
