@@ -1,23 +1,46 @@
-// The matmul loop: C = A·B for row-major A [m,k], B [k,n], C [m,n].
+// The matmul loop: C = A·B, C [m,n] row-major, with A [m,k] read as A[i·rowStride + p·colStride]
+// (so a transposed A needs no copy: rowStride 1, colStride m) and B [k,n] row-major.
 //
 // Every Cᵢⱼ is summed as ((0 + Aᵢ₀B₀ⱼ) + Aᵢ₁B₁ⱼ) + … in order of k, exactly as the textbook
 // loop does, so the result does not depend on the blocking below (bit for bit). The blocking
 // computes a 4×4 tile of C at a time, its 16 sums kept in registers while k runs: each value
 // of A and B read is used four times, which makes the loop about 3× faster than i-k-j.
+// Where WebAssembly SIMD is available the tiles run there (matmulWasm.ts), two columns per
+// instruction, with the same sums in the same order.
+import { wasmTiles } from './matmulWasm.ts';
+
+/** C = A·B for row-major A [m,k] and B [k,n]. */
 export function matmulInto(C: Float64Array, A: Float64Array, B: Float64Array, m: number, k: number, n: number): void {
+  matmulStrided(C, A, B, m, k, n, k, 1);
+}
+
+/** C = A·B where A[i,p] = A[i·rowStride + p·colStride] and B is row-major [k,n]. */
+export function matmulStrided(
+  C: Float64Array,
+  A: Float64Array,
+  B: Float64Array,
+  m: number,
+  k: number,
+  n: number,
+  rowStride: number,
+  colStride: number,
+): void {
+  if (!wasmTiles(C, A, B, m, k, n, rowStride, colStride)) tiles(C, A, B, m, k, n, rowStride, colStride);
+  edges(C, A, B, m, k, n, rowStride, colStride);
+}
+
+/** The 4×4 tiles: rows below m − m % 4, columns below n − n % 4. */
+function tiles(C: Float64Array, A: Float64Array, B: Float64Array, m: number, k: number, n: number, rs: number, colStride: number): void {
   const m4 = m - (m % 4);
   const n4 = n - (n % 4);
   for (let i = 0; i < m4; i += 4) {
-    const a0 = i * k;
-    const a1 = a0 + k;
-    const a2 = a1 + k;
-    const a3 = a2 + k;
+    const a = i * rs;
     for (let j = 0; j < n4; j += 4) {
       let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
       let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-      for (let p = 0, b = j; p < k; p++, b += n) {
-        const b0 = B[b], b1 = B[b + 1], b2 = B[b + 2], b3 = B[b + 3];
-        const x0 = A[a0 + p], x1 = A[a1 + p], x2 = A[a2 + p], x3 = A[a3 + p];
+      for (let p = 0, pa = a, pb = j; p < k; p++, pa += colStride, pb += n) {
+        const b0 = B[pb], b1 = B[pb + 1], b2 = B[pb + 2], b3 = B[pb + 3];
+        const x0 = A[pa], x1 = A[pa + rs], x2 = A[pa + 2 * rs], x3 = A[pa + 3 * rs];
         c00 += x0 * b0; c01 += x0 * b1; c02 += x0 * b2; c03 += x0 * b3;
         c10 += x1 * b0; c11 += x1 * b1; c12 += x1 * b2; c13 += x1 * b3;
         c20 += x2 * b0; c21 += x2 * b1; c22 += x2 * b2; c23 += x2 * b3;
@@ -29,31 +52,40 @@ export function matmulInto(C: Float64Array, A: Float64Array, B: Float64Array, m:
       C[o] = c20; C[o + 1] = c21; C[o + 2] = c22; C[o + 3] = c23; o += n;
       C[o] = c30; C[o + 1] = c31; C[o + 2] = c32; C[o + 3] = c33;
     }
+  }
+}
+
+/** What the tiles leave: the last n % 4 columns of the tiled rows, and the last m % 4 rows. */
+function edges(C: Float64Array, A: Float64Array, B: Float64Array, m: number, k: number, n: number, rs: number, colStride: number): void {
+  const m4 = m - (m % 4);
+  const n4 = n - (n % 4);
+  for (let i = 0; i < m4; i += 4) {
+    const a = i * rs;
     // the last n % 4 columns, four rows at a time
     for (let j = n4; j < n; j++) {
       let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
-      for (let p = 0, b = j; p < k; p++, b += n) {
-        const bp = B[b];
-        c0 += A[a0 + p] * bp; c1 += A[a1 + p] * bp; c2 += A[a2 + p] * bp; c3 += A[a3 + p] * bp;
+      for (let p = 0, pa = a, pb = j; p < k; p++, pa += colStride, pb += n) {
+        const b = B[pb];
+        c0 += A[pa] * b; c1 += A[pa + rs] * b; c2 += A[pa + 2 * rs] * b; c3 += A[pa + 3 * rs] * b;
       }
       C[i * n + j] = c0; C[(i + 1) * n + j] = c1; C[(i + 2) * n + j] = c2; C[(i + 3) * n + j] = c3;
     }
   }
   // the last m % 4 rows, four columns at a time, then one by one
   for (let i = m4; i < m; i++) {
-    const a = i * k;
+    const a = i * rs;
     for (let j = 0; j < n4; j += 4) {
       let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
-      for (let p = 0, b = j; p < k; p++, b += n) {
-        const x = A[a + p];
-        c0 += x * B[b]; c1 += x * B[b + 1]; c2 += x * B[b + 2]; c3 += x * B[b + 3];
+      for (let p = 0, pa = a, pb = j; p < k; p++, pa += colStride, pb += n) {
+        const x = A[pa];
+        c0 += x * B[pb]; c1 += x * B[pb + 1]; c2 += x * B[pb + 2]; c3 += x * B[pb + 3];
       }
       const o = i * n + j;
       C[o] = c0; C[o + 1] = c1; C[o + 2] = c2; C[o + 3] = c3;
     }
     for (let j = n4; j < n; j++) {
       let c = 0;
-      for (let p = 0, b = j; p < k; p++, b += n) c += A[a + p] * B[b];
+      for (let p = 0, pa = a, pb = j; p < k; p++, pa += colStride, pb += n) c += A[pa] * B[pb];
       C[i * n + j] = c;
     }
   }

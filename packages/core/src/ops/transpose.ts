@@ -16,7 +16,14 @@ const transposeKernel: GatherKernel<undefined> = {
     const m = x.shape[0];
     const n = x.shape[1];
     const X = x.data;
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[j * m + i] = X[i * n + j];
+    // in 16×16 blocks, so that the writes (m apart) stay in cache while a block is filled
+    for (let i0 = 0; i0 < m; i0 += 16) {
+      const i1 = Math.min(i0 + 16, m);
+      for (let j0 = 0; j0 < n; j0 += 16) {
+        const j1 = Math.min(j0 + 16, n);
+        for (let i = i0; i < i1; i++) for (let j = j0; j < j1; j++) out[j * m + i] = X[i * n + j];
+      }
+    }
   },
   index: ([x]) => {
     const [m, n] = x.shape as [number, number];
