@@ -151,8 +151,11 @@ describe('compile: replays equal the eager step bit for bit', () => {
     const loss = (net: Net, x: Tensor, y: Tensor) => mse(forward(net, x, sigmoid, sigmoid), y);
     const { eager, compiled, step } = trainBoth(build, loss, batches(96, 32, 3), 30, 0.5);
     expectIdentical(compiled, eager);
-    expect(step.source()).toMatch(/\$\d+\(\$\d+, \$\d+, \$\d+\);/); // a kernel call
-    expect(step.source()).toMatch(/const v\d+_0 = /); // and unrolled values
+    const source = step.source()!;
+    expect(source).toMatch(/\$\d+\(\$\d+, \$\d+, \$\d+\);/); // a kernel call
+    expect(source).toMatch(/const v\d+_0 = /); // unrolled values
+    expect(source).toMatch(/for \(let i = 0; i < 512; i\+\+\) \{\nconst e\d+ = .*\nconst e\d+ = /); // a fused elementwise loop
+    expect(source).toMatch(/\$\d+\(\$\d+, \$\d+, \$\d+, 16, 32, 16, 1, 16\);/); // hᵀ·g reading h in place
   });
 
   it('relu and leaky relu with MSE, and a BCE loss (clamp, log), batches of 8 with a smaller last batch', () => {

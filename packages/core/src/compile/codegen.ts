@@ -2,10 +2,16 @@
 // one local variable per value, computed by the same arithmetic as their kernels, in the same
 // order: elementwise ops apply the op's scalar function, a matmul sums ((0 + a₀b₀) + a₁b₁) + …
 // and a sum ((0 + x₀) + x₁) + …, and moving ops (transpose, reshape, broadcastTo) only rename
-// values. Larger ops call their kernel on their buffer. The results are bit for bit those of
-// the eager ops; only where values live changes (registers instead of fresh arrays).
+// values. Larger ops call their kernel on their buffer, except that
+// - a chain of elementwise ops whose intermediate results nothing else reads becomes one loop
+//   computing each element's whole chain (one pass over memory instead of one per op), and
+// - a transpose read only by a matmul is not made: the matmul reads Aᵀ in place.
+// The results are bit for bit those of the eager ops; only where values live changes.
 import { generate } from '../generate.ts';
 import type { Kernel } from '../ops/kernels.ts';
+import { matmulOp } from '../ops/matmul.ts';
+import { matmulStrided } from '../ops/matmulKernel.ts';
+import { transposeOp } from '../ops/transpose.ts';
 import { broadcastIndex } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import type { Program } from './program.ts';
@@ -45,12 +51,38 @@ export function generateStep(program: Program, gradBuffers: readonly Float64Arra
   const liveData = new Map<Tensor, string>(); // tensors read through `.data` at every run
   const preloaded = new Map<string, string>();
 
-  const unrolled = program.entries.map(isUnrolled);
-  // computed tensors whose buffer must hold their values: outputs, views' owners, kernels' inputs
-  const stored = new Set<Tensor>(program.outputs);
-  for (const [, source] of program.sources) if (source.kind === 'view') stored.add(source.of);
-  program.entries.forEach((entry, k) => {
+  const { entries } = program;
+  const unrolled = entries.map(isUnrolled);
+  // tensors read outside the entries: outputs, gradients, views' buffers
+  const kept = new Set<Tensor>([...program.outputs, ...program.grads]);
+  for (const [, source] of program.sources) if (source.kind === 'view') kept.add(source.of);
+  // computed tensors whose buffer must hold their values: those kept and the inputs of kernels
+  const stored = new Set<Tensor>(kept);
+  entries.forEach((entry, k) => {
     if (!unrolled[k]) for (const x of entry.inputs) stored.add(x);
+  });
+  const users = new Map<Tensor, number[]>();
+  entries.forEach((entry, k) => {
+    for (const x of new Set(entry.inputs)) users.set(x, [...(users.get(x) ?? []), k]);
+  });
+  const only = (t: Tensor): number => {
+    const list = users.get(t);
+    return !kept.has(t) && list?.length === 1 ? list[0] : -1;
+  };
+  // large elementwise ops run as loops; one whose result only the next loop reads runs inside it
+  const loop = entries.map((entry, k) => !unrolled[k] && isElementwise(entry) && entry.inputs.every((x) => x.size === entry.result.size || x.size === 1));
+  const fusedInto = entries.map((entry, k) => {
+    const user = loop[k] ? only(entry.result) : -1;
+    return user >= 0 && loop[user] && entries[user].result.size === entry.result.size ? user : -1;
+  });
+  // a large transpose read only as the left operand of a large matmul: the matmul reads it in place
+  const transposed = new Map<number, Tensor>();
+  const skipped = new Set<number>();
+  entries.forEach((entry, k) => {
+    const user = entry.op === transposeOp && !unrolled[k] ? only(entry.result) : -1;
+    if (user < 0 || unrolled[user] || entries[user].op !== matmulOp || entries[user].inputs[1] === entry.result) return;
+    transposed.set(user, entry.inputs[0]);
+    skipped.add(k);
   });
 
   /** An expression for the buffer holding t's values. */
@@ -92,9 +124,59 @@ export function generateStep(program: Program, gradBuffers: readonly Float64Arra
   const call = (f: unknown, args: string[], attrs: unknown): string =>
     scalarExpression(f, args, attrs) ?? `${bind(f)}(${args.join(', ')}, ${bind(attrs)})`;
 
+  /** The loop of a large elementwise op, with the ops fused into it computed inside. */
+  const emitLoop = (root: number) => {
+    const members: number[] = [];
+    const collect = (k: number) => {
+      for (const x of entries[k].inputs) {
+        const source = program.sources.get(x)!;
+        if (source.kind === 'computed' && fusedInto[source.entry] === k && !members.includes(source.entry)) collect(source.entry);
+      }
+      members.push(k);
+    };
+    collect(root);
+    const hoisted: string[] = [];
+    const inside: string[] = [];
+    const locals = new Map<Tensor, string>();
+    const operand = (x: Tensor): string => {
+      const local = locals.get(x);
+      if (local) return local;
+      if (x.size === 1) {
+        const name = `s${root}_${hoisted.length}`;
+        hoisted.push(`const ${name} = ${element(x, 0)};`);
+        locals.set(x, name);
+        return name;
+      }
+      return `${bufferOf(x)}[i]`;
+    };
+    for (const k of members) {
+      const { op, inputs, attrs, result } = entries[k];
+      const kernel = op.spec.kernel as Kernel<unknown>;
+      const f = kernel.kind === 'map' || kernel.kind === 'zip' ? kernel.f : null;
+      inside.push(`const e${k} = ${call(f, inputs.map(operand), attrs)};`);
+      locals.set(result, `e${k}`);
+    }
+    const { result } = entries[root];
+    body.push(`{`, ...hoisted, `const out = ${bind(result.data)};`, `for (let i = 0; i < ${result.size}; i++) {`);
+    body.push(...inside, `out[i] = e${root};`, `}`, `}`);
+  };
+
   program.entries.forEach((entry, k) => {
     const { op, inputs, attrs, result } = entry;
     const kernel = op.spec.kernel as Kernel<unknown> | undefined;
+    if (skipped.has(k) || fusedInto[k] >= 0) return; // read in place, or computed inside a loop
+    if (loop[k]) {
+      emitLoop(k);
+      return;
+    }
+    const x = transposed.get(k);
+    if (x) {
+      // Aᵀ·B with A = x [k,m] read in place: Aᵀ[i,p] = x[p·m + i]
+      const [inner, rows] = x.shape;
+      const cols = result.shape[1];
+      body.push(`${bind(matmulStrided)}(${bind(result.data)}, ${bufferOf(x)}, ${bufferOf(inputs[1])}, ${rows}, ${inner}, ${cols}, 1, ${rows});`);
+      return;
+    }
     if (!unrolled[k] || !kernel) {
       for (const x of inputs) if (elements.has(x) && !stored.has(x)) throw new Error('compile: internal error (unstored input)');
       if (kernel) body.push(`${bind(kernel.run)}(${bind(result.data)}, ${bind(inputs)}, ${bind(attrs)});`);
@@ -178,6 +260,11 @@ export function generateStep(program: Program, gradBuffers: readonly Float64Arra
   const source = `${header}\nreturn function step(lr) {\n${prologue.join('\n')}\n${body.join('\n')}\n};`;
   const factory = generate<(env: unknown[]) => (lr: number) => void>(['env'], source);
   return factory ? { run: factory(env), source } : null;
+}
+
+function isElementwise({ op }: Program['entries'][number]): boolean {
+  const kind = (op.spec.kernel as Kernel<unknown> | undefined)?.kind;
+  return kind === 'map' || kind === 'zip';
 }
 
 /** Whether an entry is unrolled into one local per value. */
