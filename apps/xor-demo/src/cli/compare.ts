@@ -1,6 +1,7 @@
 // `compare`: a sweep over flags, one run per combination, and a table for the report's discussion.
 import { join } from 'node:path';
 import type { LabConfig } from '../lab/config.ts';
+import type { Engine } from '../lab/trainer.ts';
 import { duration, percent } from '../lab/format.ts';
 import { flagName, type SWEEPABLE } from './options.ts';
 import { trainWithPrintout, writeRunOutputs, lossCsv, type Printer, type RunResult } from './run.ts';
@@ -20,14 +21,14 @@ export function textTable(header: string[], rows: string[][]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-export async function runComparison(configs: LabConfig[], varied: Key[], outDir: string, print: Printer) {
+export async function runComparison(configs: LabConfig[], varied: Key[], outDir: string, print: Printer, engine?: Engine) {
   const keys = varied.length ? varied : (['lr'] as Key[]);
   const results: RunResult[] = [];
   const names: string[] = [];
   for (const [k, config] of configs.entries()) {
     const name = keys.map((key) => `${flagName(key)}=${valueText(config, key)}`).join(' ');
     print.line(`run ${k + 1}/${configs.length}: ${name}`);
-    const result = await trainWithPrintout(config, print, { progress: false, quiet: true });
+    const result = await trainWithPrintout(config, print, { progress: false, quiet: true, engine });
     results.push(result);
     names.push(name);
     await writeRunOutputs(join(outDir, `run-${k + 1}`), result);

@@ -17,7 +17,8 @@ const print = { line: (text: string) => console.log(text) };
 
 async function train(raw: RawOptions): Promise<void> {
   const { configs } = configsFromOptions(raw, false);
-  const result = await trainWithPrintout(configs[0], print, { progress: process.stdout.isTTY === true, quiet: raw.quiet });
+  const engine = raw.eager ? 'eager' : 'compiled';
+  const result = await trainWithPrintout(configs[0], print, { progress: process.stdout.isTTY === true, quiet: raw.quiet, engine });
   const dir = resolve(raw.out ?? timestampFolder());
   const written = await writeRunOutputs(dir, result);
   if (raw.report !== false) written.push(...(await reportFiles(dir, await writeRunReport(dir, result, { png: raw.png !== false }))));
@@ -28,7 +29,7 @@ async function compare(raw: RawOptions): Promise<void> {
   const { configs, varied } = configsFromOptions(raw, true);
   if (configs.length > 64) throw new UsageError(`compare: ${configs.length} combinations is too many (at most 64)`);
   const dir = resolve(raw.out ?? timestampFolder('compare-'));
-  const { results, names, table } = await runComparison(configs, varied, dir, print);
+  const { results, names, table } = await runComparison(configs, varied, dir, print, raw.eager ? 'eager' : 'compiled');
   const written = ['compare.csv', 'compare.txt'];
   if (raw.report !== false) {
     written.push(...(await reportFiles(dir, await writeCompareReport(dir, results, names, table, { png: raw.png !== false }))));

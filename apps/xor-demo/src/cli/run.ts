@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { saveModel } from '@gradlab/nn/node';
 import { describeConfig, type LabConfig } from '../lab/config.ts';
 import { duration, numpyColumn, percent, pythonFloat } from '../lab/format.ts';
-import { evaluate, LabTrainer, type StopReason } from '../lab/trainer.ts';
+import { evaluate, LabTrainer, type Engine, type StopReason } from '../lab/trainer.ts';
 import { writeFileAtomic } from './files.ts';
 
 export interface RunResult {
@@ -29,14 +29,14 @@ export interface Printer {
 export async function trainWithPrintout(
   config: LabConfig,
   print: Printer,
-  options: { progress: boolean; quiet?: boolean },
+  options: { progress: boolean; quiet?: boolean; engine?: Engine },
 ): Promise<RunResult> {
   const lines: string[] = [];
   const say = (text: string, always = false) => {
     lines.push(text);
     if (!options.quiet || always) print.line(text);
   };
-  const trainer = new LabTrainer(config);
+  const trainer = new LabTrainer(config, { engine: options.engine });
   say(`gradlab lab 1: ${describeConfig(trainer.config)}`);
   say(`data: ${trainer.data.name} (${trainer.data.labels.size} points), stop when every per-sample loss of a pass < ${config.lossThreshold}`);
 
@@ -95,7 +95,7 @@ export async function trainWithPrintout(
   say(`predictions (>= 0.5 is class 1): [${classes.join(', ')}]`);
   say(`accuracy: ${percent(accuracy)} (${correct}/${total})`, true);
   const perStep = (1000 * milliseconds) / Math.max(1, trainer.epoch / config.batchSize);
-  say(`time: ${duration(milliseconds)} for ${trainer.epoch} epochs (${perStep.toFixed(1)} µs per step)`, true);
+  say(`time: ${duration(milliseconds)} for ${trainer.epoch} epochs (${perStep.toFixed(1)} µs per step, ${trainer.engine})`, true);
   return {
     config: trainer.config,
     trainer,

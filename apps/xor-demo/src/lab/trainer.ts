@@ -6,7 +6,11 @@
 //           y_pred = model(x); loss(y_pred, y).backward(); optimizer.step()
 //           epoch += batch size                          # "epoch" counts samples, as the lab's
 //       done = every per-sample loss of the pass < threshold
-import { noGrad, tensor, type Tensor } from '@gradlab/core';
+//
+// By default each step runs compiled: the first step of each batch shape is recorded (forward
+// and backward ops) and later steps replay it into fixed buffers, bit for bit the eager step
+// (see compile in @gradlab/core). `engine: 'eager'` rebuilds the graph every step instead.
+import { compile, noGrad, tensor, type CompiledStep, type Tensor } from '@gradlab/core';
 import { generateDataset, type Dataset } from '@gradlab/data';
 import { Adam, SGD, bceLoss, mlp, mseLoss, type Module, type Optimizer } from '@gradlab/nn';
 import { validateConfig, type LabConfig } from './config.ts';
@@ -28,6 +32,16 @@ export interface LogLine {
   loss: number;
 }
 
+/** 'compiled' (the default): recorded steps replayed; 'eager': the graph rebuilt every step. */
+export type Engine = 'compiled' | 'eager';
+export const ENGINES: readonly Engine[] = ['compiled', 'eager'];
+
+export interface TrainerOptions {
+  engine?: Engine;
+}
+
+type Step = CompiledStep<[Tensor, Tensor], { loss: Tensor; pred: Tensor }>;
+
 export class LabTrainer {
   readonly config: LabConfig;
   readonly data: Dataset;
@@ -39,10 +53,17 @@ export class LabTrainer {
   stopReason: StopReason | null = null;
   readonly history: LossHistory = { epochs: [], meanLoss: [], maxLoss: [] };
   readonly log: LogLine[] = [];
+  /** How steps run; both engines give the same numbers, bit for bit. */
+  readonly engine: Engine;
   private readonly batches: { x: Tensor; y: Tensor }[];
   private readonly lossFn: (pred: Tensor, target: Tensor) => Tensor;
+  /** The compiled step of each batch size (the last batch of a pass may be smaller). */
+  private readonly steps = new Map<number, Step>();
 
-  constructor(config: LabConfig) {
+  constructor(config: LabConfig, options: TrainerOptions = {}) {
+    const { engine = 'compiled' } = options;
+    if (!ENGINES.includes(engine)) throw new Error(`engine must be one of ${ENGINES.join(', ')}, got '${String(engine)}'`);
+    this.engine = engine;
     this.config = validateConfig({ ...config, hidden: [...config.hidden] });
     const c = this.config;
     this.data = generateDataset(c.dataset, { n: c.n, seed: c.dataSeed, noise: c.noise });
@@ -81,10 +102,7 @@ export class LabTrainer {
     let max = 0;
     let count = 0;
     for (const { x, y } of this.batches) {
-      this.optimizer.zeroGrad();
-      const pred = this.model.forward(x);
-      const loss = this.lossFn(pred, y);
-      loss.backward();
+      const { loss, pred } = this.engine === 'compiled' ? this.stepFor(x).run(x, y) : this.eagerStep(x, y);
       this.optimizer.step();
       for (let i = 0; i < pred.size; i++) {
         const l = this.sampleLoss(pred.data[i], y.data[i]);
@@ -111,6 +129,29 @@ export class LabTrainer {
     if (count === this.data.labels.size && max < lossThreshold) this.stopReason = 'converged';
     else if (this.epoch >= maxEpochs) this.stopReason = 'max-epochs';
     return !this.done;
+  }
+
+  /** Forward and backward through a graph built for this step; leaves the gradients in `.grad`. */
+  private eagerStep(x: Tensor, y: Tensor): { loss: Tensor; pred: Tensor } {
+    this.optimizer.zeroGrad();
+    const pred = this.model.forward(x);
+    const loss = this.lossFn(pred, y);
+    loss.backward();
+    return { loss, pred };
+  }
+
+  /** The same step, compiled once per batch size; each run sets the parameters' `.grad`. */
+  private stepFor(x: Tensor): Step {
+    const rows = x.shape[0];
+    let step = this.steps.get(rows);
+    if (!step) {
+      step = compile((xb: Tensor, yb: Tensor) => {
+        const pred = this.model.forward(xb);
+        return { loss: this.lossFn(pred, yb), pred };
+      });
+      this.steps.set(rows, step);
+    }
+    return step;
   }
 
   /** Trains until the stop rule or max epochs. */
