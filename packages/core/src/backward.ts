@@ -1,9 +1,9 @@
 // Reverse-mode autodiff: the chain rule walked over the graph, outputs to inputs.
 import {
-  firstNonFinite, describeInputs, isAnomalyDetectionEnabled, isRecording, setAnomalyDetection, withGradEnabled,
+  firstNonFinite, describeInputs, isAnomalyDetectionEnabled, isRecording, scratchWalk, setAnomalyDetection, withGradEnabled,
 } from './op.ts';
 import { formatShape, sameShape } from './shape.ts';
-import { ones, toTensor, type Tensor, type TensorLike } from './tensor.ts';
+import { ones, Tensor, toTensor, type TensorLike } from './tensor.ts';
 import { add } from './ops/add.ts';
 import { mul } from './ops/mul.ts';
 import { sumTo } from './ops/broadcastTo.ts';
@@ -79,7 +79,7 @@ export function inputGradient(node: Tensor, i: number, grad: Tensor): Tensor {
   } finally {
     if (checking) setAnomalyDetection(true);
   }
-  if (!sameShape(g.shape, input.shape)) {
+  if (g.shape !== input.shape && !sameShape(g.shape, input.shape)) {
     const fits = g.rank >= input.rank && input.shape.every((d, k) => d === 1 || d === g.shape[g.rank - input.rank + k]);
     if (!fits) {
       throw new Error(
@@ -178,7 +178,9 @@ function resolveSeed(where: string, output: Tensor, seed: TensorLike | undefined
           `(∂L/∂output) of that shape`,
       );
     }
-    return ones(output.shape);
+    const one = new Float64Array(1);
+    one[0] = 1;
+    return new Tensor(one, output.shape);
   }
   const s = typeof seed === 'number' && output.size === 1 ? ones(output.shape).mul(seed) : toTensor(seed);
   if (!sameShape(s.shape, output.shape)) {
@@ -196,17 +198,20 @@ export function backward(root: Tensor, seed?: TensorLike, options?: BackwardOpti
     throw new Error("backward: called inside compile()'s step function; return the loss instead (compile differentiates it)");
   }
   const createGraph = options?.createGraph ?? false;
-  const { order, grads } = propagate([root], [resolveSeed('backward', root, seed)], null, createGraph);
+  const seeds = [resolveSeed('backward', root, seed)];
   const retainGrads = options?.retainGrads ?? false;
-  withGradEnabled(createGraph, () => {
-    for (let k = order.length - 1; k >= 0; k--) {
-      const node = order[k];
-      const g = grads[k];
-      if (!g || (node.op && !node.retainsGrad && !retainGrads)) continue;
-      if (node.grad) node.grad = add(node.grad, g);
-      else node.grad = createGraph ? g : g.clone();
-    }
-  });
+  const handOut = ({ order, grads }: Walk) =>
+    withGradEnabled(createGraph, () => {
+      for (let k = order.length - 1; k >= 0; k--) {
+        const node = order[k];
+        const g = grads[k];
+        if (!g || (node.op && !node.retainsGrad && !retainGrads)) continue;
+        if (node.grad) node.grad = add(node.grad, g);
+        else node.grad = createGraph ? g : g.clone();
+      }
+    });
+  if (createGraph) handOut(propagate([root], seeds, null, true));
+  else scratchWalk(() => propagate([root], seeds, null, false), handOut);
 }
 
 /** ∂(Σ outputs)/∂input for each input, without touching `.grad` (PyTorch's autograd.grad). */
@@ -224,11 +229,14 @@ export function grad(
     if (!x.requiresGrad) throw new Error(`grad: input ${k} (${formatShape(x.shape)}) does not require grad`);
   });
   const seeds = outs.map((o, k) => resolveSeed('grad', o, options?.seeds?.[k]));
-  const { grads, wantedAt } = propagate(outs, seeds, ins, options?.createGraph ?? false);
+  const createGraph = options?.createGraph ?? false;
+  // without createGraph, every result is a tensor of its own (a gradient may be a seed, shared, or scratch)
+  const handOut = ({ grads, wantedAt }: Walk) =>
+    wantedAt.map((at) => (at >= 0 && grads[at] ? (createGraph ? grads[at] : grads[at].clone()) : null));
+  const found = createGraph ? handOut(propagate(outs, seeds, ins, true)) : scratchWalk(() => propagate(outs, seeds, ins, false), handOut);
   return ins.map((x, k) => {
-    const g = wantedAt[k] >= 0 ? grads[wantedAt[k]] : undefined;
-    // without createGraph, every result is a tensor of its own (a gradient may be a seed or shared)
-    if (g) return options?.createGraph ? g : g.clone();
+    const g = found[k];
+    if (g) return g;
     if (options?.allowUnused) return ones(x.shape).mul(0);
     throw new Error(
       `grad: input ${k} (${formatShape(x.shape)}) is not reached from the outputs through differentiable inputs ` +

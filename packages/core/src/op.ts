@@ -26,6 +26,9 @@ export type GradientContext<N extends string, A> = LocalContext<N, A> & { readon
  *   `local`, the numbers a reader should see as the local derivative (matmul: the other operand).
  * - An elementwise op may give both: the walk then uses `vjp` (a shortcut that must equal
  *   grad · partial, e.g. `grad` itself for addition) and the inspector shows `partial`.
+ *
+ * A rule returns tensors and keeps none: in `backward()` and `grad()` without createGraph, the
+ * tensors that ops make inside rules are scratch, reused by the next walk.
  */
 export interface DerivativeRule<N extends string, A> {
   /** The rule as math, e.g. `∂y/∂x = y·(1−y)`. */
@@ -173,6 +176,64 @@ function withTape<T>(target: TapeEntry[] | null, fn: () => T): T {
   }
 }
 
+// ---- scratch tensors of a backward walk -----------------------------------------------------
+
+/**
+ * The tensors ops make during a backward walk without createGraph (the rules' intermediate
+ * results) are dead once the walk has handed out its gradients, which it copies. So they are
+ * kept and reused by the next walk instead of allocated anew (only small ones, up to this many
+ * values: a pool of large buffers would hold memory long after training).
+ */
+const SCRATCH_MAX = 4096;
+
+class ScratchTensors {
+  active = false;
+  depth = 0;
+  private readonly free: (Tensor[] | undefined)[] = [];
+  private readonly used: Tensor[] = [];
+
+  /** A tensor of this shape whose values the caller overwrites; null when not pooling. */
+  take(size: number, shape: Shape): Tensor | null {
+    if (!this.active || size > SCRATCH_MAX) return null;
+    const t = this.free[size]?.pop();
+    if (!t) return null;
+    (t as { shape: Shape }).shape = shape;
+    this.used.push(t);
+    return t;
+  }
+
+  /** Remembers a tensor made during the walk, to reuse it after. */
+  keep(t: Tensor): void {
+    if (this.active && t.size <= SCRATCH_MAX) this.used.push(t);
+  }
+
+  releaseAll(): void {
+    for (const t of this.used) (this.free[t.size] ??= []).push(t);
+    this.used.length = 0;
+  }
+}
+
+const scratch = new ScratchTensors();
+
+/**
+ * Internal: runs a backward walk whose op results are scratch, then `handOut` (which must copy
+ * what it gives away; tensors it makes are ordinary ones). Not while recording for compile.
+ */
+export function scratchWalk<W, R>(walk: () => W, handOut: (walked: W) => R): R {
+  if (tape !== null) return handOut(walk());
+  const outer = scratch.active;
+  scratch.active = true;
+  scratch.depth++;
+  try {
+    const walked = walk();
+    scratch.active = false;
+    return handOut(walked);
+  } finally {
+    scratch.active = outer;
+    if (--scratch.depth === 0) scratch.releaseAll();
+  }
+}
+
 /** How ops with a kernel wrap their result buffer (set by tensor.ts, which imports this module). */
 let newTensor: ((data: Float64Array, shape: Shape) => Tensor) | null = null;
 
@@ -223,9 +284,17 @@ export class Op<N extends string = string, A = unknown> {
     let result: Tensor;
     if (kernel) {
       const shape = kernel.shape(xs, attrs, this.name);
-      const out = allocate(sizeOf(shape));
-      kernel.run(out, xs, attrs);
-      result = newTensor!(out, shape);
+      const size = sizeOf(shape);
+      const reused = scratch.take(size, shape);
+      if (reused) {
+        kernel.run(reused.data, xs, attrs);
+        result = reused;
+      } else {
+        const out = allocate(size);
+        kernel.run(out, xs, attrs);
+        result = newTensor!(out, shape);
+        scratch.keep(result);
+      }
     } else {
       result = this.spec.forward!(xs, attrs);
     }

@@ -2,7 +2,7 @@
 // blocked and WebAssembly matmuls against the textbook loop, the elementwise fast paths against
 // index-by-index broadcasting, the sum fast paths, shared buffers, and pasted scalar code.
 import { afterEach, describe, expect, it } from 'vitest';
-import { add, broadcastShapes, mul, sum, tensor, zeros, type Tensor } from '../src/index.ts';
+import { add, broadcastShapes, grad, mul, sum, tensor, zeros, type Tensor } from '../src/index.ts';
 import { broadcastIndex } from '../src/shape.ts';
 import { allocate } from '../src/buffers.ts';
 import { numberLiteral, scalarExpression } from '../src/compile/scalar.ts';
@@ -163,5 +163,40 @@ describe('scalar code pasted into compiled programs', () => {
     expect(paste((x: number) => x * k, 1)).toBeNull(); // a free variable
     expect(paste(function (x: number) { return x; }, 1)).toBeNull(); // a body
     expect(paste((x: number, { name }: { name: string }) => x + name.length, 1, { name: 'a' })).toBeNull(); // not a number
+  });
+});
+
+describe('scratch tensors of a backward walk', () => {
+  const net = (x: Tensor, w: Tensor, v: Tensor) => x.matmul(w).sigmoid().matmul(v).tanh().sub(0.5).pow(2).mean();
+
+  it('gradients handed out stay as they were when later walks reuse the scratch', () => {
+    const w = tensor([[0.5, -1, 0.25], [2, 0.1, -0.3]], { requiresGrad: true });
+    const v = tensor([[1], [-2], [0.5]], { requiresGrad: true });
+    const first = tensor([[0.3, -0.7]]);
+    net(first, w, v).backward(undefined, { retainGrads: true });
+    const kept = [w.grad!, v.grad!];
+    const values = kept.map((g) => Array.from(g.data));
+    const [gw] = grad(net(first, w, v), [w]);
+    const gwValues = Array.from(gw.data);
+    for (let s = 0; s < 20; s++) {
+      w.grad = null;
+      v.grad = null;
+      net(tensor([[s, -s / 3]]), w, v).backward();
+      grad(net(tensor([[1 - s, s]]), w, v), [w, v]);
+    }
+    kept.forEach((g, i) => expect(Array.from(g.data)).toEqual(values[i]));
+    expect(Array.from(gw.data)).toEqual(gwValues);
+    expect(gwValues).toEqual(values[0]);
+  });
+
+  it('a walk gives the same gradients with reused scratch as with fresh tensors', () => {
+    const w = tensor([[0.5, -1, 0.25], [2, 0.1, -0.3]], { requiresGrad: true });
+    const v = tensor([[1], [-2], [0.5]], { requiresGrad: true });
+    const x = tensor([[0.3, -0.7]]);
+    const fresh = grad(net(x, w, v), [w, v], { createGraph: true }).map((g) => Array.from(g.data)); // no scratch with createGraph
+    for (let s = 0; s < 3; s++) {
+      const again = grad(net(x, w, v), [w, v]).map((g) => Array.from(g.data));
+      again.forEach((g, i) => expectSameBits(g, fresh[i]));
+    }
   });
 });

@@ -25,6 +25,17 @@ export function matmulStrided(
   rowStride: number,
   colStride: number,
 ): void {
+  if (m * n * k <= 64) {
+    // tiny (the lab's 1×3 rows): one plain dot product per value, the same sums in the same order
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let c = 0;
+        for (let p = 0; p < k; p++) c += A[i * rowStride + p * colStride] * B[p * n + j];
+        C[i * n + j] = c;
+      }
+    }
+    return;
+  }
   if (!wasmTiles(C, A, B, m, k, n, rowStride, colStride)) tiles(C, A, B, m, k, n, rowStride, colStride);
   edges(C, A, B, m, k, n, rowStride, colStride);
 }
