@@ -1,6 +1,7 @@
 // Reverse-mode autodiff: the chain rule walked over the graph, outputs to inputs.
 import {
-  firstNonFinite, describeInputs, isAnomalyDetectionEnabled, isRecording, scratchWalk, setAnomalyDetection, withGradEnabled,
+  beginScratch, describeInputs, endScratch, firstNonFinite, handingOut, isAnomalyDetectionEnabled, isGradEnabled, isRecording,
+  setAnomalyDetection, setGradEnabled, withGradEnabled,
 } from './op.ts';
 import { formatShape, sameShape } from './shape.ts';
 import { ones, Tensor, toTensor, type TensorLike } from './tensor.ts';
@@ -198,10 +199,14 @@ export function backward(root: Tensor, seed?: TensorLike, options?: BackwardOpti
     throw new Error("backward: called inside compile()'s step function; return the loss instead (compile differentiates it)");
   }
   const createGraph = options?.createGraph ?? false;
-  const seeds = [resolveSeed('backward', root, seed)];
   const retainGrads = options?.retainGrads ?? false;
-  const handOut = ({ order, grads }: Walk) =>
-    withGradEnabled(createGraph, () => {
+  const begun = createGraph ? null : beginScratch();
+  try {
+    const { order, grads } = propagate([root], [resolveSeed('backward', root, seed)], null, createGraph);
+    if (!createGraph) handingOut(); // the rules' tensors are scratch: .grad gets copies
+    const previous = isGradEnabled();
+    setGradEnabled(createGraph);
+    try {
       for (let k = order.length - 1; k >= 0; k--) {
         const node = order[k];
         const g = grads[k];
@@ -209,9 +214,12 @@ export function backward(root: Tensor, seed?: TensorLike, options?: BackwardOpti
         if (node.grad) node.grad = add(node.grad, g);
         else node.grad = createGraph ? g : g.clone();
       }
-    });
-  if (createGraph) handOut(propagate([root], seeds, null, true));
-  else scratchWalk(() => propagate([root], seeds, null, false), handOut);
+    } finally {
+      setGradEnabled(previous);
+    }
+  } finally {
+    if (begun !== null) endScratch(begun);
+  }
 }
 
 /** ∂(Σ outputs)/∂input for each input, without touching `.grad` (PyTorch's autograd.grad). */
@@ -230,10 +238,16 @@ export function grad(
   });
   const seeds = outs.map((o, k) => resolveSeed('grad', o, options?.seeds?.[k]));
   const createGraph = options?.createGraph ?? false;
-  // without createGraph, every result is a tensor of its own (a gradient may be a seed, shared, or scratch)
-  const handOut = ({ grads, wantedAt }: Walk) =>
-    wantedAt.map((at) => (at >= 0 && grads[at] ? (createGraph ? grads[at] : grads[at].clone()) : null));
-  const found = createGraph ? handOut(propagate(outs, seeds, ins, true)) : scratchWalk(() => propagate(outs, seeds, ins, false), handOut);
+  const begun = createGraph ? null : beginScratch();
+  let found: (Tensor | null)[];
+  try {
+    const { grads, wantedAt } = propagate(outs, seeds, ins, createGraph);
+    if (!createGraph) handingOut();
+    // without createGraph, every result is a tensor of its own (a gradient may be a seed, shared, or scratch)
+    found = wantedAt.map((at) => (at >= 0 && grads[at] ? (createGraph ? grads[at] : grads[at].clone()) : null));
+  } finally {
+    if (begun !== null) endScratch(begun);
+  }
   return ins.map((x, k) => {
     const g = found[k];
     if (g) return g;

@@ -30,6 +30,7 @@ export function allocate(n: number): Float64Array {
 /** A copy of `data` in a buffer from `allocate`. */
 export function copyOf(data: Float64Array): Float64Array {
   const out = allocate(data.length);
-  out.set(data);
+  if (data.length > 64) out.set(data);
+  else for (let i = 0; i < data.length; i++) out[i] = data[i];
   return out;
 }

@@ -98,6 +98,11 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+/** Internal: sets whether ops record a graph (pair it with `isGradEnabled()` and a finally). */
+export function setGradEnabled(enabled: boolean): void {
+  gradEnabled = enabled;
+}
+
 /** Internal: run with recording forced on or off (the backward walk uses it for createGraph). */
 export function withGradEnabled<T>(enabled: boolean, fn: () => T): T {
   const previous = gradEnabled;
@@ -216,22 +221,24 @@ class ScratchTensors {
 const scratch = new ScratchTensors();
 
 /**
- * Internal: runs a backward walk whose op results are scratch, then `handOut` (which must copy
- * what it gives away; tensors it makes are ordinary ones). Not while recording for compile.
+ * Internal, around a backward walk: `beginScratch()` makes the results of ops scratch (not
+ * while recording for compile), `handingOut()` stops that (what the walk gives away is copied
+ * or made then), and `endScratch(begun)`, in a finally, releases the scratch once no walk runs.
  */
-export function scratchWalk<W, R>(walk: () => W, handOut: (walked: W) => R): R {
-  if (tape !== null) return handOut(walk());
+export function beginScratch(): boolean {
   const outer = scratch.active;
-  scratch.active = true;
+  scratch.active = tape === null;
   scratch.depth++;
-  try {
-    const walked = walk();
-    scratch.active = false;
-    return handOut(walked);
-  } finally {
-    scratch.active = outer;
-    if (--scratch.depth === 0) scratch.releaseAll();
-  }
+  return outer;
+}
+
+export function handingOut(): void {
+  scratch.active = false;
+}
+
+export function endScratch(outer: boolean): void {
+  scratch.active = outer;
+  if (--scratch.depth === 0) scratch.releaseAll();
 }
 
 /** How ops with a kernel wrap their result buffer (set by tensor.ts, which imports this module). */

@@ -3,7 +3,7 @@ import { formatShape } from '../shape.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
 import { mul } from './mul.ts';
 import { pow } from './pow.ts';
-import { resolveAxes, sum } from './sum.ts';
+import { resolveAxes, sumOver } from './sum.ts';
 
 /** a / b = a · b⁻¹ (a number divisor becomes a multiplication by its reciprocal). */
 export function div(a: TensorLike, b: TensorLike): Tensor {
@@ -21,5 +21,5 @@ export function mean(x: TensorLike, axis?: number | readonly number[], options?:
   let count = 1;
   for (const a of axes) count *= t.shape[a];
   if (count === 0) throw new Error(`mean: no elements to average in ${formatShape(t.shape)}`);
-  return mul(sum(t, axes, options), 1 / count);
+  return mul(sumOver(t, axes, options?.keepDims ?? false), 1 / count);
 }

@@ -86,12 +86,19 @@ export const sumOp = defineOp({
 /** Sum of all elements, or along `axis` (a number or several); `keepDims` keeps them as size 1. */
 export function sum(x: TensorLike, axis?: number | readonly number[], options?: { keepDims?: boolean }): Tensor {
   const t = toTensor(x);
-  const axes = resolveAxes('sum', t.shape, axis);
-  return sumOp.apply([t], { axes, all: axes.length === t.rank, keepDims: options?.keepDims ?? false });
+  return sumOver(t, resolveAxes('sum', t.shape, axis), options?.keepDims ?? false);
 }
 
-export function resolveAxes(opName: string, shape: Shape, axis: number | readonly number[] | undefined): number[] {
-  if (axis === undefined) return shape.map((_, i) => i);
+/** The sum over axes already checked and sorted (as resolveAxes gives them). */
+export function sumOver(t: Tensor, axes: readonly number[], keepDims: boolean): Tensor {
+  return sumOp.apply([t], { axes, all: axes.length === t.rank, keepDims });
+}
+
+/** [0, 1, …, rank − 1] for each rank, made once (attributes are never changed). */
+const allAxes: number[][] = [];
+
+export function resolveAxes(opName: string, shape: Shape, axis: number | readonly number[] | undefined): readonly number[] {
+  if (axis === undefined) return (allAxes[shape.length] ??= shape.map((_, i) => i));
   const list = typeof axis === 'number' ? [axis] : [...axis];
   const axes = list.map((a) => normalizeAxis(opName, a, shape.length));
   if (new Set(axes).size !== axes.length) throw new Error(`${opName}: repeated axis in ${formatShape(list)}`);
