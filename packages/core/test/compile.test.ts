@@ -2,7 +2,7 @@
 // the eager step gives, on the lab's network and on others; and misuse must fail clearly.
 import { describe, expect, it } from 'vitest';
 import {
-  compile, defineOp, map, mul, randn, sigmoid, tensor, zeros, type CompileOptions, type RandomSource, type Tensor,
+  compile, defineOp, map, mul, noGrad, randn, sigmoid, tensor, zeros, type CompileOptions, type RandomSource, type Tensor,
 } from '../src/index.ts';
 
 /** A small seeded generator (mulberry32), so that core's tests need no other package. */
@@ -372,5 +372,17 @@ describe('compile: the eager engine is unchanged by a recording', () => {
     const loss = step.run(tensor([2, 0.5]));
     expect(loss.item()).toBe(mul(tensor([2, 0.5]), w).mul(3).sum().item());
     expect(Array.from(w.grad!.data)).toEqual([6, 1.5]);
+  });
+});
+
+describe('compile: grad mode', () => {
+  it('records the graph even when run inside noGrad (the step is a training step)', () => {
+    const w = tensor([1.5, -2], { requiresGrad: true });
+    const step = compile((a: Tensor) => mul(a, w).sum());
+    const loss = noGrad(() => step.run(tensor([2, 0.5])));
+    expect(loss.item()).toBe(2);
+    expect(Array.from(w.grad!.data)).toEqual([2, 0.5]);
+    noGrad(() => step.run(tensor([1, 1])));
+    expect(Array.from(w.grad!.data)).toEqual([1, 1]);
   });
 });

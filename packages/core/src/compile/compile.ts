@@ -11,8 +11,9 @@
 // outside ops (`t.data.map(...)`, `item()` fed back into ops: those are frozen as constants),
 // draw random numbers, call `backward()` or update parameters. The second run checks the
 // replay against the eager step bit for bit and throws if they differ, which catches most of it.
+// Anomaly detection (detectAnomaly) checks the recording run, not the replays.
 import { propagate } from '../backward.ts';
-import { recordOps, withoutRecording, type TapeEntry } from '../op.ts';
+import { recordOps, withGradEnabled, withoutRecording, type TapeEntry } from '../op.ts';
 import { formatShape, sameShape } from '../shape.ts';
 import { ones, Tensor } from '../tensor.ts';
 import { generateStep } from './codegen.ts';
@@ -136,7 +137,7 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
     const firstId = new Tensor(new Float64Array(0), [0]).id + 1;
     const placeholders = inputs.map((x) => new Tensor(x.data, x.shape));
     const { value, tape } = recordOps(() => {
-      const returned = this.step(...(placeholders as I));
+      const returned = withGradEnabled(true, () => this.step(...(placeholders as I)));
       const outputs = outputList(returned);
       const loss = outputs[0];
       if (loss.size !== 1) throw new Error(`compile: the loss must be a single value, got shape ${formatShape(loss.shape)}`);
@@ -188,7 +189,7 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
   private verify(compiled: Compiled, inputs: I): void {
     const { program } = compiled;
     const eager = withoutRecording(() => {
-      const outputs = outputList(this.step(...inputs));
+      const outputs = outputList(withGradEnabled(true, () => this.step(...inputs)));
       const walk = propagate([outputs[0]], [ones(outputs[0].shape)], null, false);
       const grads = new Map<Tensor, Float64Array>();
       walk.order.forEach((t, k) => {
