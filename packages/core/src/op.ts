@@ -283,6 +283,15 @@ export class Op<N extends string = string, A = unknown> {
   }
 
   /** Runs the op forward and, when recording, links the result to its inputs. */
+  /**
+   * For ops without attributes: `softplusOp.call(x)` runs it on tensors or numbers (a number
+   * becomes a scalar constant). `apply(inputs, attrs)` is the general form.
+   */
+  call(this: Op<N, undefined>, ...inputs: readonly (Tensor | number)[]): Tensor {
+    const xs = inputs.map((x) => (typeof x === 'number' ? newTensor!(Float64Array.of(x), []) : x));
+    return this.apply(xs, undefined);
+  }
+
   apply(xs: readonly Tensor[], attrs: A): Tensor {
     if (xs.length !== this.inputNames.length) {
       throw new Error(`${this.name}: expected ${this.inputNames.length} inputs, got ${xs.length}`);

@@ -2,7 +2,7 @@
 // written with gradlab's own ops, so gradients, second derivatives and pictures all work.
 import { describe, expect, it } from 'vitest';
 import {
-  defineOp, explainGradient, grad, gradcheck, map, mean, sigmoid, sum, tensor, toDot, toTensor, type Tensor,
+  defineOp, explainGradient, grad, gradcheck, map, mean, sigmoid, sum, tensor, toDot, type Tensor,
   type TensorLike,
 } from '../src/index.ts';
 import { expectValues } from './helpers.ts';
@@ -19,7 +19,7 @@ const softplusOp = defineOp({
 });
 
 function softplus(x: TensorLike): Tensor {
-  return softplusOp.apply([toTensor(x)], undefined);
+  return softplusOp.call(x);
 }
 
 const LN2 = 0.6931471805599453;
