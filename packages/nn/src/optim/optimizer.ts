@@ -31,22 +31,28 @@ export abstract class Optimizer {
    * any parameter or optimizer state changes.
    */
   step(): void {
-    this.params.forEach((p, i) => {
-      if (!p.grad) return;
-      if (p.grad.size !== p.size) {
-        throw new Error(`${this.#name}: the gradient of ${describeParam(p, i)} has shape ${formatShape(p.grad.shape)}`);
+    const params = this.params;
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      const grad = p.grad;
+      if (!grad) continue;
+      if (grad.size !== p.size) {
+        throw new Error(`${this.#name}: the gradient of ${describeParam(p, i)} has shape ${formatShape(grad.shape)}`);
       }
-      const bad = p.grad.data.findIndex((g) => !Number.isFinite(g));
-      if (bad >= 0) {
-        throw new Error(
-          `${this.#name}: the gradient of ${describeParam(p, i)} has ${p.grad.data[bad]} at element ${bad}; ` +
-            `no parameter was updated`,
-        );
+      const g = grad.data;
+      for (let k = 0; k < g.length; k++) {
+        // g − g is 0 for finite g and NaN for NaN and ±Infinity: one cheap test per element
+        if (g[k] - g[k] !== 0) {
+          throw new Error(
+            `${this.#name}: the gradient of ${describeParam(p, i)} has ${g[k]} at element ${k}; no parameter was updated`,
+          );
+        }
       }
-    });
-    this.params.forEach((p, i) => {
+    }
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
       if (p.grad) this.update(p.data, p.grad.data, i);
-    });
+    }
   }
 
   /** Clears every parameter's gradient. */
