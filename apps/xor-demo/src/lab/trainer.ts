@@ -123,10 +123,14 @@ export class LabTrainer {
       if (this.epoch >= maxEpochs) break;
     }
     this.passes++;
-    this.history.epochs.push(this.epoch);
-    this.history.meanLoss.push(sum / count);
-    this.history.maxLoss.push(max);
-    if (count === this.data.labels.size && max < lossThreshold) this.stopReason = 'converged';
+    const fullPass = count === this.data.labels.size;
+    // a pass cut short by max epochs averages over part of the data: keep it out of the curve
+    if (fullPass || this.history.epochs.length === 0) {
+      this.history.epochs.push(this.epoch);
+      this.history.meanLoss.push(sum / count);
+      this.history.maxLoss.push(max);
+    }
+    if (fullPass && max < lossThreshold) this.stopReason = 'converged';
     else if (this.epoch >= maxEpochs) this.stopReason = 'max-epochs';
     return !this.done;
   }
