@@ -2,7 +2,8 @@
 // the eager step gives, on the lab's network and on others; and misuse must fail clearly.
 import { describe, expect, it } from 'vitest';
 import {
-  compile, defineOp, map, mul, noGrad, randn, sigmoid, tensor, zeros, type CompileOptions, type RandomSource, type Tensor,
+  compile, defineOp, map, matmulNT, matmulTN, mul, noGrad, randn, sigmoid, tensor, zeros, type CompileOptions, type RandomSource,
+  type Tensor,
 } from '../src/index.ts';
 
 /** A small seeded generator (mulberry32), so that core's tests need no other package. */
@@ -154,8 +155,21 @@ describe('compile: replays equal the eager step bit for bit', () => {
     const source = step.source()!;
     expect(source).toMatch(/\$\d+\(\$\d+, \$\d+, \$\d+\);/); // a kernel call
     expect(source).toMatch(/const v\d+_0 = /); // unrolled values
-    expect(source).toMatch(/for \(let i = 0; i < 512; i\+\+\) \{\nconst e\d+ = .*\nconst e\d+ = /); // a fused elementwise loop
-    expect(source).toMatch(/\$\d+\(\$\d+, \$\d+, \$\d+, 16, 32, 16, 1, 16\);/); // hᵀ·g reading h in place
+    // ∂L/∂W = hᵀ·g and ∂L/∂h = g·Wᵀ read the transposed operand in place: no transpose is made
+    const listing = step.describe();
+    expect(listing).toMatch(/= matmulTN\(t\d+, t\d+\) {2}\[16,16\]/);
+    expect(listing).toMatch(/= matmulNT\(t\d+, in\d+\) {2}\[32,16\]/);
+    expect(listing).not.toMatch(/transpose/);
+  });
+
+  it('[2,16,16,1] with tanh(z/2) in batches of 32: a chain of large elementwise ops runs as one loop', () => {
+    const build = () => makeNet([2, 16, 16, 1], 6, true, 0.5);
+    const loss = (net: Net, x: Tensor, y: Tensor) => mse(forward(net, x, (z) => z.mul(0.5).tanh(), sigmoid), y);
+    const { eager, compiled, step } = trainBoth(build, loss, batches(96, 32, 3), 30, 0.5);
+    expectIdentical(compiled, eager);
+    // forward mul then tanh, backward tanhBackward then mul: each pair one loop
+    const fused = /for \(let i = 0; i < 512; i\+\+\) \{\nconst e\d+ = .*\nconst e\d+ = /g;
+    expect(step.source()!.match(fused)).toHaveLength(4);
   });
 
   it('relu and leaky relu with MSE, and a BCE loss (clamp, log), batches of 8 with a smaller last batch', () => {
@@ -193,6 +207,29 @@ describe('compile: replays equal the eager step bit for bit', () => {
     const { eager, compiled, losses } = trainBoth(build, loss, data, 60, 0.05);
     expectIdentical(compiled, eager);
     expectIdentical([losses.compiled], [losses.eager]);
+  });
+
+  it('matmulNT and matmulTN in the step itself, small (unrolled) and large (kernels), with their own gradients', () => {
+    const build = (): Net => {
+      const random = rng(4);
+      const w = randn([6, 2], random, { requiresGrad: true }); // read transposed: x·Wᵀ
+      const v = randn([6, 3], random, { requiresGrad: true });
+      return { weights: [w, v], biases: [], params: [w, v] };
+    };
+    const loss = (net: Net, x: Tensor, y: Tensor) => {
+      const [w, v] = net.weights;
+      const h = matmulNT(x, w).tanh(); // [b,6]
+      const g = matmulTN(h, h).matmul(v); // [6,6]·[6,3]: hᵀ·h read in place
+      return h.matmul(v).sub(y).pow(2).mean().add(g.pow(2).mean().mul(0.01));
+    };
+    for (const size of [2, 32]) {
+      const random = rng(size);
+      const data = Array.from({ length: 3 }, () => ({ x: randn([size, 2], random), y: randn([size, 3], random) }));
+      const { eager, compiled, losses, step } = trainBoth(build, loss, data, 40, 0.05);
+      expectIdentical(compiled, eager);
+      expectIdentical([losses.compiled], [losses.eager]);
+      expect(step.describe()).toMatch(/= matmulTN\(/);
+    }
   });
 
   it('gives the gradients to an optimizer when there is no built-in update (.grad replaced, not accumulated)', () => {
@@ -282,7 +319,8 @@ describe('compile: fixed buffers', () => {
     step.run(xorEasy[0].x, xorEasy[0].y);
     const lines = step.describe().split('\n');
     expect(lines[0]).toMatch(/^t0 = matmul\(/);
-    expect(lines.filter((l) => l.includes('sigmoid'))).toHaveLength(3);
+    expect(lines.filter((l) => l.includes('= sigmoid('))).toHaveLength(3);
+    expect(lines.filter((l) => l.includes('= sigmoidBackward('))).toHaveLength(3);
     expect(lines.at(-1)).toMatch(/^∂loss\/∂/);
     expect(step.source()).toContain('return function step(lr)');
   });

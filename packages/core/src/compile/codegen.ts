@@ -2,16 +2,13 @@
 // one local variable per value, computed by the same arithmetic as their kernels, in the same
 // order: elementwise ops apply the op's scalar function, a matmul sums ((0 + a₀b₀) + a₁b₁) + …
 // and a sum ((0 + x₀) + x₁) + …, and moving ops (transpose, reshape, broadcastTo) only rename
-// values. Larger ops call their kernel on their buffer, except that
-// - a chain of elementwise ops whose intermediate results nothing else reads becomes one loop
-//   computing each element's whole chain (one pass over memory instead of one per op), and
-// - a transpose read only by a matmul is not made: the matmul reads Aᵀ in place.
+// values. Larger ops call their kernel on their buffer, except that a chain of elementwise ops
+// whose intermediate results nothing else reads becomes one loop computing each element's whole
+// chain (one pass over memory instead of one per op). The backward pass's Aᵀ·G and G·Bᵀ are
+// ops of their own (matmulTN, matmulNT), which read the transposed operand in place.
 // The results are bit for bit those of the eager ops; only where values live changes.
 import { generate } from '../generate.ts';
 import type { Kernel } from '../ops/kernels.ts';
-import { matmulOp } from '../ops/matmul.ts';
-import { matmulStrided } from '../ops/matmulKernel.ts';
-import { transposeOp } from '../ops/transpose.ts';
 import { broadcastIndex } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import type { Program } from './program.ts';
@@ -75,16 +72,6 @@ export function generateStep(program: Program, gradBuffers: readonly Float64Arra
     const user = loop[k] ? only(entry.result) : -1;
     return user >= 0 && loop[user] && entries[user].result.size === entry.result.size ? user : -1;
   });
-  // a large transpose read only as the left operand of a large matmul: the matmul reads it in place
-  const transposed = new Map<number, Tensor>();
-  const skipped = new Set<number>();
-  entries.forEach((entry, k) => {
-    const user = entry.op === transposeOp && !unrolled[k] ? only(entry.result) : -1;
-    if (user < 0 || unrolled[user] || entries[user].op !== matmulOp || entries[user].inputs[1] === entry.result) return;
-    transposed.set(user, entry.inputs[0]);
-    skipped.add(k);
-  });
-
   /** An expression for the buffer holding t's values. */
   const bufferOf = (t: Tensor): string => {
     const source = program.sources.get(t)!;
@@ -164,17 +151,9 @@ export function generateStep(program: Program, gradBuffers: readonly Float64Arra
   program.entries.forEach((entry, k) => {
     const { op, inputs, attrs, result } = entry;
     const kernel = op.spec.kernel as Kernel<unknown> | undefined;
-    if (skipped.has(k) || fusedInto[k] >= 0) return; // read in place, or computed inside a loop
+    if (fusedInto[k] >= 0) return; // computed inside a loop
     if (loop[k]) {
       emitLoop(k);
-      return;
-    }
-    const x = transposed.get(k);
-    if (x) {
-      // Aᵀ·B with A = x [k,m] read in place: Aᵀ[i,p] = x[p·m + i]
-      const [inner, rows] = x.shape;
-      const cols = result.shape[1];
-      body.push(`${bind(matmulStrided)}(${bind(result.data)}, ${bufferOf(x)}, ${bufferOf(inputs[1])}, ${rows}, ${inner}, ${cols}, 1, ${rows});`);
       return;
     }
     if (!unrolled[k] || !kernel) {
@@ -203,13 +182,13 @@ export function generateStep(program: Program, gradBuffers: readonly Float64Arra
         break;
       }
       case 'matmul': {
+        // A[i,p] and B[p,j] read where the layout says (a transposed operand in place)
         const [a, b] = inputs;
-        const [rows, inner] = a.shape;
-        const cols = b.shape[1];
-        for (let i = 0; i < rows; i++) {
+        const { m, k: inner, n: cols, aRow, aCol, bRow, bCol } = kernel.layout(inputs);
+        for (let i = 0; i < m; i++) {
           for (let j = 0; j < cols; j++) {
             let sum = '0';
-            for (let p = 0; p < inner; p++) sum += ` + ${element(a, i * inner + p)} * ${element(b, p * cols + j)}`;
+            for (let p = 0; p < inner; p++) sum += ` + ${element(a, i * aRow + p * aCol)} * ${element(b, p * bRow + j * bCol)}`;
             define(i * cols + j, sum);
           }
         }
@@ -277,7 +256,7 @@ function isUnrolled({ op, inputs, result }: Program['entries'][number]): boolean
     case 'gather':
       return result.size <= UNROLL_VALUES;
     case 'matmul':
-      return result.size <= UNROLL_VALUES && result.size * inputs[0].shape[1] <= UNROLL_MATMUL;
+      return result.size <= UNROLL_VALUES && result.size * kernel.layout(inputs).k <= UNROLL_MATMUL;
     case 'sum':
       return result.size <= UNROLL_VALUES && inputs[0].size <= UNROLL_SUM;
   }

@@ -29,9 +29,24 @@ export interface ZipKernel<A> extends KernelBase<A> {
   readonly f: (a: number, b: number, attrs: A) => number;
 }
 
+/**
+ * Where a matmul reads its operands: C [m,n] = A·B with A[i,p] = a[i·aRow + p·aCol] and
+ * B[p,j] = b[p·bRow + j·bCol], so a transposed operand is read in place.
+ */
+export interface MatmulLayout {
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+  readonly aRow: number;
+  readonly aCol: number;
+  readonly bRow: number;
+  readonly bCol: number;
+}
+
 /** C = A·B, each Cᵢⱼ summed as ((0 + Aᵢ₀B₀ⱼ) + Aᵢ₁B₁ⱼ) + … in order of k. */
 export interface MatmulKernel<A> extends KernelBase<A> {
   readonly kind: 'matmul';
+  layout(inputs: readonly Tensor[]): MatmulLayout;
 }
 
 /** y[cell[i]] += x[i] over i in increasing order, every cell starting from 0 (a sum over axes). */

@@ -1,40 +1,62 @@
 import { defineOp, type JacobianEntry } from '../op.ts';
 import { formatShape } from '../shape.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
-import type { MatmulKernel } from './kernels.ts';
-import { matmulInto } from './matmulKernel.ts';
-import { transpose } from './transpose.ts';
+import type { MatmulKernel, MatmulLayout } from './kernels.ts';
+import { matmulStrided } from './matmulKernel.ts';
 
-/** C = A·B for row-major [m,k]·[k,n]: the loop is in matmulKernel.ts. */
-const matmulKernel: MatmulKernel<undefined> = {
-  kind: 'matmul',
-  shape: (inputs) => {
-    const a = inputs[0];
-    const b = inputs[1];
-    if (a.rank !== 2 || b.rank !== 2) {
-      throw new Error(`matmul: ${formatShape(a.shape)} @ ${formatShape(b.shape)}: both operands must be 2-D`);
-    }
-    if (a.shape[1] !== b.shape[0]) {
-      throw new Error(`matmul: ${formatShape(a.shape)} @ ${formatShape(b.shape)}: inner dimensions differ (${a.shape[1]} vs ${b.shape[0]})`);
-    }
-    return [a.shape[0], b.shape[1]];
-  },
-  run: (out, inputs) => {
-    const a = inputs[0];
-    const b = inputs[1];
-    matmulInto(out, a.data, b.data, a.shape[0], a.shape[1], b.shape[1]);
-  },
-};
+// Three ops, as BLAS's gemm with its N (as stored) and T (transposed) operands: A·B, and the
+// two that matmul's own gradients need, A·Bᵀ and Aᵀ·B, which read the transposed operand in
+// place instead of making a transpose first. Each is closed under differentiation with the
+// others, so gradients of gradients need nothing more. The loop is in matmulKernel.ts.
 
-/** Element-level structure: Cᵢⱼ depends on Aᵢₖ (through Bₖⱼ) and on Bₖⱼ (through Aᵢₖ), for every k. */
-function matmulEntries(a: Tensor, b: Tensor, wrt: 'a' | 'b'): JacobianEntry[] {
-  const [m, k] = a.shape as [number, number];
-  const n = b.shape[1];
+type Form = 'A·B' | 'A·Bᵀ' | 'Aᵀ·B';
+
+/** m, k, n and the strides at which the loop reads A[i,p] and B[p,j] (see MatmulLayout). */
+function layoutOf(form: Form, a: Tensor, b: Tensor): MatmulLayout {
+  const [a0, a1] = a.shape as [number, number];
+  const [b0, b1] = b.shape as [number, number];
+  if (form === 'A·B') return { m: a0, k: a1, n: b1, aRow: a1, aCol: 1, bRow: b1, bCol: 1 };
+  if (form === 'A·Bᵀ') return { m: a0, k: a1, n: b0, aRow: a1, aCol: 1, bRow: 1, bCol: b1 };
+  return { m: a1, k: a0, n: b1, aRow: 1, aCol: a1, bRow: b1, bCol: 1 };
+}
+
+function matmulKernel(name: string, form: Form): MatmulKernel<undefined> {
+  const [left, right] = form.split('·');
+  const operands = (a: Tensor, b: Tensor) => `${formatShape(a.shape)}${left.slice(1)} @ ${formatShape(b.shape)}${right.slice(1)}`;
+  const innerA = form === 'Aᵀ·B' ? 0 : 1; // the axis of A summed over
+  const innerB = form === 'A·Bᵀ' ? 1 : 0; // the axis of B summed over
+  return {
+    kind: 'matmul',
+    shape: (inputs) => {
+      const a = inputs[0];
+      const b = inputs[1];
+      if (a.rank !== 2 || b.rank !== 2) throw new Error(`${name}: ${operands(a, b)}: both operands must be 2-D`);
+      if (a.shape[innerA] !== b.shape[innerB]) {
+        throw new Error(`${name}: ${operands(a, b)}: inner dimensions differ (${a.shape[innerA]} vs ${b.shape[innerB]})`);
+      }
+      return [a.shape[1 - innerA], b.shape[1 - innerB]];
+    },
+    run: (out, inputs) => {
+      const { m, k, n, aRow, aCol, bRow, bCol } = layoutOf(form, inputs[0], inputs[1]);
+      matmulStrided(out, inputs[0].data, inputs[1].data, m, k, n, aRow, aCol, bRow, bCol);
+    },
+    layout: (inputs) => layoutOf(form, inputs[0], inputs[1]),
+  };
+}
+
+/**
+ * Element-level structure: Cᵢⱼ = Σₚ A[i,p]·B[p,j], so ∂Cᵢⱼ/∂A[i,p] = B[p,j] and ∂Cᵢⱼ/∂B[p,j] =
+ * A[i,p], for every p (A[i,p] and B[p,j] stored where the layout says).
+ */
+function matmulEntries(form: Form, a: Tensor, b: Tensor, wrt: 'a' | 'b'): JacobianEntry[] {
+  const { m, k, n, aRow, aCol, bRow, bCol } = layoutOf(form, a, b);
   const entries: JacobianEntry[] = [];
   for (let i = 0; i < m; i++)
     for (let j = 0; j < n; j++)
       for (let p = 0; p < k; p++) {
-        entries.push(wrt === 'a' ? [i * n + j, i * k + p, b.data[p * n + j]] : [i * n + j, p * n + j, a.data[i * k + p]]);
+        const ai = i * aRow + p * aCol;
+        const bi = p * bRow + j * bCol;
+        entries.push(wrt === 'a' ? [i * n + j, ai, b.data[bi]] : [i * n + j, bi, a.data[ai]]);
       }
   return entries;
 }
@@ -43,23 +65,76 @@ function matmulEntries(a: Tensor, b: Tensor, wrt: 'a' | 'b'): JacobianEntry[] {
 export const matmulOp = defineOp({
   name: 'matmul',
   inputs: ['a', 'b'],
-  kernel: matmulKernel,
+  kernel: matmulKernel('matmul', 'A·B'),
   derivatives: {
     a: {
       formula: '∂Cᵢⱼ/∂Aᵢₖ = Bₖⱼ, so ∂L/∂A = ∂L/∂C·Bᵀ',
-      vjp: ({ grad, b }) => matmul(grad, transpose(b)),
+      vjp: ({ grad, b }) => matmulNT(grad, b),
       local: ({ b }) => b,
-      jacobian: ({ a, b }) => matmulEntries(a, b, 'a'),
+      jacobian: ({ a, b }) => matmulEntries('A·B', a, b, 'a'),
     },
     b: {
       formula: '∂Cᵢⱼ/∂Bₖⱼ = Aᵢₖ, so ∂L/∂B = Aᵀ·∂L/∂C',
-      vjp: ({ grad, a }) => matmul(transpose(a), grad),
+      vjp: ({ grad, a }) => matmulTN(a, grad),
       local: ({ a }) => a,
-      jacobian: ({ a, b }) => matmulEntries(a, b, 'b'),
+      jacobian: ({ a, b }) => matmulEntries('A·B', a, b, 'b'),
     },
   },
 });
 
+// C = A·Bᵀ (B [n,k] read transposed)    ∂L/∂A = ∂L/∂C · B    ∂L/∂B = (∂L/∂C)ᵀ · A
+export const matmulNTOp = defineOp({
+  name: 'matmulNT',
+  inputs: ['a', 'b'],
+  kernel: matmulKernel('matmulNT', 'A·Bᵀ'),
+  derivatives: {
+    a: {
+      formula: '∂Cᵢⱼ/∂Aᵢₖ = Bⱼₖ, so ∂L/∂A = ∂L/∂C·B',
+      vjp: ({ grad, b }) => matmul(grad, b),
+      local: ({ b }) => b,
+      jacobian: ({ a, b }) => matmulEntries('A·Bᵀ', a, b, 'a'),
+    },
+    b: {
+      formula: '∂Cᵢⱼ/∂Bⱼₖ = Aᵢₖ, so ∂L/∂B = (∂L/∂C)ᵀ·A',
+      vjp: ({ grad, a }) => matmulTN(grad, a),
+      local: ({ a }) => a,
+      jacobian: ({ a, b }) => matmulEntries('A·Bᵀ', a, b, 'b'),
+    },
+  },
+});
+
+// C = Aᵀ·B (A [k,m] read transposed)    ∂L/∂A = B · (∂L/∂C)ᵀ    ∂L/∂B = A · ∂L/∂C
+export const matmulTNOp = defineOp({
+  name: 'matmulTN',
+  inputs: ['a', 'b'],
+  kernel: matmulKernel('matmulTN', 'Aᵀ·B'),
+  derivatives: {
+    a: {
+      formula: '∂Cᵢⱼ/∂Aₖᵢ = Bₖⱼ, so ∂L/∂A = B·(∂L/∂C)ᵀ',
+      vjp: ({ grad, b }) => matmulNT(b, grad),
+      local: ({ b }) => b,
+      jacobian: ({ a, b }) => matmulEntries('Aᵀ·B', a, b, 'a'),
+    },
+    b: {
+      formula: '∂Cᵢⱼ/∂Bₖⱼ = Aₖᵢ, so ∂L/∂B = A·∂L/∂C',
+      vjp: ({ grad, a }) => matmul(a, grad),
+      local: ({ a }) => a,
+      jacobian: ({ a, b }) => matmulEntries('Aᵀ·B', a, b, 'b'),
+    },
+  },
+});
+
+/** A·B for 2-D A [m,k] and B [k,n]. */
 export function matmul(a: TensorLike, b: TensorLike): Tensor {
   return matmulOp.apply([toTensor(a), toTensor(b)], undefined);
+}
+
+/** A·Bᵀ for 2-D A [m,k] and B [n,k], without making Bᵀ. */
+export function matmulNT(a: TensorLike, b: TensorLike): Tensor {
+  return matmulNTOp.apply([toTensor(a), toTensor(b)], undefined);
+}
+
+/** Aᵀ·B for 2-D A [k,m] and B [k,n], without making Aᵀ. */
+export function matmulTN(a: TensorLike, b: TensorLike): Tensor {
+  return matmulTNOp.apply([toTensor(a), toTensor(b)], undefined);
 }

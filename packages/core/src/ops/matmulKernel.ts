@@ -1,5 +1,6 @@
 // The matmul loop: C = A·B, C [m,n] row-major, with A [m,k] read as A[i·rowStride + p·colStride]
-// (so a transposed A needs no copy: rowStride 1, colStride m) and B [k,n] row-major.
+// and B [k,n] as B[p·bRowStride + j·bColStride] (so a transposed operand needs no copy:
+// A transposed is rowStride 1, colStride m; B transposed is bRowStride 1, bColStride k).
 //
 // Every Cᵢⱼ is summed as ((0 + Aᵢ₀B₀ⱼ) + Aᵢ₁B₁ⱼ) + … in order of k, exactly as the textbook
 // loop does, so the result does not depend on the blocking below (bit for bit). The blocking
@@ -9,12 +10,7 @@
 // instruction, with the same sums in the same order.
 import { wasmTiles } from './matmulWasm.ts';
 
-/** C = A·B for row-major A [m,k] and B [k,n]. */
-export function matmulInto(C: Float64Array, A: Float64Array, B: Float64Array, m: number, k: number, n: number): void {
-  matmulStrided(C, A, B, m, k, n, k, 1);
-}
-
-/** C = A·B where A[i,p] = A[i·rowStride + p·colStride] and B is row-major [k,n]. */
+/** C = A·B where A[i,p] = A[i·rowStride + p·colStride] and B[p,j] = B[p·bRowStride + j·bColStride]. */
 export function matmulStrided(
   C: Float64Array,
   A: Float64Array,
@@ -24,20 +20,31 @@ export function matmulStrided(
   n: number,
   rowStride: number,
   colStride: number,
+  bRowStride = n,
+  bColStride = 1,
 ): void {
   if (m * n * k <= 64) {
     // tiny (the lab's 1×3 rows): one plain dot product per value, the same sums in the same order
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
         let c = 0;
-        for (let p = 0; p < k; p++) c += A[i * rowStride + p * colStride] * B[p * n + j];
+        for (let p = 0; p < k; p++) c += A[i * rowStride + p * colStride] * B[p * bRowStride + j * bColStride];
         C[i * n + j] = c;
       }
     }
     return;
   }
-  if (!wasmTiles(C, A, B, m, k, n, rowStride, colStride)) tiles(C, A, B, m, k, n, rowStride, colStride);
-  edges(C, A, B, m, k, n, rowStride, colStride);
+  // the tiles read rows of B: a B stored otherwise is copied row-major first (only values move)
+  const rows = bColStride === 1 && bRowStride === n ? B : rowMajor(B, k, n, bRowStride, bColStride);
+  if (!wasmTiles(C, A, rows, m, k, n, rowStride, colStride)) tiles(C, A, rows, m, k, n, rowStride, colStride);
+  edges(C, A, rows, m, k, n, rowStride, colStride);
+}
+
+/** B [k,n] read at B[p·rowStride + j·colStride], as a row-major copy. */
+function rowMajor(B: Float64Array, k: number, n: number, rowStride: number, colStride: number): Float64Array {
+  const out = new Float64Array(k * n);
+  for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) out[p * n + j] = B[p * rowStride + j * colStride];
+  return out;
 }
 
 /** The 4×4 tiles: rows below m − m % 4, columns below n − n % 4. */
