@@ -1,7 +1,7 @@
 // Reverse-mode autodiff: the chain rule walked over the graph, outputs to inputs.
 import {
   beginScratch, describeInputs, endScratch, firstNonFinite, handingOut, isAnomalyDetectionEnabled, isGradEnabled, isRecording,
-  setAnomalyDetection, setGradEnabled, withGradEnabled,
+  setAnomalyDetection, setGradEnabled,
 } from './op.ts';
 import { formatShape, sameShape } from './shape.ts';
 import { ones, Tensor, toTensor, type TensorLike } from './tensor.ts';
@@ -25,6 +25,9 @@ export interface GradOptions {
 }
 
 let walks = 0;
+// The depth-first search's stack, kept between walks (a walk runs no rule while ordering).
+const stackNodes: Tensor[] = [];
+const stackNext: number[] = [];
 
 /**
  * The nodes that require grad (or, with `includeConstants`, all nodes) reachable from `roots`,
@@ -34,8 +37,8 @@ let walks = 0;
 export function topologicalOrder(roots: readonly Tensor[], includeConstants = false): Tensor[] {
   const walk = ++walks;
   const order: Tensor[] = [];
-  const nodes: Tensor[] = [];
-  const next: number[] = [];
+  const nodes = stackNodes;
+  const next = stackNext;
   for (const root of roots) {
     if (root.walkMark === walk || !(root.requiresGrad || includeConstants)) continue;
     root.walkMark = walk;
@@ -66,38 +69,48 @@ export function topologicalOrder(roots: readonly Tensor[], includeConstants = fa
 
 /** ∂L/∂(input i of node), from ∂L/∂node, by the op's rule; summed back to the input's shape. */
 export function inputGradient(node: Tensor, i: number, grad: Tensor): Tensor {
+  if (isAnomalyDetectionEnabled()) return checkedInputGradient(node, i, grad);
   const op = node.op!;
-  const input = node.inputs[i];
   const rule = op.derivativeRule(i);
   const ctx = op.context(node, grad);
-  // In anomaly mode the rule's own ops are not checked one by one: a bad value is reported
-  // once, below, as the backward of the op the user wrote.
-  const checking = isAnomalyDetectionEnabled();
-  if (checking) setAnomalyDetection(false);
+  const g = rule.vjp ? rule.vjp(ctx) : mul(grad, rule.partial!(ctx));
+  const input = node.inputs[i];
+  return g.shape === input.shape || sameShape(g.shape, input.shape) ? g : summedBack(g, node, i);
+}
+
+/** A rule's gradient of a broadcast shape, summed back to the input's (undoing broadcasting, once, here). */
+function summedBack(g: Tensor, node: Tensor, i: number): Tensor {
+  const op = node.op!;
+  const input = node.inputs[i];
+  const fits = g.rank >= input.rank && input.shape.every((d, k) => d === 1 || d === g.shape[g.rank - input.rank + k]);
+  if (!fits) {
+    throw new Error(
+      `${op.name}: the rule for input '${op.inputNames[i]}' gave a gradient of shape ${formatShape(g.shape)}, ` +
+        `but the input has shape ${formatShape(input.shape)}`,
+    );
+  }
+  return sumTo(g, input.shape);
+}
+
+/**
+ * inputGradient in anomaly mode. The rule's own ops are not checked one by one: a bad value is
+ * reported once, as the backward of the op the user wrote.
+ */
+function checkedInputGradient(node: Tensor, i: number, grad: Tensor): Tensor {
   let g: Tensor;
+  setAnomalyDetection(false);
   try {
-    g = rule.vjp ? rule.vjp(ctx) : mul(grad, rule.partial!(ctx));
+    g = inputGradient(node, i, grad);
   } finally {
-    if (checking) setAnomalyDetection(true);
+    setAnomalyDetection(true);
   }
-  if (g.shape !== input.shape && !sameShape(g.shape, input.shape)) {
-    const fits = g.rank >= input.rank && input.shape.every((d, k) => d === 1 || d === g.shape[g.rank - input.rank + k]);
-    if (!fits) {
-      throw new Error(
-        `${op.name}: the rule for input '${op.inputNames[i]}' gave a gradient of shape ${formatShape(g.shape)}, ` +
-          `but the input has shape ${formatShape(input.shape)}`,
-      );
-    }
-    g = sumTo(g, input.shape); // undo broadcasting, once, here
-  }
-  if (checking) {
-    const bad = firstNonFinite(g.data);
-    if (bad >= 0) {
-      throw new Error(
-        `detectAnomaly: ${op.label(node.attrs)} backward produced ${g.data[bad]} in the gradient for input ` +
-          `'${op.inputNames[i]}' ${formatShape(input.shape)} (inputs ${describeInputs(op.inputNames, node.inputs)})`,
-      );
-    }
+  const bad = firstNonFinite(g.data);
+  if (bad >= 0) {
+    const op = node.op!;
+    throw new Error(
+      `detectAnomaly: ${op.label(node.attrs)} backward produced ${g.data[bad]} in the gradient for input ` +
+        `'${op.inputNames[i]}' ${formatShape(node.inputs[i].shape)} (inputs ${describeInputs(op.inputNames, node.inputs)})`,
+    );
   }
   return g;
 }
@@ -105,6 +118,14 @@ export function inputGradient(node: Tensor, i: number, grad: Tensor): Tensor {
 /** Where `x` sits in the order of walk number `walk`, or -1 if that walk did not visit it. */
 function positionIn(walk: number, x: Tensor): number {
   return x.walkMark === walk ? x.walkIndex : -1;
+}
+
+/** Stamps the nodes of `order` again with walk number `walk` (after a rule ran a walk of its own). */
+function restamp(order: readonly Tensor[], walk: number): void {
+  for (let k = 0; k < order.length; k++) {
+    order[k].walkMark = walk;
+    order[k].walkIndex = k;
+  }
 }
 
 /** The result of a backward walk: the nodes in topological order, and ∂L/∂node for each. */
@@ -130,44 +151,46 @@ export function propagate(
 ): Walk {
   const order = topologicalOrder(roots);
   const walk = walks;
-  // Where each node's inputs sit in the order (-1: needs no gradient), read before any rule
-  // runs, as a rule could start a walk of its own and restamp the nodes.
-  const first = new Int32Array(order.length + 1);
-  for (let k = 0; k < order.length; k++) first[k + 1] = first[k] + order[k].inputs.length;
-  const inputAt = new Int32Array(first[order.length]);
-  for (let k = 0; k < order.length; k++) {
-    const inputs = order[k].inputs;
-    for (let i = 0; i < inputs.length; i++) inputAt[first[k] + i] = positionIn(walk, inputs[i]);
-  }
-  const rootAt = roots.map((x) => positionIn(walk, x));
   const wantedAt = wanted ? wanted.map((x) => positionIn(walk, x)) : [];
   let leads: Uint8Array | null = null;
   if (wanted) {
     leads = new Uint8Array(order.length);
     for (const p of wantedAt) if (p >= 0) leads[p] = 1;
     for (let k = 0; k < order.length; k++) {
-      for (let e = first[k]; e < first[k + 1]; e++) if (inputAt[e] >= 0 && leads[inputAt[e]]) leads[k] = 1;
+      for (const x of order[k].inputs) if (x.walkMark === walk && leads[x.walkIndex]) leads[k] = 1;
     }
   }
   const grads: (Tensor | undefined)[] = new Array<Tensor | undefined>(order.length).fill(undefined);
-  withGradEnabled(createGraph, () => {
-    rootAt.forEach((p, k) => {
+  let walksSeen = walk; // a rule may walk a graph of its own, which stamps nodes anew
+  const previous = isGradEnabled();
+  setGradEnabled(createGraph);
+  try {
+    for (let k = 0; k < roots.length; k++) {
+      const p = positionIn(walk, roots[k]);
       const prev = grads[p];
       grads[p] = prev ? add(prev, seeds[k]) : seeds[k];
-    });
+    }
     for (let k = order.length - 1; k >= 0; k--) {
       const node = order[k];
       const grad = grads[k];
       if (!grad || !node.op) continue;
-      for (let i = 0; i < node.inputs.length; i++) {
-        const p = inputAt[first[k] + i];
-        if (p < 0 || (leads && !leads[p]) || !node.op.isDifferentiable(i)) continue;
+      const inputs = node.inputs;
+      for (let i = 0; i < inputs.length; i++) {
+        const input = inputs[i];
+        if (input.walkMark !== walk || (leads && !leads[input.walkIndex]) || !node.op.isDifferentiable(i)) continue;
         const g = inputGradient(node, i, grad);
+        if (walks !== walksSeen) {
+          restamp(order, walk);
+          walksSeen = walks;
+        }
+        const p = input.walkIndex;
         const prev = grads[p];
         grads[p] = prev ? add(prev, g) : g;
       }
     }
-  });
+  } finally {
+    setGradEnabled(previous);
+  }
   return { order, grads, wantedAt };
 }
 

@@ -2,7 +2,7 @@
 // by hand), .grad accumulation, zeroGrad, noGrad, detach, retained grads, grad(), seeds.
 import { describe, expect, it } from 'vitest';
 import {
-  add, div, grad, isGradEnabled, mul, noGrad, relu, sigmoid, sub, sum, tensor, zeroGrad,
+  add, defineOp, div, grad, isGradEnabled, map, mul, noGrad, relu, sigmoid, sub, sum, tensor, trace, zeroGrad,
 } from '../src/index.ts';
 import { expectValues } from './helpers.ts';
 
@@ -194,6 +194,37 @@ describe('grad()', () => {
     const x = tensor([1, 2, 3], { requiresGrad: true });
     const [g] = grad(mul(x, x), x, { seeds: [tensor([1, 0, -1])] });
     expectValues(g, [2, 0, -6]);
+  });
+});
+
+describe('a rule that walks a graph of its own (trace, grad)', () => {
+  // 3x² + x², with h = x² a node of both the outer walk and the rule's own walks
+  function run(createGraph: boolean) {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const h = mul(x, x);
+    const triple = defineOp({
+      name: 'triple',
+      inputs: ['x'],
+      forward: ([t]) => map(t, (v) => 3 * v),
+      derivatives: {
+        x: {
+          formula: '∂y/∂x = 3',
+          vjp: ({ grad: g }) => {
+            expect(trace(h)).toHaveLength(2); // x and x·x
+            // with createGraph the rule records, so it may even differentiate: ∂(2x²)/∂x = 4x
+            if (createGraph) expectValues(grad(sum(mul(h, 2)), x)[0], [4, 8]);
+            return mul(g, 3);
+          },
+        },
+      },
+    });
+    add(sum(triple.apply([h], undefined)), sum(h)).backward(undefined, { createGraph });
+    return x.grad!;
+  }
+
+  it('leaves the outer walk intact, though the inner ones visit the same nodes', () => {
+    expectValues(run(false), [8, 16]); // 8x
+    expectValues(run(true), [8, 16]);
   });
 });
 
