@@ -160,7 +160,7 @@ export function propagate(
       for (const x of order[k].inputs) if (x.walkMark === walk && leads[x.walkIndex]) leads[k] = 1;
     }
   }
-  const grads: (Tensor | undefined)[] = new Array<Tensor | undefined>(order.length).fill(undefined);
+  const grads = new Array<Tensor | undefined>(order.length);
   let walksSeen = walk; // a rule may walk a graph of its own, which stamps nodes anew
   const previous = isGradEnabled();
   setGradEnabled(createGraph);

@@ -187,21 +187,27 @@ function withTape<T>(target: TapeEntry[] | null, fn: () => T): T {
  * The tensors ops make during a backward walk without createGraph (the rules' intermediate
  * results) are dead once the walk has handed out its gradients, which it copies. So they are
  * kept and reused by the next walk instead of allocated anew (only small ones, up to this many
- * values: a pool of large buffers would hold memory long after training).
+ * values: a pool of large buffers would hold memory long after training). A training loop walks
+ * the same graph every step, so the next walk makes the same ops in the same order: it is
+ * offered the tensors in the order the last walk made them, and takes each one that fits.
  */
 const SCRATCH_MAX = 4096;
 
 class ScratchTensors {
   active = false;
   depth = 0;
-  private readonly free: (Tensor[] | undefined)[] = [];
-  private readonly used: Tensor[] = [];
+  /** The last walk's tensors, in the order it made them, and the next one to offer. */
+  private spare: Tensor[] = [];
+  private next = 0;
+  /** This walk's tensors, in the order it made them. */
+  private used: Tensor[] = [];
 
   /** A tensor of this shape whose values the caller overwrites; null when not pooling. */
   take(size: number, shape: Shape): Tensor | null {
-    if (!this.active || size > SCRATCH_MAX) return null;
-    const t = this.free[size]?.pop();
-    if (!t) return null;
+    if (!this.active) return null;
+    const t = this.spare[this.next];
+    if (t === undefined || t.size !== size) return null;
+    this.next++;
     (t as { shape: Shape }).shape = shape;
     this.used.push(t);
     return t;
@@ -213,8 +219,11 @@ class ScratchTensors {
   }
 
   releaseAll(): void {
-    for (const t of this.used) (this.free[t.size] ??= []).push(t);
-    this.used.length = 0;
+    const spare = this.spare;
+    this.spare = this.used;
+    this.used = spare;
+    spare.length = 0;
+    this.next = 0;
   }
 }
 

@@ -1,9 +1,9 @@
 import { defineOp } from '../op.ts';
-import { formatShape, normalizeAxis, stridesOf, type Shape } from '../shape.ts';
+import { formatShape, normalizeAxis, sameShape, stridesOf, type Shape } from '../shape.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
-import { broadcastTo } from './broadcastTo.ts';
+import { broadcastToOp } from './broadcastTo.ts';
 import type { SumKernel } from './kernels.ts';
-import { reshape } from './reshape.ts';
+import { reshapeOp } from './reshape.ts';
 
 export interface SumAttrs {
   /** The axes summed over, sorted; all of them for a full sum. */
@@ -76,7 +76,11 @@ export const sumOp = defineOp({
   derivatives: {
     x: {
       formula: '∂(Σ xᵢ)/∂xᵢ = 1',
-      vjp: ({ grad, x, attrs: { axes } }) => broadcastTo(reshape(grad, keptShape(x.shape, axes)), x.shape),
+      vjp: ({ grad, x, attrs: { axes, keepDims } }) => {
+        // the summed axes put back (as 1s), then the gradient copied along them
+        const kept = keepDims ? grad : reshapeOp.apply([grad], { shape: keptShape(x.shape, axes) });
+        return sameShape(kept.shape, x.shape) ? kept : broadcastToOp.apply([kept], { shape: x.shape });
+      },
     },
   },
   describe: ({ axes, all, keepDims }) => 
