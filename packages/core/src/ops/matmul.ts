@@ -37,8 +37,13 @@ function matmulKernel(name: string, form: Form): MatmulKernel<undefined> {
       return [a.shape[1 - innerA], b.shape[1 - innerB]];
     },
     run: (out, inputs) => {
-      const { m, k, n, aRow, aCol, bRow, bCol } = layoutOf(form, inputs[0], inputs[1]);
-      matmulStrided(out, inputs[0].data, inputs[1].data, m, k, n, aRow, aCol, bRow, bCol);
+      const a = inputs[0].shape;
+      const b = inputs[1].shape;
+      const A = inputs[0].data;
+      const B = inputs[1].data;
+      if (form === 'A·B') matmulStrided(out, A, B, a[0], a[1], b[1], a[1], 1, b[1], 1);
+      else if (form === 'A·Bᵀ') matmulStrided(out, A, B, a[0], a[1], b[0], a[1], 1, 1, b[1]);
+      else matmulStrided(out, A, B, a[1], a[0], b[1], 1, a[1], b[1], 1);
     },
     layout: (inputs) => layoutOf(form, inputs[0], inputs[1]),
   };

@@ -13,6 +13,9 @@ export interface SumAttrs {
   keepDims: boolean;
 }
 
+/** The shape of a full sum (shared: shapes are never changed in place). */
+const SCALAR: Shape = [];
+
 function keptShape(shape: Shape, axes: readonly number[]): number[] {
   return shape.map((d, i) => (axes.includes(i) ? 1 : d));
 }
@@ -40,7 +43,8 @@ function sumCells(shape: Shape, axes: readonly number[]): Int32Array {
 /** Each output cell is 0 + its elements in the input's order (the fast paths add in that order too). */
 const sumKernel: SumKernel<SumAttrs> = {
   kind: 'sum',
-  shape: ([x], { axes, keepDims }) => (keepDims ? keptShape(x.shape, axes) : x.shape.filter((_, i) => !axes.includes(i))),
+  shape: ([x], { axes, all, keepDims }) =>
+    keepDims ? keptShape(x.shape, axes) : all ? SCALAR : x.shape.filter((_, i) => !axes.includes(i)),
   run: (out, [x], { axes }) => {
     const X = x.data;
     if (out.length === 1) {
