@@ -26,39 +26,36 @@ export interface GradOptions {
 
 let walks = 0;
 // The depth-first search's stack, kept between walks (a walk runs no rule while ordering).
-const stackNodes: Tensor[] = [];
-const stackNext: number[] = [];
+const searchStack: Tensor[] = [];
 
 /**
  * The nodes that require grad (or, with `includeConstants`, all nodes) reachable from `roots`,
  * each after all of its inputs (an iterative depth-first search: a chain of any length fits).
- * Each node is stamped with this walk's number (visited) and its position in the order.
+ * Each node is stamped with this walk's number (visited) and its position in the order (while
+ * it is on the search's stack, `walkIndex` is the next of its inputs to visit).
  */
 export function topologicalOrder(roots: readonly Tensor[], includeConstants = false): Tensor[] {
   const walk = ++walks;
   const order: Tensor[] = [];
-  const nodes = stackNodes;
-  const next = stackNext;
+  const stack = searchStack;
   for (const root of roots) {
     if (root.walkMark === walk || !(root.requiresGrad || includeConstants)) continue;
     root.walkMark = walk;
-    nodes.push(root);
-    next.push(0);
-    while (nodes.length > 0) {
-      const top = nodes.length - 1;
-      const node = nodes[top];
-      const i = next[top];
+    root.walkIndex = 0;
+    stack.push(root);
+    while (stack.length > 0) {
+      const node = stack[stack.length - 1];
+      const i = node.walkIndex;
       if (i < node.inputs.length) {
-        next[top] = i + 1;
+        node.walkIndex = i + 1;
         const input = node.inputs[i];
         if ((input.requiresGrad || includeConstants) && input.walkMark !== walk) {
           input.walkMark = walk;
-          nodes.push(input);
-          next.push(0);
+          input.walkIndex = 0;
+          stack.push(input);
         }
       } else {
-        nodes.pop();
-        next.pop();
+        stack.pop();
         node.walkIndex = order.length;
         order.push(node);
       }

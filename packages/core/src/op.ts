@@ -291,7 +291,6 @@ export class Op<N extends string = string, A = unknown> {
     this.makeContext = contextFactory(spec.inputs);
   }
 
-  /** Runs the op forward and, when recording, links the result to its inputs. */
   /**
    * For ops without attributes: `softplusOp.call(x)` runs it on tensors or numbers (a number
    * becomes a scalar constant). `apply(inputs, attrs)` is the general form.
@@ -301,6 +300,7 @@ export class Op<N extends string = string, A = unknown> {
     return this.apply(xs, undefined);
   }
 
+  /** Runs the op forward and, when recording, links the result to its inputs. */
   apply(xs: readonly Tensor[], attrs: A): Tensor {
     if (xs.length !== this.inputNames.length) {
       throw new Error(`${this.name}: expected ${this.inputNames.length} inputs, got ${xs.length}`);

@@ -36,6 +36,7 @@ function matmulKernel(name: string, form: Form): MatmulKernel<undefined> {
       }
       return [a.shape[1 - innerA], b.shape[1 - innerB]];
     },
+    // the strides of layoutOf, passed without making an object per call
     run: (out, inputs) => {
       const a = inputs[0].shape;
       const b = inputs[1].shape;
