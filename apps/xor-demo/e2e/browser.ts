@@ -3,27 +3,17 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { findChromium } from '@gradlab/viz/node';
+import { CHROMIUM_ARGS, findChromium } from '@gradlab/viz/node';
 
 export const ARTIFACTS = fileURLToPath(new URL('../artifacts/e2e/', import.meta.url));
 export const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
-
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 export async function launchChromium(): Promise<Browser> {
   const executablePath = findChromium();
   if (!executablePath) {
     throw new Error('Chromium not found: install it (apt-get install chromium) or set GRADLAB_CHROMIUM=/path/to/chromium');
   }
-  return chromium.launch({ executablePath, args: LAUNCH_ARGS });
+  return chromium.launch({ executablePath, args: [...CHROMIUM_ARGS] });
 }
 
 export interface PageProblems {

@@ -7,6 +7,7 @@ export {
   findChromium,
   PNG_SKIPPED_MESSAGE,
   CHROMIUM_CANDIDATES,
+  CHROMIUM_ARGS,
   type PngOutput,
   type RenderPngsOptions,
   type RenderPngsResult,

@@ -59,7 +59,8 @@ export interface RenderPngsResult {
   blockedRequests: string[];
 }
 
-const LAUNCH_ARGS = [
+/** The flags that let headless Chromium run as root on a machine with no network (toolchain.md). */
+export const CHROMIUM_ARGS: readonly string[] = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
@@ -80,7 +81,7 @@ export async function renderPngs(
   const timeout = options.timeoutMs ?? 30_000;
 
   const dir = await mkdtemp(join(tmpdir(), 'gradlab-report-'));
-  const browser = await chromium.launch({ executablePath, args: LAUNCH_ARGS, timeout });
+  const browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], timeout });
   try {
     const htmlPath = join(dir, 'report.html');
     await writeFile(htmlPath, html);
