@@ -6,7 +6,7 @@ const json = process.env.GRADLAB_TEST_JSON;
 
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'apps/*'],
+    projects: ['packages/*', 'apps/*', 'packages/core/vitest.slow.config.ts'],
     reporters: json ? ['default', ['json', { outputFile: json }]] : ['default'],
   },
 });

@@ -1,7 +1,7 @@
 // Gradient checking: the graph's gradients against central finite differences,
 //   ∂f/∂xⱼ ≈ (f(x + ε·eⱼ) − f(x − ε·eⱼ)) / 2ε      (error O(ε²)).
-import { grad } from './backward.ts';
-import { noGrad } from './op.ts';
+import { grad } from './autograd.ts';
+import { noGrad } from './modes.ts';
 import { formatShape } from './shape.ts';
 import { Tensor, zeros } from './tensor.ts';
 

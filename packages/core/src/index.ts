@@ -1,5 +1,9 @@
 // @gradlab/core: tensors, the graph, ops with their local-derivative rules, backward,
-// gradient checking and graph inspection.
+// gradient checking and graph inspection. Loading it attaches the fluent methods (methods.ts)
+// and the fast backward rules (fast/index.ts).
+import './methods.ts';
+import './fast/index.ts';
+
 export {
   Tensor,
   tensor,
@@ -9,21 +13,16 @@ export {
   rand,
   randn,
   toTensor,
-  isTensor,
   type TensorLike,
   type TensorOptions,
   type NestedArray,
   type RandomSource,
 } from './tensor.ts';
 export * from './ops/index.ts';
+export { noGrad, isGradEnabled, detectAnomaly, setAnomalyDetection, isAnomalyDetectionEnabled } from './modes.ts';
 export {
   Op,
   defineOp,
-  noGrad,
-  isGradEnabled,
-  detectAnomaly,
-  setAnomalyDetection,
-  isAnomalyDetectionEnabled,
   type OpSpec,
   type DerivativeRule,
   type NotDifferentiable,
@@ -32,7 +31,15 @@ export {
   type LocalDerivative,
   type JacobianEntry,
 } from './op.ts';
-export { backward, grad, zeroGrad, topologicalOrder, type BackwardOptions, type GradOptions } from './backward.ts';
+export {
+  backward,
+  grad,
+  zeroGrad,
+  topologicalOrder,
+  type BackwardOptions,
+  type GradOptions,
+  type WalkObserver,
+} from './autograd.ts';
 export { formatShape, sizeOf, broadcastShapes, type Shape } from './shape.ts';
 export { compile, CompiledStep, type CompileOptions, type StepOutputs } from './compile/compile.ts';
 export { gradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckMismatch } from './gradcheck.ts';

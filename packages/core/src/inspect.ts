@@ -1,10 +1,10 @@
 // Inspection, the teaching core: see every node, its local derivatives, and the chain rule.
-import { grad, inputGradient, topologicalOrder } from './backward.ts';
-import { noGrad, type JacobianEntry, type LocalDerivative } from './op.ts';
+import { grad, topologicalOrder, walk } from './autograd.ts';
+import { noGrad } from './modes.ts';
+import type { JacobianEntry, LocalDerivative } from './op.ts';
 import { sumTo } from './ops/broadcastTo.ts';
 import { broadcastIndex, formatShape, stridesOf } from './shape.ts';
 import { ones, zeros, type Tensor } from './tensor.ts';
-import { add } from './ops/add.ts';
 
 export interface NodeInfo {
   id: number;
@@ -385,31 +385,17 @@ export interface BackwardStep {
 /**
  * The backward walk from a scalar `root`, recorded step by step in reverse topological order:
  * for each node, its complete gradient and what it hands to each input. Nothing is written to
- * `.grad`. A teaching view of the same walk `backward()` does.
+ * `.grad`. It is the walk `backward()` runs, watched: the steps are what that walk reports.
  */
 export function backwardSteps(root: Tensor): BackwardStep[] {
   if (root.size !== 1) throw new Error(`backwardSteps: the root must hold one value, got ${formatShape(root.shape)}`);
-  const order = topologicalOrder([root]);
-  const grads = new Map<Tensor, Tensor>([[root, ones(root.shape)]]);
   const steps: BackwardStep[] = [];
-  noGrad(() => {
-    for (let n = order.length - 1; n >= 0; n--) {
-      const node = order[n];
-      const g = grads.get(node);
-      if (!g) continue;
-      const contributions: BackwardContribution[] = [];
-      if (node.op) {
-        node.inputs.forEach((input, i) => {
-          if (!input.requiresGrad || !node.op!.isDifferentiable(i)) return;
-          const value = inputGradient(node, i, g);
-          const prev = grads.get(input);
-          const accumulated = prev ? add(prev, value) : value;
-          grads.set(input, accumulated);
-          contributions.push({ input, inputName: node.op!.inputNames[i], value, accumulated });
-        });
-      }
-      steps.push({ node, label: nodeLabel(node), grad: g, contributions });
-    }
+  walk([root], [ones(root.shape)], {
+    observer: {
+      reached: (node, g) => steps.push({ node, label: nodeLabel(node), grad: g, contributions: [] }),
+      gave: (node, i, value, total) =>
+        steps[steps.length - 1].contributions.push({ input: node.inputs[i], inputName: node.op!.inputNames[i], value, accumulated: total }),
+    },
   });
   return steps;
 }

@@ -1,11 +1,17 @@
 // An op: a forward computation and, beside it, one local-derivative rule per input.
 // Built-in ops and user ops are defined the same way, with `defineOp`.
-// This module imports no values from the rest of core, so ops can be defined at module load.
-import { allocate } from './buffers.ts';
 import { generate } from './generate.ts';
+import { isAnomalyDetectionEnabled, isGradEnabled } from './modes.ts';
 import { formatShape, sizeOf, type Shape } from './shape.ts';
-import type { Tensor } from './tensor.ts';
-import type { KernelBase } from './ops/kernels.ts';
+import { Tensor } from './tensor.ts';
+
+/** How an op computes its result from its inputs' values (ops/kernels.ts has the kinds). */
+export interface KernelBase<A> {
+  /** The result's shape for these inputs; throws, naming the op, on inputs the op rejects. */
+  readonly shape: (inputs: readonly Tensor[], attrs: A, opName: string) => Shape;
+  /** Writes every element of the result into `out` (of the result's size), reading the inputs' data. */
+  readonly run: (out: Float64Array, inputs: readonly Tensor[], attrs: A) => void;
+}
 
 /** What a derivative rule sees: the op's inputs by name, its `result`, its attributes. */
 export type LocalContext<N extends string, A> = { readonly [K in N]: Tensor } & {
@@ -18,17 +24,14 @@ export type GradientContext<N extends string, A> = LocalContext<N, A> & { readon
 
 /**
  * The local derivative of the op's result with respect to one input, written with gradlab's
- * own ops so that the backward pass is itself a differentiable graph.
+ * own ops so that the backward pass is itself a differentiable graph. A rule gives one of:
  *
- * - Elementwise ops give `partial`: ∂result/∂input element by element (broadcastable to the
- *   result). The gradient is then grad · partial (summed back to the input's shape by the walk).
- * - Other ops give `vjp`: the gradient for this input given the incoming `grad`, and may give
- *   `local`, the numbers a reader should see as the local derivative (matmul: the other operand).
- * - An elementwise op may give both: the walk then uses `vjp` (a shortcut that must equal
- *   grad · partial, e.g. `grad` itself for addition) and the inspector shows `partial`.
+ * - `partial` (elementwise ops): ∂result/∂input element by element (broadcastable to the
+ *   result). The walk computes grad · partial and sums it back to the input's shape.
+ * - `vjp` (other ops): the gradient for this input given the incoming `grad`; `local` may add
+ *   the numbers a reader should see as the local derivative (matmul: the other operand).
  *
- * A rule returns tensors and keeps none: in `backward()` and `grad()` without createGraph, the
- * tensors that ops make inside rules are scratch, reused by the next walk.
+ * A rule returns tensors and keeps none (it does not stash them for later).
  */
 export interface DerivativeRule<N extends string, A> {
   /** The rule as math, e.g. `∂y/∂x = y·(1−y)`. */
@@ -78,62 +81,47 @@ export interface LocalDerivative {
   value: Tensor | null;
 }
 
-// ---- global modes -------------------------------------------------------------------------
+// ---- where results come from: the one seam for speed -------------------------------------------
 
-let gradEnabled = true;
-let anomalyDetection = false;
-
-export function isGradEnabled(): boolean {
-  return gradEnabled;
+/**
+ * How an op's result tensor is obtained. By default each result gets a fresh buffer of its
+ * own; the backward walk installs a hook that reuses the buffers of its own dead scratch values
+ * (autograd.ts), and compile one that records every op applied (compile/compile.ts). Deleting
+ * those hooks leaves a slower library that computes the same numbers.
+ */
+export interface ResultHook {
+  /** A tensor of this shape (and size) for an op's result; the op's kernel writes its values next. */
+  result(shape: Shape, size: number): Tensor;
+  /** Hears of every op applied, once its result holds its values. */
+  applied?(op: Op, inputs: readonly Tensor[], attrs: unknown, result: Tensor): void;
+  /** True for a hook recording ops to replay them (compile): no gradient may be taken inside. */
+  readonly records?: boolean;
 }
 
-/** Runs `fn` without recording a graph (no op result requires grad inside). */
-export function noGrad<T>(fn: () => T): T {
-  const previous = gradEnabled;
-  gradEnabled = false;
+/** The default: a fresh buffer, owned by the result alone. */
+export const freshResults: ResultHook = {
+  result: (shape, size) => new Tensor(new Float64Array(size), shape),
+};
+
+let results: ResultHook = freshResults;
+
+/** Runs `fn` with `hook` deciding where op results come from. */
+export function withResultHook<T>(hook: ResultHook, fn: () => T): T {
+  const previous = results;
+  results = hook;
   try {
     return fn();
   } finally {
-    gradEnabled = previous;
+    results = previous;
   }
 }
 
-/** Internal: sets whether ops record a graph (pair it with `isGradEnabled()` and a finally). */
-export function setGradEnabled(enabled: boolean): void {
-  gradEnabled = enabled;
+/** The hook in force (the walk reuses buffers only where no one else installed one). */
+export function currentResultHook(): ResultHook {
+  return results;
 }
 
-/** Internal: run with recording forced on or off (the backward walk uses it for createGraph). */
-export function withGradEnabled<T>(enabled: boolean, fn: () => T): T {
-  const previous = gradEnabled;
-  gradEnabled = enabled;
-  try {
-    return fn();
-  } finally {
-    gradEnabled = previous;
-  }
-}
-
-/** Turns anomaly detection on or off globally: every op checks its forward and backward values. */
-export function setAnomalyDetection(on: boolean): void {
-  anomalyDetection = on;
-}
-
-export function isAnomalyDetectionEnabled(): boolean {
-  return anomalyDetection;
-}
-
-/** Runs `fn` with anomaly detection: the first op producing NaN or ±Infinity throws, naming itself. */
-export function detectAnomaly<T>(fn: () => T): T {
-  const previous = anomalyDetection;
-  anomalyDetection = true;
-  try {
-    return fn();
-  } finally {
-    anomalyDetection = previous;
-  }
-}
-
+/** The first index of `data` holding NaN or ±Infinity, or -1. */
 export function firstNonFinite(data: Float64Array): number {
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
   return -1;
@@ -141,121 +129,6 @@ export function firstNonFinite(data: Float64Array): number {
 
 export function describeInputs(names: readonly string[], inputs: readonly Tensor[]): string {
   return inputs.map((x, i) => `${names[i]}: ${formatShape(x.shape)}`).join(', ');
-}
-
-// ---- recording (for compile.ts) -------------------------------------------------------------
-
-/** One op application: what a compiled program replays. */
-export interface TapeEntry {
-  op: Op;
-  inputs: readonly Tensor[];
-  attrs: unknown;
-  result: Tensor;
-}
-
-let tape: TapeEntry[] | null = null;
-
-/** Internal: runs `fn` and returns, with its value, every op applied meanwhile, in order. */
-export function recordOps<T>(fn: () => T): { value: T; tape: TapeEntry[] } {
-  const mine: TapeEntry[] = [];
-  return { value: withTape(mine, fn), tape: mine };
-}
-
-/** Internal: runs `fn` without recording (an eager run beside a recorded one). */
-export function withoutRecording<T>(fn: () => T): T {
-  return withTape(null, fn);
-}
-
-/** Whether ops are being recorded (by compile). */
-export function isRecording(): boolean {
-  return tape !== null;
-}
-
-function withTape<T>(target: TapeEntry[] | null, fn: () => T): T {
-  const previous = tape;
-  tape = target;
-  try {
-    return fn();
-  } finally {
-    tape = previous;
-  }
-}
-
-// ---- scratch tensors of a backward walk -----------------------------------------------------
-
-/**
- * The tensors ops make during a backward walk without createGraph (the rules' intermediate
- * results) are dead once the walk has handed out its gradients, which it copies. So they are
- * kept and reused by the next walk instead of allocated anew (only small ones, up to this many
- * values: a pool of large buffers would hold memory long after training). A training loop walks
- * the same graph every step, so the next walk makes the same ops in the same order: it is
- * offered the tensors in the order the last walk made them, and takes each one that fits.
- */
-const SCRATCH_MAX = 4096;
-
-class ScratchTensors {
-  active = false;
-  depth = 0;
-  /** The last walk's tensors, in the order it made them, and the next one to offer. */
-  private spare: Tensor[] = [];
-  private next = 0;
-  /** This walk's tensors, in the order it made them. */
-  private used: Tensor[] = [];
-
-  /** A tensor of this shape whose values the caller overwrites; null when not pooling. */
-  take(size: number, shape: Shape): Tensor | null {
-    if (!this.active) return null;
-    const t = this.spare[this.next];
-    if (t === undefined || t.size !== size) return null;
-    this.next++;
-    (t as { shape: Shape }).shape = shape;
-    this.used.push(t);
-    return t;
-  }
-
-  /** Remembers a tensor made during the walk, to reuse it after. */
-  keep(t: Tensor): void {
-    if (this.active && t.size <= SCRATCH_MAX) this.used.push(t);
-  }
-
-  releaseAll(): void {
-    const spare = this.spare;
-    this.spare = this.used;
-    this.used = spare;
-    spare.length = 0;
-    this.next = 0;
-  }
-}
-
-const scratch = new ScratchTensors();
-
-/**
- * Internal, around a backward walk: `beginScratch()` makes the results of ops scratch (not
- * while recording for compile), `handingOut()` stops that (what the walk gives away is copied
- * or made then), and `endScratch(begun)`, in a finally, releases the scratch once no walk runs.
- */
-export function beginScratch(): boolean {
-  const outer = scratch.active;
-  scratch.active = tape === null;
-  scratch.depth++;
-  return outer;
-}
-
-export function handingOut(): void {
-  scratch.active = false;
-}
-
-export function endScratch(outer: boolean): void {
-  scratch.active = outer;
-  if (--scratch.depth === 0) scratch.releaseAll();
-}
-
-/** How ops with a kernel wrap their result buffer (set by tensor.ts, which imports this module). */
-let newTensor: ((data: Float64Array, shape: Shape) => Tensor) | null = null;
-
-/** Internal: tensor.ts registers its constructor here. */
-export function setTensorFactory(create: (data: Float64Array, shape: Shape) => Tensor): void {
-  newTensor = create;
 }
 
 // ---- the op ----------------------------------------------------------------------------------
@@ -268,6 +141,8 @@ export class Op<N extends string = string, A = unknown> {
   private readonly rules: readonly (DerivativeRule<N, A> | NotDifferentiable | undefined)[];
   /** Whether each input lets gradients flow (it is not marked not differentiable). */
   private readonly differentiable: readonly boolean[];
+  /** A faster vjp per input, giving the rule's numbers bit for bit (attached by fast/index.ts). */
+  private readonly fast: (((c: GradientContext<N, A>) => Tensor) | undefined)[];
   private readonly makeContext: (node: Tensor, grad: Tensor | null) => GradientContext<N, A>;
 
   constructor(spec: OpSpec<N, A>) {
@@ -279,8 +154,8 @@ export class Op<N extends string = string, A = unknown> {
     }
     for (const name of spec.inputs) {
       const rule = spec.derivatives[name];
-      if (rule && !('notDifferentiable' in rule) && !rule.partial && !rule.vjp) {
-        throw new Error(`defineOp: ${spec.name}: the rule for '${name}' needs a partial or a vjp`);
+      if (rule && !('notDifferentiable' in rule) && !rule.partial === !rule.vjp) {
+        throw new Error(`defineOp: ${spec.name}: the rule for '${name}' needs a partial or a vjp (one of them)`);
       }
     }
     this.name = spec.name;
@@ -288,6 +163,7 @@ export class Op<N extends string = string, A = unknown> {
     this.spec = spec;
     this.rules = spec.inputs.map((name) => spec.derivatives[name]);
     this.differentiable = this.rules.map((rule) => !(rule && 'notDifferentiable' in rule));
+    this.fast = spec.inputs.map(() => undefined);
     this.makeContext = contextFactory(spec.inputs);
   }
 
@@ -296,43 +172,18 @@ export class Op<N extends string = string, A = unknown> {
    * becomes a scalar constant). `apply(inputs, attrs)` is the general form.
    */
   call(this: Op<N, undefined>, ...inputs: readonly (Tensor | number)[]): Tensor {
-    const xs = inputs.map((x) => (typeof x === 'number' ? newTensor!(Float64Array.of(x), []) : x));
+    const xs = inputs.map((x) => (typeof x === 'number' ? new Tensor(Float64Array.of(x), []) : x));
     return this.apply(xs, undefined);
   }
 
-  /** Runs the op forward and, when recording, links the result to its inputs. */
+  /** Runs the op: check the inputs, compute the result, check its values, link it into the graph. */
   apply(xs: readonly Tensor[], attrs: A): Tensor {
     if (xs.length !== this.inputNames.length) {
       throw new Error(`${this.name}: expected ${this.inputNames.length} inputs, got ${xs.length}`);
     }
-    const kernel = this.spec.kernel;
-    let result: Tensor;
-    if (kernel) {
-      const shape = kernel.shape(xs, attrs, this.name);
-      const size = sizeOf(shape);
-      const reused = scratch.take(size, shape);
-      if (reused) {
-        kernel.run(reused.data, xs, attrs);
-        result = reused;
-      } else {
-        const out = allocate(size);
-        kernel.run(out, xs, attrs);
-        result = newTensor!(out, shape);
-        scratch.keep(result);
-      }
-    } else {
-      result = this.spec.forward!(xs, attrs);
-    }
-    if (anomalyDetection) {
-      const bad = firstNonFinite(result.data);
-      if (bad >= 0) {
-        throw new Error(
-          `detectAnomaly: ${this.label(attrs)} forward produced ${result.data[bad]} at element ${bad} of its result ` +
-            `${formatShape(result.shape)} (inputs ${describeInputs(this.inputNames, xs)})`,
-        );
-      }
-    }
-    if (gradEnabled) {
+    const result = this.compute(xs, attrs);
+    if (isAnomalyDetectionEnabled()) this.checkFinite(result, xs, attrs);
+    if (isGradEnabled()) {
       let needsGrad = false;
       for (let i = 0; i < xs.length; i++) if (xs[i].requiresGrad) needsGrad = true;
       if (needsGrad) {
@@ -342,8 +193,32 @@ export class Op<N extends string = string, A = unknown> {
         result.attrs = attrs;
       }
     }
-    if (tape) tape.push({ op: this as unknown as Op, inputs: xs, attrs, result });
     return result;
+  }
+
+  /** The result's values, in a tensor the result hook provides (a kernel) or the forward makes. */
+  private compute(xs: readonly Tensor[], attrs: A): Tensor {
+    const kernel = this.spec.kernel;
+    let result: Tensor;
+    if (kernel) {
+      const shape = kernel.shape(xs, attrs, this.name);
+      result = results.result(shape, sizeOf(shape));
+      kernel.run(result.data, xs, attrs);
+    } else {
+      result = this.spec.forward!(xs, attrs);
+    }
+    results.applied?.(this as unknown as Op, xs, attrs, result);
+    return result;
+  }
+
+  private checkFinite(result: Tensor, xs: readonly Tensor[], attrs: A): void {
+    const bad = firstNonFinite(result.data);
+    if (bad >= 0) {
+      throw new Error(
+        `detectAnomaly: ${this.label(attrs)} forward produced ${result.data[bad]} at element ${bad} of its result ` +
+          `${formatShape(result.shape)} (inputs ${describeInputs(this.inputNames, xs)})`,
+      );
+    }
   }
 
   /** The display label: `sum(axis=1)` or just the name. */
@@ -389,10 +264,20 @@ export class Op<N extends string = string, A = unknown> {
     return { input, formula: rule.formula, kind: 'none', value: null };
   }
 
-  /** Whether input i's rule is elementwise (a partial), which fixes its element-level structure. */
-  isElementwise(i: number): boolean {
-    const rule = this.spec.derivatives[this.inputNames[i]];
-    return !!rule && !('notDifferentiable' in rule) && !!rule.partial;
+  /**
+   * Attaches (or, with null, removes) a faster vjp for input `name`: one op instead of the
+   * rule's several, computing the same numbers bit for bit. The rule stays what the inspector
+   * shows; fast/index.ts attaches these for the built-in ops.
+   */
+  setFastVjp(name: N, vjp: ((c: GradientContext<N, A>) => Tensor) | null): void {
+    const i = this.inputNames.indexOf(name);
+    if (i < 0) throw new Error(`${this.name}: no input named '${name}'`);
+    this.fast[i] = vjp ?? undefined;
+  }
+
+  /** The faster vjp attached for input i, if any. */
+  fastVjp(i: number): ((c: GradientContext<N, A>) => Tensor) | undefined {
+    return this.fast[i];
   }
 }
 

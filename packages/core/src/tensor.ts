@@ -1,14 +1,11 @@
 // The Tensor: an N-D float64 array in row-major order, and a node of the computational graph.
-import { allocate, copyOf } from './buffers.ts';
+// This module knows no ops: the fluent methods (`x.matmul(w).sigmoid()`) are attached to the
+// class in methods.ts, so the imports run one way (tensor → op → ops → autograd).
 import { formatShape, sizeOf, type Shape } from './shape.ts';
-import { setTensorFactory, type Op } from './op.ts';
-import * as ops from './ops/index.ts';
-import { backward, type BackwardOptions } from './backward.ts';
+import type { Op } from './op.ts';
+import type { RandomSource } from './random.ts';
 
-/** A source of uniform numbers in [0, 1); @gradlab/data's `createRng(seed)` is one. */
-export interface RandomSource {
-  next(): number;
-}
+export type { RandomSource } from './random.ts';
 
 export interface TensorOptions {
   requiresGrad?: boolean;
@@ -20,7 +17,20 @@ export type TensorLike = Tensor | number;
 
 export type NestedArray = number | NestedArray[];
 
+/**
+ * Where the backward walk (autograd.ts) marks the nodes it visits: two numbers kept on every
+ * tensor under keys only that module uses, so that ordering a graph needs no map. They are
+ * not part of Tensor's type.
+ */
+export const walkMark: unique symbol = Symbol('gradlab.walkMark');
+export const walkNext: unique symbol = Symbol('gradlab.walkNext');
+
 let nextId = 0;
+
+/** The id of the last tensor made so far (tensors made later have larger ids). */
+export function lastTensorId(): number {
+  return nextId - 1;
+}
 /** The shape of every number operand (shared: shapes are never changed in place). */
 const SCALAR: Shape = [];
 const NO_INPUTS: readonly Tensor[] = Object.freeze([]);
@@ -30,7 +40,11 @@ export class Tensor {
   readonly id: number = nextId++;
   readonly shape: Shape;
   readonly size: number;
-  data: Float64Array;
+  /**
+   * The values, row-major. The tensor owns this buffer: no other tensor shares it, so it may be
+   * kept, changed or transferred to a worker without affecting anything else.
+   */
+  readonly data: Float64Array;
   requiresGrad: boolean;
   /** ∂(root)/∂(this), filled by `backward()` for leaves (and for intermediates that retain it). */
   grad: Tensor | null = null;
@@ -44,9 +58,6 @@ export class Tensor {
   attrs: unknown = undefined;
   /** Keep `.grad` on this intermediate after backward (PyTorch's retain_grad). */
   retainsGrad = false;
-  /** Internal bookkeeping of graph walks (backward.ts): the last walk that visited this node, and where. */
-  walkMark = 0;
-  walkIndex = 0;
 
   constructor(data: Float64Array, shape: Shape, options?: TensorOptions) {
     const size = sizeOf(shape);
@@ -58,6 +69,8 @@ export class Tensor {
     this.size = size;
     this.requiresGrad = options?.requiresGrad ?? false;
     this.name = options?.name;
+    (this as unknown as Record<symbol, number>)[walkMark] = 0;
+    (this as unknown as Record<symbol, number>)[walkNext] = 0;
   }
 
   get rank(): number {
@@ -88,11 +101,6 @@ export class Tensor {
     return build(0, 0);
   }
 
-  /** Reverse-mode autodiff from this tensor: fills `.grad` of every leaf that requires it. */
-  backward(seed?: TensorLike, options?: BackwardOptions): void {
-    backward(this, seed, options);
-  }
-
   /** Keep this intermediate's gradient after backward. */
   retainGrad(): this {
     this.retainsGrad = true;
@@ -106,7 +114,7 @@ export class Tensor {
 
   /** A deep copy of the values, as a new leaf. */
   clone(options?: TensorOptions): Tensor {
-    return new Tensor(copyOf(this.data), this.shape, options);
+    return new Tensor(this.data.slice(), this.shape, options);
   }
 
   zeroGrad(): void {
@@ -116,32 +124,6 @@ export class Tensor {
   toString(): string {
     return `Tensor(${formatShape(this.shape)}${this.name ? ` ${this.name}` : ''}${this.op ? ` ${this.op.name}` : ''})`;
   }
-
-  // ops as methods; each one is the function of the same name in ./ops
-  add(other: TensorLike): Tensor { return ops.add(this, other); }
-  sub(other: TensorLike): Tensor { return ops.sub(this, other); }
-  mul(other: TensorLike): Tensor { return ops.mul(this, other); }
-  div(other: TensorLike): Tensor { return ops.div(this, other); }
-  neg(): Tensor { return ops.neg(this); }
-  pow(exponent: number): Tensor { return ops.pow(this, exponent); }
-  exp(): Tensor { return ops.exp(this); }
-  log(): Tensor { return ops.log(this); }
-  sigmoid(): Tensor { return ops.sigmoid(this); }
-  tanh(): Tensor { return ops.tanh(this); }
-  relu(): Tensor { return ops.relu(this); }
-  leakyRelu(slope?: number): Tensor { return ops.leakyRelu(this, slope); }
-  clamp(min: number, max: number): Tensor { return ops.clamp(this, min, max); }
-  matmul(other: TensorLike): Tensor { return ops.matmul(this, other); }
-  transpose(): Tensor { return ops.transpose(this); }
-  reshape(shape: Shape): Tensor { return ops.reshape(this, shape); }
-  sum(axis?: number | readonly number[], options?: { keepDims?: boolean }): Tensor { return ops.sum(this, axis, options); }
-  mean(axis?: number | readonly number[], options?: { keepDims?: boolean }): Tensor { return ops.mean(this, axis, options); }
-}
-
-setTensorFactory((data, shape) => new Tensor(data, shape));
-
-export function isTensor(x: unknown): x is Tensor {
-  return x instanceof Tensor;
 }
 
 /** A scalar constant for a number operand; tensors pass through. */
@@ -181,14 +163,13 @@ export function tensor(value: NestedArray | Float64Array, options?: TensorOption
     for (let i = 0; i < v.length; i++) fill(v[i], axis + 1, `${path}[${i}]`);
   };
   fill(value, 0, '');
-  const t = new Tensor(data, options?.shape ?? shape, options);
-  return t;
+  return new Tensor(data, options?.shape ?? shape, options);
 }
 
 /** A tensor of the given shape filled with `value`. */
 export function full(shape: Shape, value: number, options?: TensorOptions): Tensor {
   checkShape('full', shape);
-  return new Tensor(allocate(sizeOf(shape)).fill(value), [...shape], options);
+  return new Tensor(new Float64Array(sizeOf(shape)).fill(value), [...shape], options);
 }
 
 export function zeros(shape: Shape, options?: TensorOptions): Tensor {

@@ -4,11 +4,13 @@
 // and the eager lab step making the small number of ops it should.
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  add, gradcheck, grad, leakyRelu, leakyReluBackward, localDerivatives, matmul, matmulNT, matmulTN, mean, mul, pow,
-  powBackward, relu, reluBackward, sigmoid, sigmoidBackward, step, sub, tanh, tanhBackward, tensor, toDot, trace, transpose,
-  zeros, type Tensor,
+  add, gradcheck, grad, leakyRelu, localDerivatives, matmul, mean, mul, pow, relu, sigmoid, step, sub, tanh, tensor, toDot,
+  trace, transpose, zeros, type Tensor,
 } from '../src/index.ts';
-import { recordOps } from '../src/op.ts';
+import { recordOps } from '../src/compile/record.ts';
+import {
+  fastRulesAttached, leakyReluBackward, matmulNT, matmulTN, powBackward, reluBackward, sigmoidBackward, tanhBackward,
+} from '../src/fast/index.ts';
 import { setWasmMatmul } from '../src/ops/matmulWasm.ts';
 
 /** Deterministic values in (−2, 2), with the awkward ones mixed in where asked: ±0, NaN, ±∞, tiny, huge. */
@@ -94,7 +96,7 @@ describe('each backward op gives its composite definition bit for bit', () => {
   });
 });
 
-describe("an op's vjp equals grad · partial bit for bit (the walk uses the one, the inspector shows the other)", () => {
+describe.skipIf(!fastRulesAttached())("a fast vjp equals grad · partial bit for bit (the walk uses the one, the inspector shows the other)", () => {
   const x = () => tensor(values(12, 7), { shape: [3, 4], requiresGrad: true });
   const y01 = () => tensor(values(12, 9, false).map((v) => (v + 2) / 4), { shape: [3, 4], requiresGrad: true });
   const nodes: { name: string; make: () => Tensor }[] = [
@@ -115,9 +117,10 @@ describe("an op's vjp equals grad · partial bit for bit (the walk uses the one,
     const op = node.op!;
     const g = tensor(values(node.size, 21), { shape: node.shape });
     const rule = op.derivativeRule(0);
-    expect(rule.vjp && rule.partial).toBeTruthy();
+    const fast = op.fastVjp(0);
+    expect(rule.partial && fast).toBeTruthy();
     const ctx = op.context(node, g);
-    expectSameBits(rule.vjp!(ctx), mul(g, rule.partial!(ctx)));
+    expectSameBits(fast!(ctx), mul(g, rule.partial!(ctx)));
   });
 });
 
@@ -163,7 +166,7 @@ describe('gradcheck of order 1 and 2 for each backward op, every input requiring
   });
 });
 
-describe('the eager lab step makes few ops', () => {
+describe.skipIf(!fastRulesAttached())('the eager lab step makes few ops (with the fast rules)', () => {
   // the lab's [2,3,3,1] network: sigmoid after every layer, no bias, MSE on one sample
   const lab = () => {
     const weights = [

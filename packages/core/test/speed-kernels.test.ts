@@ -2,9 +2,8 @@
 // blocked and WebAssembly matmuls against the textbook loop, the elementwise fast paths against
 // index-by-index broadcasting, the sum fast paths, shared buffers, and pasted scalar code.
 import { afterEach, describe, expect, it } from 'vitest';
-import { add, broadcastShapes, grad, mul, sum, tensor, zeros, type Tensor } from '../src/index.ts';
+import { add, broadcastShapes, grad, mul, sum, tensor, type Tensor } from '../src/index.ts';
 import { broadcastIndex } from '../src/shape.ts';
-import { allocate } from '../src/buffers.ts';
 import { numberLiteral, scalarExpression } from '../src/compile/scalar.ts';
 import { generate } from '../src/generate.ts';
 import { matmulStrided } from '../src/ops/matmulKernel.ts';
@@ -112,26 +111,6 @@ describe('elementwise and sum fast paths', () => {
     expectSameBits(sum(x, [0, 2]).data, bySum(x, [0, 2]));
     expectSameBits(sum(x, 1).data, bySum(x, [1]));
     expectSameBits(sum(x).data, [bySum(x, [0, 1, 2])[0]]);
-  });
-});
-
-describe('buffers', () => {
-  it('are zero-filled, distinct and of the asked size, shared blocks included', () => {
-    const buffers = [3, 9, 100, 512, 513, 4000, 9].map((n) => allocate(n));
-    buffers.forEach((b, i) => {
-      expect(b.length).toBe([3, 9, 100, 512, 513, 4000, 9][i]);
-      expect(b.every((v) => v === 0)).toBe(true);
-      b.fill(i + 1);
-    });
-    buffers.forEach((b, i) => expect(b.every((v) => v === i + 1)).toBe(true));
-  });
-
-  it('op results of 9 to 512 values share blocks, and a clone does not share its values', () => {
-    const x = zeros([4, 4]).add(1);
-    const y = x.clone();
-    y.data[0] = 5;
-    expect(x.data[0]).toBe(1);
-    expect(x.data.length).toBe(16);
   });
 });
 

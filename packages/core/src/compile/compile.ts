@@ -12,12 +12,14 @@
 // draw random numbers, call `backward()` or update parameters. The second run checks the
 // replay against the eager step bit for bit and throws if they differ, which catches most of it.
 // Anomaly detection (detectAnomaly) checks the recording run, not the replays.
-import { propagate } from '../backward.ts';
-import { recordOps, withGradEnabled, withoutRecording, type TapeEntry } from '../op.ts';
+import { walk } from '../autograd.ts';
+import { withMode } from '../modes.ts';
+import { freshResults, withResultHook } from '../op.ts';
 import { formatShape, sameShape } from '../shape.ts';
 import { ones, Tensor } from '../tensor.ts';
 import { generateStep } from './codegen.ts';
 import { buildProgram, interpret, listing, type Program } from './program.ts';
+import { recordOps, type TapeEntry } from './record.ts';
 
 /** What a step function returns: the loss, or the loss and other tensors to read after each run. */
 export type StepOutputs = Tensor | { readonly loss: Tensor; readonly [name: string]: Tensor };
@@ -107,7 +109,7 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
             `${formatShape(placeholders[k].shape)}; shapes are fixed (compile another step for other shapes)`,
         );
       }
-      placeholders[k].data = x.data;
+      placeholders[k].data.set(x.data);
     }
     if (this.verifyNext) this.verify(compiled, inputs);
     else compiled.replay(this.lr ?? 0);
@@ -135,19 +137,19 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
       }
     });
     const firstId = new Tensor(new Float64Array(0), [0]).id + 1;
-    const placeholders = inputs.map((x) => new Tensor(x.data, x.shape));
+    const placeholders = inputs.map((x) => new Tensor(x.data.slice(), x.shape));
     const { value, tape } = recordOps(() => {
-      const returned = withGradEnabled(true, () => this.step(...(placeholders as I)));
+      const returned = withMode('grad', true, () => this.step(...(placeholders as I)));
       const outputs = outputList(returned);
       const loss = outputs[0];
       if (loss.size !== 1) throw new Error(`compile: the loss must be a single value, got shape ${formatShape(loss.shape)}`);
       if (!loss.requiresGrad) throw new Error('compile: the loss does not depend on any tensor that requires grad');
-      return { returned, outputs, walk: propagate([loss], [ones(loss.shape)], null, false) };
+      return { returned, outputs, recorded: walk([loss], [ones(loss.shape)]) };
     });
-    const { returned, outputs, walk } = value;
+    const { returned, outputs, recorded } = value;
     const gradOf = new Map<Tensor, Tensor>();
-    walk.order.forEach((t, k) => {
-      const g = walk.grads[k];
+    recorded.order.forEach((t, k) => {
+      const g = recorded.grads[k];
       if (g && t.op === null && !placeholders.includes(t)) gradOf.set(t, g);
     });
     const params = parametersInOrder(tape, gradOf);
@@ -188,12 +190,12 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
   /** The second run: the eager step and the replay on the same inputs must agree bit for bit. */
   private verify(compiled: Compiled, inputs: I): void {
     const { program } = compiled;
-    const eager = withoutRecording(() => {
-      const outputs = outputList(withGradEnabled(true, () => this.step(...inputs)));
-      const walk = propagate([outputs[0]], [ones(outputs[0].shape)], null, false);
+    const eager = withResultHook(freshResults, () => {
+      const outputs = outputList(withMode('grad', true, () => this.step(...inputs)));
+      const eagerWalk = walk([outputs[0]], [ones(outputs[0].shape)]);
       const grads = new Map<Tensor, Float64Array>();
-      walk.order.forEach((t, k) => {
-        const g = walk.grads[k];
+      eagerWalk.order.forEach((t, k) => {
+        const g = eagerWalk.grads[k];
         if (g && t.op === null) grads.set(t, g.data.slice());
       });
       return { outputs: outputs.map((t) => t.data.slice()), grads };

@@ -1,6 +1,6 @@
 // A recorded training step as a static program: the ops it applied, in order, each reading
 // fixed tensors and writing into its result's buffer, which the recording allocated once.
-import type { TapeEntry } from '../op.ts';
+import type { TapeEntry } from './record.ts';
 import { formatShape } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 

@@ -1,21 +1,16 @@
-// Kernels: the loops that compute an op's result into a buffer. The eager ops run them into a
-// fresh buffer; a compiled program (compile.ts) replays them into buffers allocated once.
+// Kernels: the loops that compute an op's result into a buffer. The eager ops run them into the
+// buffer their result hook gives (op.ts); a compiled program (compile.ts) replays them into buffers allocated once.
 //
 // Elementwise kernels take the op's scalar function, e.g. (a, b) => a + b. One loop that calls
 // many different functions is slow in V8: its call site sees them all, so none is inlined. So
 // each kernel gets its own copy of its loops, generated once per op from the sources below
 // (generate.ts); where code generation is not allowed, shared loops compute the same numbers.
 import { generate } from '../generate.ts';
+import type { KernelBase } from '../op.ts';
+
+export type { KernelBase };
 import { broadcastIndex, broadcastShapes, sameShape, sizeOf, type Shape } from '../shape.ts';
 import { Tensor } from '../tensor.ts';
-
-/** How an op computes its result from its inputs' values. */
-export interface KernelBase<A> {
-  /** The result's shape for these inputs; throws, naming the op, on inputs the op rejects. */
-  readonly shape: (inputs: readonly Tensor[], attrs: A, opName: string) => Shape;
-  /** Writes every element of the result into `out` (of the result's size), reading the inputs' data. */
-  readonly run: (out: Float64Array, inputs: readonly Tensor[], attrs: A) => void;
-}
 
 /** y[i] = f(x[i]) */
 export interface MapKernel<A> extends KernelBase<A> {

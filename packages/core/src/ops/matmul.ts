@@ -3,13 +3,14 @@ import { formatShape } from '../shape.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
 import type { MatmulKernel, MatmulLayout } from './kernels.ts';
 import { matmulStrided } from './matmulKernel.ts';
+import { transpose } from './transpose.ts';
 
-// Three ops, as BLAS's gemm with its N (as stored) and T (transposed) operands: A·B, and the
-// two that matmul's own gradients need, A·Bᵀ and Aᵀ·B, which read the transposed operand in
-// place instead of making a transpose first. Each is closed under differentiation with the
-// others, so gradients of gradients need nothing more. The loop is in matmulKernel.ts.
+// C = A·B for 2-D operands. The loop is in matmulKernel.ts; it reads its operands through
+// strides, so the faster gradient ops A·Bᵀ and Aᵀ·B (fast/matmul.ts) share it.
 
-type Form = 'A·B' | 'A·Bᵀ' | 'Aᵀ·B';
+/** Which operand is read transposed, as BLAS's gemm says it with N and T. */
+export type MatmulForm = 'A·B' | 'A·Bᵀ' | 'Aᵀ·B';
+type Form = MatmulForm;
 
 /** m, k, n and the strides at which the loop reads A[i,p] and B[p,j] (see MatmulLayout). */
 function layoutOf(form: Form, a: Tensor, b: Tensor): MatmulLayout {
@@ -20,7 +21,7 @@ function layoutOf(form: Form, a: Tensor, b: Tensor): MatmulLayout {
   return { m: a1, k: a0, n: b1, aRow: 1, aCol: a1, bRow: b1, bCol: 1 };
 }
 
-function matmulKernel(name: string, form: Form): MatmulKernel<undefined> {
+export function matmulKernel(name: string, form: Form): MatmulKernel<undefined> {
   const [left, right] = form.split('·');
   const operands = (a: Tensor, b: Tensor) => `${formatShape(a.shape)}${left.slice(1)} @ ${formatShape(b.shape)}${right.slice(1)}`;
   const innerA = form === 'Aᵀ·B' ? 0 : 1; // the axis of A summed over
@@ -54,7 +55,7 @@ function matmulKernel(name: string, form: Form): MatmulKernel<undefined> {
  * Element-level structure: Cᵢⱼ = Σₚ A[i,p]·B[p,j], so ∂Cᵢⱼ/∂A[i,p] = B[p,j] and ∂Cᵢⱼ/∂B[p,j] =
  * A[i,p], for every p (A[i,p] and B[p,j] stored where the layout says).
  */
-function matmulEntries(form: Form, a: Tensor, b: Tensor, wrt: 'a' | 'b'): JacobianEntry[] {
+export function matmulEntries(form: Form, a: Tensor, b: Tensor, wrt: 'a' | 'b'): JacobianEntry[] {
   const { m, k, n, aRow, aCol, bRow, bCol } = layoutOf(form, a, b);
   const entries: JacobianEntry[] = [];
   for (let i = 0; i < m; i++)
@@ -75,57 +76,15 @@ export const matmulOp = defineOp({
   derivatives: {
     a: {
       formula: '∂Cᵢⱼ/∂Aᵢₖ = Bₖⱼ, so ∂L/∂A = ∂L/∂C·Bᵀ',
-      vjp: ({ grad, b }) => matmulNT(grad, b),
+      vjp: ({ grad, b }) => matmul(grad, transpose(b)),
       local: ({ b }) => b,
       jacobian: ({ a, b }) => matmulEntries('A·B', a, b, 'a'),
     },
     b: {
       formula: '∂Cᵢⱼ/∂Bₖⱼ = Aᵢₖ, so ∂L/∂B = Aᵀ·∂L/∂C',
-      vjp: ({ grad, a }) => matmulTN(a, grad),
+      vjp: ({ grad, a }) => matmul(transpose(a), grad),
       local: ({ a }) => a,
       jacobian: ({ a, b }) => matmulEntries('A·B', a, b, 'b'),
-    },
-  },
-});
-
-// C = A·Bᵀ (B [n,k] read transposed)    ∂L/∂A = ∂L/∂C · B    ∂L/∂B = (∂L/∂C)ᵀ · A
-export const matmulNTOp = defineOp({
-  name: 'matmulNT',
-  inputs: ['a', 'b'],
-  kernel: matmulKernel('matmulNT', 'A·Bᵀ'),
-  derivatives: {
-    a: {
-      formula: '∂Cᵢⱼ/∂Aᵢₖ = Bⱼₖ, so ∂L/∂A = ∂L/∂C·B',
-      vjp: ({ grad, b }) => matmul(grad, b),
-      local: ({ b }) => b,
-      jacobian: ({ a, b }) => matmulEntries('A·Bᵀ', a, b, 'a'),
-    },
-    b: {
-      formula: '∂Cᵢⱼ/∂Bⱼₖ = Aᵢₖ, so ∂L/∂B = (∂L/∂C)ᵀ·A',
-      vjp: ({ grad, a }) => matmulTN(grad, a),
-      local: ({ a }) => a,
-      jacobian: ({ a, b }) => matmulEntries('A·Bᵀ', a, b, 'b'),
-    },
-  },
-});
-
-// C = Aᵀ·B (A [k,m] read transposed)    ∂L/∂A = B · (∂L/∂C)ᵀ    ∂L/∂B = A · ∂L/∂C
-export const matmulTNOp = defineOp({
-  name: 'matmulTN',
-  inputs: ['a', 'b'],
-  kernel: matmulKernel('matmulTN', 'Aᵀ·B'),
-  derivatives: {
-    a: {
-      formula: '∂Cᵢⱼ/∂Aₖᵢ = Bₖⱼ, so ∂L/∂A = B·(∂L/∂C)ᵀ',
-      vjp: ({ grad, b }) => matmulNT(b, grad),
-      local: ({ b }) => b,
-      jacobian: ({ a, b }) => matmulEntries('Aᵀ·B', a, b, 'a'),
-    },
-    b: {
-      formula: '∂Cᵢⱼ/∂Bₖⱼ = Aₖᵢ, so ∂L/∂B = A·∂L/∂C',
-      vjp: ({ grad, a }) => matmul(a, grad),
-      local: ({ a }) => a,
-      jacobian: ({ a, b }) => matmulEntries('Aᵀ·B', a, b, 'b'),
     },
   },
 });
@@ -133,14 +92,4 @@ export const matmulTNOp = defineOp({
 /** A·B for 2-D A [m,k] and B [k,n]. */
 export function matmul(a: TensorLike, b: TensorLike): Tensor {
   return matmulOp.apply([toTensor(a), toTensor(b)], undefined);
-}
-
-/** A·Bᵀ for 2-D A [m,k] and B [n,k], without making Bᵀ. */
-export function matmulNT(a: TensorLike, b: TensorLike): Tensor {
-  return matmulNTOp.apply([toTensor(a), toTensor(b)], undefined);
-}
-
-/** Aᵀ·B for 2-D A [k,m] and B [k,n], without making Aᵀ. */
-export function matmulTN(a: TensorLike, b: TensorLike): Tensor {
-  return matmulTNOp.apply([toTensor(a), toTensor(b)], undefined);
 }

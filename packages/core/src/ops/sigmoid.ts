@@ -1,6 +1,6 @@
 import { defineOp } from '../op.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
-import { mapKernel, zipKernel } from './kernels.ts';
+import { mapKernel } from './kernels.ts';
 import { mul } from './mul.ts';
 import { sub } from './sub.ts';
 
@@ -20,36 +20,10 @@ export const sigmoidOp = defineOp({
   inputs: ['x'],
   kernel: mapKernel(sigmoidScalar),
   derivatives: {
-    x: {
-      formula: '∂y/∂x = y·(1−y)',
-      partial: ({ result }) => mul(result, sub(1, result)),
-      vjp: ({ grad, result }) => sigmoidBackward(grad, result),
-    },
-  },
-});
-
-// sigmoid's backward pass as one op (PyTorch's sigmoid_backward), with the incoming gradient dy:
-// dx = dy·(y·(1−y)), the same float operations as mul(dy, mul(y, sub(1, y)))
-//   ∂dx/∂dy = y·(1−y)        ∂dx/∂y = dy·(1−2y)
-export const sigmoidBackwardOp = defineOp({
-  name: 'sigmoidBackward',
-  inputs: ['dy', 'y'],
-  kernel: zipKernel((dy, y) => dy * (y * (1 - y))),
-  derivatives: {
-    dy: {
-      formula: '∂(dy·y(1−y))/∂dy = y·(1−y)',
-      partial: ({ y }) => mul(y, sub(1, y)),
-      vjp: ({ grad, y }) => sigmoidBackward(grad, y),
-    },
-    y: { formula: '∂(dy·y(1−y))/∂y = dy·(1−2y)', partial: ({ dy, y }) => mul(dy, sub(1, mul(2, y))) },
+    x: { formula: '∂y/∂x = y·(1−y)', partial: ({ result }) => mul(result, sub(1, result)) },
   },
 });
 
 export function sigmoid(x: TensorLike): Tensor {
   return sigmoidOp.apply([toTensor(x)], undefined);
-}
-
-/** dy·σ′ given σ's result y: dy·(y·(1−y)). */
-export function sigmoidBackward(dy: TensorLike, y: TensorLike): Tensor {
-  return sigmoidBackwardOp.apply([toTensor(dy), toTensor(y)], undefined);
 }

@@ -1,7 +1,6 @@
 import { defineOp } from '../op.ts';
 import { full, toTensor, type Tensor, type TensorLike } from '../tensor.ts';
 import { zipKernel } from './kernels.ts';
-import { neg } from './neg.ts';
 
 // y = a − b        ∂y/∂a = 1, ∂y/∂b = −1
 export const subOp = defineOp({
@@ -9,8 +8,8 @@ export const subOp = defineOp({
   inputs: ['a', 'b'],
   kernel: zipKernel((a, b) => a - b),
   derivatives: {
-    a: { formula: '∂(a−b)/∂a = 1', partial: ({ a }) => full(a.shape, 1), vjp: ({ grad }) => grad },
-    b: { formula: '∂(a−b)/∂b = −1', partial: ({ b }) => full(b.shape, -1), vjp: ({ grad }) => neg(grad) },
+    a: { formula: '∂(a−b)/∂a = 1', partial: ({ a }) => full(a.shape, 1) },
+    b: { formula: '∂(a−b)/∂b = −1', partial: ({ b }) => full(b.shape, -1) },
   },
 });
 
