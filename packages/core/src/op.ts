@@ -5,6 +5,12 @@ import { isAnomalyDetectionEnabled, isGradEnabled } from './modes.ts';
 import { formatShape, sizeOf, type Shape } from './shape.ts';
 import { Tensor } from './tensor.ts';
 
+declare module './tensor.ts' {
+  // a tensor's `op` is an Op (see TensorOp)
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the merge adds Op's members
+  interface TensorOp extends Op {}
+}
+
 /** How an op computes its result from its inputs' values (ops/kernels.ts has the kinds). */
 export interface KernelBase<A> {
   /** The result's shape for these inputs; throws, naming the op, on inputs the op rejects. */

@@ -2,7 +2,6 @@
 // This module knows no ops: the fluent methods (`x.matmul(w).sigmoid()`) are attached to the
 // class in methods.ts, so the imports run one way (tensor → op → ops → autograd).
 import { formatShape, sizeOf, type Shape } from './shape.ts';
-import type { Op } from './op.ts';
 import type { RandomSource } from './random.ts';
 
 export type { RandomSource } from './random.ts';
@@ -24,6 +23,13 @@ export type NestedArray = number | NestedArray[];
  */
 export const walkMark: unique symbol = Symbol('gradlab.walkMark');
 export const walkNext: unique symbol = Symbol('gradlab.walkNext');
+
+/**
+ * The op that produced a tensor. op.ts defines `Op` and merges it into this interface, so the
+ * tensor can name its op without importing the module above it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by op.ts
+export interface TensorOp {}
 
 let nextId = 0;
 
@@ -51,7 +57,7 @@ export class Tensor {
   /** An optional human name (`W1`, `0.weight`), shown by the inspector. */
   name: string | undefined;
   /** The op that produced this tensor, or null for a leaf. */
-  op: Op | null = null;
+  op: TensorOp | null = null;
   /** The op's inputs, in the op's input order. */
   inputs: readonly Tensor[] = NO_INPUTS;
   /** The op's non-tensor arguments (an axis, an exponent, ...). */

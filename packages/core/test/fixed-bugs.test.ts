@@ -1,10 +1,9 @@
-// Failing tests for bugs in packages/core/src, kept out of the suite until core is fixed.
-// To run: copy to pending-bugs.test.ts.
+// Bugs found in core by the test suite, each kept as a test of its fix.
 import { describe, expect, it } from 'vitest';
 import { defineOp, detectAnomaly, map, pow, sum, tensor, zeros } from '../src/index.ts';
 
 describe('fixed core bugs (found by the test suite)', () => {
-  // src/op.ts Op.apply + src/backward.ts inputGradient: the rule's own ops are checked as
+  // Op.apply (op.ts) + inputGradient (autograd.ts): the rule's own ops are checked as
   // "forward" ops, so a backward anomaly is reported as the forward of an internal op the user
   // never wrote (pow(-0.5)), and inputGradient's "backward produced" message is never reached.
   it('detectAnomaly reports an Infinity in backward as the backward of the op the user wrote', () => {
@@ -16,7 +15,7 @@ describe('fixed core bugs (found by the test suite)', () => {
     );
   });
 
-  // src/backward.ts inputGradient: sumTo() runs before the shape check, so a rule that returns
+  // inputGradient (autograd.ts): sumTo() runs before the shape check, so a rule that returns
   // a gradient of an incompatible shape fails inside reshape, naming neither the op nor the input.
   it('a rule giving a gradient of the wrong shape is an error naming the op and the input', () => {
     const badShape = defineOp({
