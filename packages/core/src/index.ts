@@ -19,7 +19,7 @@ export {
   type RandomSource,
 } from './tensor.ts';
 export * from './ops/index.ts';
-export { noGrad, isGradEnabled, detectAnomaly, setAnomalyDetection, isAnomalyDetectionEnabled } from './modes.ts';
+export { noGrad, enableGrad, isGradEnabled, detectAnomaly, setAnomalyDetection, isAnomalyDetectionEnabled } from './modes.ts';
 export {
   Op,
   defineOp,

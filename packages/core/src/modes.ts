@@ -25,6 +25,11 @@ export function noGrad<T>(fn: () => T): T {
   return withMode('grad', false, fn);
 }
 
+/** Runs `fn` recording a graph even where recording is off (inside noGrad, or inside a rule). */
+export function enableGrad<T>(fn: () => T): T {
+  return withMode('grad', true, fn);
+}
+
 export function isAnomalyDetectionEnabled(): boolean {
   return modes.anomaly;
 }

@@ -2,7 +2,7 @@
 // share it), and the walk reuses only its own dead gradients. Each case failed before: small
 // buffers were carved out of shared 64 KiB blocks, and a walk reused every tensor it made.
 import { describe, expect, it } from 'vitest';
-import { defineOp, grad, map, matmul, mul, relu, sigmoid, sum, tensor, detectAnomaly, type Tensor } from '../src/index.ts';
+import { defineOp, enableGrad, grad, map, matmul, mul, relu, sigmoid, sum, tensor, detectAnomaly, type Tensor } from '../src/index.ts';
 
 const values = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(seed * 7.3 + i * 1.7));
 const owns = (t: Tensor) => t.data.byteOffset === 0 && t.data.buffer.byteLength === t.data.byteLength;
@@ -94,6 +94,37 @@ describe('tensors own their storage', () => {
     expect(Array.from(first.data)).toEqual(copy);
     for (const g of later) expect(Array.from(g.data)).toEqual(copy);
     expect(new Set(later.map((g) => g.data.buffer)).size).toBe(200);
+  });
+});
+
+describe('a walk inside a rule', () => {
+  it('shares the pool with the outer walk without either seeing the other’s values change', () => {
+    const inner: Tensor[] = [];
+    const viaGrad = defineOp({
+      name: 'viaGrad',
+      inputs: ['x'],
+      forward: ([x]) => map(x, (v) => v * v * v),
+      derivatives: {
+        x: {
+          formula: '∂(x³)/∂x = 3x², found by a walk of its own',
+          vjp: ({ grad: g, x }) => {
+            const t = tensor(Array.from(x.data), { requiresGrad: true });
+            // 3x², by a nested (pooled) walk; rules run without recording, so the graph is asked for
+            const [d] = grad(enableGrad(() => sum(mul(mul(t, t), t))), [t]);
+            inner.push(d);
+            return mul(g, d);
+          },
+        },
+      },
+    });
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    for (let i = 0; i < 3; i++) {
+      x.grad = null;
+      sum(mul(viaGrad.call(sigmoid(x)), 2)).backward();
+      const s = [1, 2, 3].map((v) => 1 / (1 + Math.exp(-v)));
+      s.forEach((v, k) => expect(x.grad!.data[k]).toBeCloseTo(2 * 3 * v * v * v * (1 - v), 12));
+    }
+    for (const d of inner) expect(Array.from(d.data)).toEqual(Array.from(inner[0].data));
   });
 });
 
