@@ -162,6 +162,22 @@ function checkedInputGradient(node: Tensor, i: number, grad: Tensor): Tensor {
   return g;
 }
 
+/** An op's rules read its inputs and result as they were: any changed in place since is an error. */
+function checkUnchanged(node: Tensor): void {
+  const op = node.op!;
+  const changed = (what: string, t: Tensor, then: number) =>
+    new Error(
+      `backward: ${what} of ${op.label(node.attrs)} ${formatShape(t.shape)}${t.name ? ` '${t.name}'` : ''} was changed in place ` +
+        `(version ${t.version}, the graph saw version ${then}) after the op used it: its gradient would be wrong. ` +
+        `Build the graph again after changing values in place`,
+    );
+  for (let i = 0; i < node.inputs.length; i++) {
+    const x = node.inputs[i];
+    if (x.version !== node.inputVersions[i]) throw changed(`input '${op.inputNames[i]}'`, x, node.inputVersions[i]);
+  }
+  if (node.version !== 0) throw changed('the result', node, 0);
+}
+
 // ---- the walk ---------------------------------------------------------------------------------
 
 /**
@@ -188,6 +204,7 @@ export function walk(roots: readonly Tensor[], seeds: readonly Tensor[], options
       if (!grad) continue;
       observer?.reached?.(node, grad);
       if (!node.op) continue;
+      checkUnchanged(node);
       for (let i = 0; i < node.inputs.length; i++) {
         const p = inputAt[firstInput[k] + i];
         if (p < 0 || (leads && !leads[p]) || !node.op.isDifferentiable(i)) continue;

@@ -127,6 +127,12 @@ export function currentResultHook(): ResultHook {
   return results;
 }
 
+function versionsOf(xs: readonly Tensor[]): number[] {
+  const versions = new Array<number>(xs.length);
+  for (let i = 0; i < xs.length; i++) versions[i] = xs[i].version;
+  return versions;
+}
+
 /** The first index of `data` holding NaN or ±Infinity, or -1. */
 export function firstNonFinite(data: Float64Array): number {
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
@@ -197,6 +203,7 @@ export class Op<N extends string = string, A = unknown> {
         result.op = this as unknown as Op;
         result.inputs = xs;
         result.attrs = attrs;
+        result.inputVersions = versionsOf(xs);
       }
     }
     return result;

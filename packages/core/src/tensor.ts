@@ -40,6 +40,7 @@ export function lastTensorId(): number {
 /** The shape of every number operand (shared: shapes are never changed in place). */
 const SCALAR: Shape = [];
 const NO_INPUTS: readonly Tensor[] = Object.freeze([]);
+const NO_VERSIONS: readonly number[] = Object.freeze([]);
 
 export class Tensor {
   /** A unique, increasing id: creation order, used to name nodes in pictures. */
@@ -47,8 +48,11 @@ export class Tensor {
   readonly shape: Shape;
   readonly size: number;
   /**
-   * The values, row-major. The tensor owns this buffer: no other tensor shares it, so it may be
-   * kept, changed or transferred to a worker without affecting anything else.
+   * The values, row-major. The tensor owns this buffer: no other tensor shares it (except those
+   * made by `detach()`), so it may be kept or transferred to a worker without affecting anything
+   * else. Writing into it directly is the unchecked escape hatch: use `set()`, or call
+   * `markChanged()` after writing, so that a graph which used the old values refuses to
+   * backpropagate instead of giving a wrong gradient.
    */
   readonly data: Float64Array;
   requiresGrad: boolean;
@@ -62,8 +66,16 @@ export class Tensor {
   inputs: readonly Tensor[] = NO_INPUTS;
   /** The op's non-tensor arguments (an axis, an exponent, ...). */
   attrs: unknown = undefined;
+  /**
+   * The versions of the inputs when the op read them. The backward walk compares them with the
+   * inputs' versions then: an input changed in place since would give a wrong gradient, so that
+   * is an error instead (as PyTorch's "modified by an inplace operation").
+   */
+  inputVersions: readonly number[] = NO_VERSIONS;
   /** Keep `.grad` on this intermediate after backward (PyTorch's retain_grad). */
   retainsGrad = false;
+  /** How many times the values were changed in place (shared with `detach()`ed tensors of the same buffer). */
+  private writes: { count: number } = { count: 0 };
 
   constructor(data: Float64Array, shape: Shape, options?: TensorOptions) {
     const size = sizeOf(shape);
@@ -77,6 +89,27 @@ export class Tensor {
     this.name = options?.name;
     (this as unknown as Record<symbol, number>)[walkMark] = 0;
     (this as unknown as Record<symbol, number>)[walkNext] = 0;
+  }
+
+  /** Counts the in-place changes (`set`, `markChanged`): 0 for a tensor never changed. */
+  get version(): number {
+    return this.writes.count;
+  }
+
+  /** Overwrites the values in place (same number of values), and counts it as a change. */
+  set(values: ArrayLike<number> | Tensor): this {
+    const source = values instanceof Tensor ? values.data : values;
+    if (source.length !== this.size) {
+      throw new Error(`set: ${source.length} values for a tensor of shape ${formatShape(this.shape)} (${this.size} values)`);
+    }
+    this.data.set(source);
+    return this.markChanged();
+  }
+
+  /** Says that the values were changed in place through `.data` (as optimizers do). */
+  markChanged(): this {
+    this.writes.count++;
+    return this;
   }
 
   get rank(): number {
@@ -113,9 +146,11 @@ export class Tensor {
     return this;
   }
 
-  /** A new leaf with the same values (shared storage) and no history. */
+  /** A new leaf with the same values (shared storage, and so a shared version) and no history. */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape);
+    const view = new Tensor(this.data, this.shape);
+    view.writes = this.writes;
+    return view;
   }
 
   /** A deep copy of the values, as a new leaf. */

@@ -134,3 +134,42 @@ describe('NaN is never hidden', () => {
     expect(() => detectAnomaly(() => relu(tensor([1, NaN])))).toThrow('detectAnomaly: relu forward produced NaN at element 1');
   });
 });
+
+describe('values changed in place after the graph used them', () => {
+  it('are an error naming the op and the input, not a wrong gradient', () => {
+    const a = tensor([2], { requiresGrad: true, name: 'a' });
+    const b = tensor([3], { name: 'b' });
+    const y = sum(mul(a, b)); // ∂y/∂a = b = 3 as the graph saw it
+    b.set([100]);
+    expect(() => y.backward()).toThrow(
+      "backward: input 'b' of mul [1] 'b' was changed in place (version 1, the graph saw version 0) after the op used it",
+    );
+    expect(a.grad).toBe(null);
+  });
+
+  it('through .data, after markChanged() (what the optimizers call), and through a detached view', () => {
+    const w = tensor([[1, 2]], { requiresGrad: true, name: 'w' });
+    const x = tensor([[3], [4]]);
+    const loss = sum(sigmoid(matmul(w, x)));
+    w.data[0] -= 0.1;
+    w.markChanged();
+    expect(() => loss.backward()).toThrow("input 'a' of matmul [1,2] 'w' was changed in place");
+    const loss2 = sum(sigmoid(matmul(w, x)));
+    x.detach().set([0, 0]);
+    expect(() => loss2.backward()).toThrow("input 'b' of matmul [2,1] was changed in place");
+  });
+
+  it('a result changed in place (sigmoid saves its output) is caught too; a new graph is fine', () => {
+    const x = tensor([0.5], { requiresGrad: true });
+    const s = sigmoid(x);
+    const loss = mul(s, 2).sum();
+    s.set([0.9]);
+    expect(() => loss.backward()).toThrow("backward: input 'a' of mul [1] was changed in place");
+    // and an op whose result alone was changed (nothing downstream read it): its own rule would be wrong
+    const t = sigmoid(x);
+    t.set([0.9]);
+    expect(() => t.backward()).toThrow('backward: the result of sigmoid [1] was changed in place');
+    sum(sigmoid(x)).backward();
+    expect(x.grad!.data[0]).toBeCloseTo(0.2350037122015945, 15);
+  });
+});

@@ -91,13 +91,17 @@ describe("Tensor's public face", () => {
     // the public keys that are data (not methods), listed: a new field must be added here on purpose
     type Data = { [K in keyof Tensor]: Tensor[K] extends (...args: never[]) => unknown ? never : K }[keyof Tensor];
     expectTypeOf<Data>().toEqualTypeOf<
-      'id' | 'shape' | 'size' | 'data' | 'requiresGrad' | 'grad' | 'name' | 'op' | 'inputs' | 'attrs' | 'retainsGrad' | 'rank' | 'isLeaf'
+      | 'id' | 'shape' | 'size' | 'data' | 'requiresGrad' | 'grad' | 'name' | 'op' | 'inputs' | 'attrs' | 'inputVersions'
+      | 'retainsGrad' | 'version' | 'rank' | 'isLeaf'
     >();
   });
 
   it('has no such fields at run time either (only symbol-keyed slots the walk owns)', () => {
     const t = tensor([1, 2], { requiresGrad: true });
-    expect(Object.keys(t).sort()).toEqual(['attrs', 'data', 'grad', 'id', 'inputs', 'name', 'op', 'requiresGrad', 'retainsGrad', 'shape', 'size']);
+    // (`writes` is the private version counter behind `version`)
+    expect(Object.keys(t).sort()).toEqual([
+      'attrs', 'data', 'grad', 'id', 'inputVersions', 'inputs', 'name', 'op', 'requiresGrad', 'retainsGrad', 'shape', 'size', 'writes',
+    ]);
     expect(Object.getOwnPropertySymbols(t)).toHaveLength(2);
     expect(t).toBeInstanceOf(Tensor);
   });
