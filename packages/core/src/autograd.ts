@@ -1,4 +1,5 @@
 // Reverse-mode autodiff: the chain rule walked over the graph, outputs to inputs.
+import { GradlabError } from './errors.ts';
 import { describeInputs, firstNonFinite, currentResultHook, freshResults, withResultHook, type ResultHook } from './op.ts';
 import { isAnomalyDetectionEnabled, withMode } from './modes.ts';
 import { add } from './ops/add.ts';
@@ -137,7 +138,7 @@ function summedBack(g: Tensor, node: Tensor, i: number): Tensor {
   const input = node.inputs[i];
   const fits = g.rank >= input.rank && input.shape.every((d, k) => d === 1 || d === g.shape[g.rank - input.rank + k]);
   if (!fits) {
-    throw new Error(
+    throw new GradlabError(
       `${op.name}: the rule for input '${op.inputNames[i]}' gave a gradient of shape ${formatShape(g.shape)}, ` +
         `but the input has shape ${formatShape(input.shape)}`,
     );
@@ -154,7 +155,7 @@ function checkedInputGradient(node: Tensor, i: number, grad: Tensor): Tensor {
   const bad = firstNonFinite(g.data);
   if (bad >= 0) {
     const op = node.op!;
-    throw new Error(
+    throw new GradlabError(
       `detectAnomaly: ${op.label(node.attrs)} backward produced ${g.data[bad]} in the gradient for input ` +
         `'${op.inputNames[i]}' ${formatShape(node.inputs[i].shape)} (inputs ${describeInputs(op.inputNames, node.inputs)})`,
     );
@@ -166,7 +167,7 @@ function checkedInputGradient(node: Tensor, i: number, grad: Tensor): Tensor {
 function checkUnchanged(node: Tensor): void {
   const op = node.op!;
   const changed = (what: string, t: Tensor, then: number) =>
-    new Error(
+    new GradlabError(
       `backward: ${what} of ${op.label(node.attrs)} ${formatShape(t.shape)}${t.name ? ` '${t.name}'` : ''} was changed in place ` +
         `(version ${t.version}, the graph saw version ${then}) after the op used it: its gradient would be wrong. ` +
         `Build the graph again after changing values in place`,
@@ -300,7 +301,7 @@ function pooledWalk<T>(roots: readonly Tensor[], seeds: readonly Tensor[], wante
 function resolveSeed(where: string, output: Tensor, seed: TensorLike | undefined): Tensor {
   if (seed === undefined) {
     if (output.size !== 1) {
-      throw new Error(
+      throw new GradlabError(
         `${where}: the output has shape ${formatShape(output.shape)}; a non-scalar output needs an explicit seed ` +
           `(∂L/∂output) of that shape`,
       );
@@ -309,7 +310,7 @@ function resolveSeed(where: string, output: Tensor, seed: TensorLike | undefined
   }
   const s = typeof seed === 'number' && output.size === 1 ? new Tensor(Float64Array.of(seed), output.shape) : toTensor(seed);
   if (!sameShape(s.shape, output.shape)) {
-    throw new Error(`${where}: the seed has shape ${formatShape(s.shape)} but the output has shape ${formatShape(output.shape)}`);
+    throw new GradlabError(`${where}: the seed has shape ${formatShape(s.shape)} but the output has shape ${formatShape(output.shape)}`);
   }
   return s;
 }
@@ -317,10 +318,10 @@ function resolveSeed(where: string, output: Tensor, seed: TensorLike | undefined
 /** `root.backward(seed)`: accumulates ∂root/∂leaf into `.grad` of every leaf that requires grad. */
 export function backward(root: Tensor, seed?: TensorLike, options?: BackwardOptions): void {
   if (!root.requiresGrad) {
-    throw new Error('backward: this tensor does not require grad (no tensor in its graph has requiresGrad: true)');
+    throw new GradlabError('backward: this tensor does not require grad (no tensor in its graph has requiresGrad: true)');
   }
   if (currentResultHook().records) {
-    throw new Error("backward: called inside compile()'s step function; return the loss instead (compile differentiates it)");
+    throw new GradlabError("backward: called inside compile()'s step function; return the loss instead (compile differentiates it)");
   }
   const retainGrads = options?.retainGrads ?? false;
   const createGraph = options?.createGraph ?? false;
@@ -354,12 +355,12 @@ export function grad(
   const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
   const ins = Array.isArray(inputs) ? (inputs as readonly Tensor[]) : [inputs as Tensor];
   outs.forEach((o, k) => {
-    if (!(o instanceof Tensor)) throw new Error(`grad: output ${k} is not a Tensor (got ${typeof o})`);
-    if (!o.requiresGrad) throw new Error(`grad: output ${k} does not require grad`);
+    if (!(o instanceof Tensor)) throw new GradlabError(`grad: output ${k} is not a Tensor (got ${typeof o})`);
+    if (!o.requiresGrad) throw new GradlabError(`grad: output ${k} does not require grad`);
   });
   ins.forEach((x, k) => {
-    if (!(x instanceof Tensor)) throw new Error(`grad: input ${k} is not a Tensor (got ${typeof x})`);
-    if (!x.requiresGrad) throw new Error(`grad: input ${k} (${formatShape(x.shape)}) does not require grad`);
+    if (!(x instanceof Tensor)) throw new GradlabError(`grad: input ${k} is not a Tensor (got ${typeof x})`);
+    if (!x.requiresGrad) throw new GradlabError(`grad: input ${k} (${formatShape(x.shape)}) does not require grad`);
   });
   const seeds = outs.map((o, k) => resolveSeed('grad', o, options?.seeds?.[k]));
   const createGraph = options?.createGraph ?? false;
@@ -379,7 +380,7 @@ export function grad(
     const g = found[k];
     if (g) return g;
     if (options?.allowUnused) return new Tensor(new Float64Array(x.size), x.shape);
-    throw new Error(
+    throw new GradlabError(
       `grad: input ${k} (${formatShape(x.shape)}) is not reached from the outputs through differentiable inputs ` +
         `(pass allowUnused: true for zeros)`,
     );

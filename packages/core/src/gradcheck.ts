@@ -1,5 +1,6 @@
 // Gradient checking: the graph's gradients against central finite differences,
 //   ∂f/∂xⱼ ≈ (f(x + ε·eⱼ) − f(x − ε·eⱼ)) / 2ε      (error O(ε²)).
+import { GradlabError } from './errors.ts';
 import { grad } from './autograd.ts';
 import { noGrad } from './modes.ts';
 import { formatShape } from './shape.ts';
@@ -106,7 +107,7 @@ function checkFirstOrder(fn: Fn, inputs: Tensor[], opts: Required<Omit<Gradcheck
  */
 export function gradcheck(fn: Fn, inputs: Tensor[], options?: GradcheckOptions): GradcheckResult {
   const opts = { eps: options?.eps ?? 1e-6, atol: options?.atol ?? 1e-5, rtol: options?.rtol ?? 1e-3 };
-  if (!inputs.some((x) => x.requiresGrad)) throw new Error('gradcheck: no input has requiresGrad: true');
+  if (!inputs.some((x) => x.requiresGrad)) throw new GradlabError('gradcheck: no input has requiresGrad: true');
   const results = [checkFirstOrder(fn, inputs, opts, 1)];
   if (options?.order === 2) {
     inputs.forEach((x, k) => {

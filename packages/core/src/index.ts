@@ -16,6 +16,7 @@ export {
   type TensorLike,
   type TensorOptions,
   type NestedArray,
+  type NumericArray,
   type RandomSource,
 } from './tensor.ts';
 export * from './ops/index.ts';
@@ -40,7 +41,8 @@ export {
   type GradOptions,
   type WalkObserver,
 } from './autograd.ts';
-export { formatShape, sizeOf, broadcastShapes, type Shape } from './shape.ts';
+export { formatShape, sizeOf, broadcastShapes, MAX_ELEMENTS, type Shape } from './shape.ts';
+export { GradlabError } from './errors.ts';
 export { compile, CompiledStep, type CompileOptions, type StepOutputs } from './compile/compile.ts';
 export { gradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckMismatch } from './gradcheck.ts';
 export {

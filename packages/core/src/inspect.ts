@@ -1,4 +1,5 @@
 // Inspection, the teaching core: see every node, its local derivatives, and the chain rule.
+import { GradlabError } from './errors.ts';
 import { grad, topologicalOrder, walk } from './autograd.ts';
 import { noGrad } from './modes.ts';
 import type { JacobianEntry, LocalDerivative } from './op.ts';
@@ -213,14 +214,14 @@ export function explainGradient(
   index: number | readonly number[] = 0,
   options?: { maxPaths?: number },
 ): GradientExplanation {
-  if (root.size !== 1) throw new Error(`explainGradient: the root must hold one value (a loss), got ${formatShape(root.shape)}`);
+  if (root.size !== 1) throw new GradlabError(`explainGradient: the root must hold one value (a loss), got ${formatShape(root.shape)}`);
   const flat = typeof index === 'number' ? index : flatIndex(leaf.shape, index);
   if (!Number.isInteger(flat) || flat < 0 || flat >= leaf.size) {
-    throw new Error(`explainGradient: index ${JSON.stringify(index)} is outside the leaf of shape ${formatShape(leaf.shape)}`);
+    throw new GradlabError(`explainGradient: index ${JSON.stringify(index)} is outside the leaf of shape ${formatShape(leaf.shape)}`);
   }
   const maxPaths = options?.maxPaths ?? 1000;
   const order = topologicalOrder([root]);
-  if (!order.includes(leaf)) throw new Error('explainGradient: the root does not depend on that tensor');
+  if (!order.includes(leaf)) throw new GradlabError('explainGradient: the root does not depend on that tensor');
 
   // 1. forward from leaf[flat]: which elements of which nodes depend on it, and the edges used
   const reached = new Map<Tensor, Set<number>>([[leaf, new Set([flat])]]);
@@ -388,7 +389,7 @@ export interface BackwardStep {
  * `.grad`. It is the walk `backward()` runs, watched: the steps are what that walk reports.
  */
 export function backwardSteps(root: Tensor): BackwardStep[] {
-  if (root.size !== 1) throw new Error(`backwardSteps: the root must hold one value, got ${formatShape(root.shape)}`);
+  if (root.size !== 1) throw new GradlabError(`backwardSteps: the root must hold one value, got ${formatShape(root.shape)}`);
   const steps: BackwardStep[] = [];
   walk([root], [ones(root.shape)], {
     observer: {

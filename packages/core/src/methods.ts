@@ -24,7 +24,7 @@ declare module './tensor.ts' {
     tanh(): Tensor;
     relu(): Tensor;
     leakyRelu(slope?: number): Tensor;
-    clamp(min: number, max: number): Tensor;
+    clamp(min: number | undefined, max?: number): Tensor;
     matmul(other: TensorLike): Tensor;
     transpose(): Tensor;
     reshape(shape: Shape): Tensor;
@@ -47,7 +47,7 @@ const methods: ThisType<Tensor> & Partial<Tensor> = {
   tanh() { return ops.tanh(this); },
   relu() { return ops.relu(this); },
   leakyRelu(slope?: number) { return ops.leakyRelu(this, slope); },
-  clamp(min: number, max: number) { return ops.clamp(this, min, max); },
+  clamp(min: number | undefined, max?: number) { return ops.clamp(this, min, max); },
   matmul(other: TensorLike) { return ops.matmul(this, other); },
   transpose() { return ops.transpose(this); },
   reshape(shape: Shape) { return ops.reshape(this, shape); },

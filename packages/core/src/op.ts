@@ -2,7 +2,8 @@
 // Built-in ops and user ops are defined the same way, with `defineOp`.
 import { generate } from './generate.ts';
 import { isAnomalyDetectionEnabled, isGradEnabled } from './modes.ts';
-import { formatShape, sizeOf, type Shape } from './shape.ts';
+import { GradlabError } from './errors.ts';
+import { formatShape, MAX_ELEMENTS, sizeOf, type Shape } from './shape.ts';
 import { Tensor } from './tensor.ts';
 
 declare module './tensor.ts' {
@@ -158,16 +159,16 @@ export class Op<N extends string = string, A = unknown> {
   private readonly makeContext: (node: Tensor, grad: Tensor | null) => GradientContext<N, A>;
 
   constructor(spec: OpSpec<N, A>) {
-    if (!spec.name) throw new Error('defineOp: an op needs a name');
-    if (spec.inputs.length === 0) throw new Error(`defineOp: ${spec.name}: an op needs at least one input`);
-    if (!spec.forward && !spec.kernel) throw new Error(`defineOp: ${spec.name}: an op needs a forward or a kernel`);
+    if (!spec.name) throw new GradlabError('defineOp: an op needs a name');
+    if (spec.inputs.length === 0) throw new GradlabError(`defineOp: ${spec.name}: an op needs at least one input`);
+    if (!spec.forward && !spec.kernel) throw new GradlabError(`defineOp: ${spec.name}: an op needs a forward or a kernel`);
     for (const key of Object.keys(spec.derivatives)) {
-      if (!spec.inputs.includes(key as N)) throw new Error(`defineOp: ${spec.name}: derivative for unknown input '${key}'`);
+      if (!spec.inputs.includes(key as N)) throw new GradlabError(`defineOp: ${spec.name}: derivative for unknown input '${key}'`);
     }
     for (const name of spec.inputs) {
       const rule = spec.derivatives[name];
       if (rule && !('notDifferentiable' in rule) && !rule.partial === !rule.vjp) {
-        throw new Error(`defineOp: ${spec.name}: the rule for '${name}' needs a partial or a vjp (one of them)`);
+        throw new GradlabError(`defineOp: ${spec.name}: the rule for '${name}' needs a partial or a vjp (one of them)`);
       }
     }
     this.name = spec.name;
@@ -191,7 +192,7 @@ export class Op<N extends string = string, A = unknown> {
   /** Runs the op: check the inputs, compute the result, check its values, link it into the graph. */
   apply(xs: readonly Tensor[], attrs: A): Tensor {
     if (xs.length !== this.inputNames.length) {
-      throw new Error(`${this.name}: expected ${this.inputNames.length} inputs, got ${xs.length}`);
+      throw new GradlabError(`${this.name}: expected ${this.inputNames.length} inputs, got ${xs.length}`);
     }
     const result = this.compute(xs, attrs);
     if (isAnomalyDetectionEnabled()) this.checkFinite(result, xs, attrs);
@@ -215,7 +216,11 @@ export class Op<N extends string = string, A = unknown> {
     let result: Tensor;
     if (kernel) {
       const shape = kernel.shape(xs, attrs, this.name);
-      result = results.result(shape, sizeOf(shape));
+      const size = sizeOf(shape);
+      if (size > MAX_ELEMENTS) {
+        throw new GradlabError(`${this.name}: the result ${formatShape(shape)} would have ${size} elements, more than the limit of ${MAX_ELEMENTS} (2^27)`);
+      }
+      result = results.result(shape, size);
       kernel.run(result.data, xs, attrs);
     } else {
       result = this.spec.forward!(xs, attrs);
@@ -227,7 +232,7 @@ export class Op<N extends string = string, A = unknown> {
   private checkFinite(result: Tensor, xs: readonly Tensor[], attrs: A): void {
     const bad = firstNonFinite(result.data);
     if (bad >= 0) {
-      throw new Error(
+      throw new GradlabError(
         `detectAnomaly: ${this.label(attrs)} forward produced ${result.data[bad]} at element ${bad} of its result ` +
           `${formatShape(result.shape)} (inputs ${describeInputs(this.inputNames, xs)})`,
       );
@@ -249,10 +254,10 @@ export class Op<N extends string = string, A = unknown> {
     const name = this.inputNames[i];
     const rule = this.rules[i];
     if (!rule) {
-      throw new Error(`${this.name}: no derivative rule for input '${name}'; cannot backpropagate through it`);
+      throw new GradlabError(`${this.name}: no derivative rule for input '${name}'; cannot backpropagate through it`);
     }
     if (!this.differentiable[i]) {
-      throw new Error(
+      throw new GradlabError(
         `${this.name}: input '${name}' is not differentiable (${(rule as NotDifferentiable).notDifferentiable}), ` +
           `but a gradient was asked through it`,
       );
@@ -284,7 +289,7 @@ export class Op<N extends string = string, A = unknown> {
    */
   setFastVjp(name: N, vjp: ((c: GradientContext<N, A>) => Tensor) | null): void {
     const i = this.inputNames.indexOf(name);
-    if (i < 0) throw new Error(`${this.name}: no input named '${name}'`);
+    if (i < 0) throw new GradlabError(`${this.name}: no input named '${name}'`);
     this.fast[i] = vjp ?? undefined;
   }
 

@@ -1,6 +1,38 @@
 // Shapes, strides and numpy-style broadcasting.
+import { describeValue, GradlabError } from './errors.ts';
+
+/**
+ * The most values one tensor may hold: 2²⁷ (134,217,728 float64 values, 1 GiB). Shapes are
+ * checked against it before anything is allocated, so a mistyped size fails at once instead of
+ * filling memory for minutes.
+ */
+export const MAX_ELEMENTS = 2 ** 27;
 
 export type Shape = readonly number[];
+
+/**
+ * Checks a shape given by a user (`where` names the function and argument): an array of
+ * integers ≥ 0 whose product is at most MAX_ELEMENTS. Returns a copy.
+ */
+export function checkShape(where: string, shape: unknown): number[] {
+  if (!Array.isArray(shape)) throw new GradlabError(`${where}: a shape must be an array of dimensions, got ${describeValue(shape)}`);
+  let size = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const d: unknown = shape[i];
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
+      throw new GradlabError(`${where}: dimension ${i} of shape ${formatList(shape)} must be an integer ≥ 0, got ${describeValue(d)}`);
+    }
+    size *= d;
+  }
+  if (size > MAX_ELEMENTS) {
+    throw new GradlabError(`${where} ${formatList(shape)} has ${size} elements, more than the limit of ${MAX_ELEMENTS} (2^27)`);
+  }
+  return [...(shape as number[])];
+}
+
+function formatList(shape: readonly unknown[]): string {
+  return shape.length > 8 ? `[${shape.slice(0, 8).map(String).join(',')},…] (rank ${shape.length})` : `[${shape.map(String).join(',')}]`;
+}
 
 export function formatShape(shape: Shape): string {
   return `[${shape.join(',')}]`;
@@ -37,7 +69,7 @@ export function broadcastShapes(opName: string, a: Shape, b: Shape): number[] {
     const da = a[a.length - n + i] ?? 1;
     const db = b[b.length - n + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new Error(
+      throw new GradlabError(
         `${opName}: cannot broadcast ${formatShape(a)} with ${formatShape(b)} (dimension ${i}: ${da} vs ${db})`,
       );
     }
@@ -88,7 +120,7 @@ export function broadcastAxes(inShape: Shape, outShape: Shape): number[] {
 export function normalizeAxis(opName: string, axis: number, rank: number): number {
   const a = axis < 0 ? axis + rank : axis;
   if (!Number.isInteger(axis) || a < 0 || a >= rank) {
-    throw new Error(`${opName}: axis ${axis} is out of range for a tensor of rank ${rank}`);
+    throw new GradlabError(`${opName}: axis ${axis} is out of range for a tensor of rank ${rank}`);
   }
   return a;
 }

@@ -1,7 +1,8 @@
 // The Tensor: an N-D float64 array in row-major order, and a node of the computational graph.
 // This module knows no ops: the fluent methods (`x.matmul(w).sigmoid()`) are attached to the
 // class in methods.ts, so the imports run one way (tensor → op → ops → autograd).
-import { formatShape, sizeOf, type Shape } from './shape.ts';
+import { describeValue, GradlabError } from './errors.ts';
+import { checkShape, formatShape, MAX_ELEMENTS, sizeOf, type Shape } from './shape.ts';
 import type { RandomSource } from './random.ts';
 
 export type { RandomSource } from './random.ts';
@@ -80,7 +81,8 @@ export class Tensor {
   constructor(data: Float64Array, shape: Shape, options?: TensorOptions) {
     const size = sizeOf(shape);
     if (data.length !== size) {
-      throw new Error(`tensor: ${data.length} values cannot have shape ${formatShape(shape)} (needs ${size})`);
+      if (!(data instanceof Float64Array)) throw new GradlabError(`Tensor: the values must be a Float64Array, got ${describeValue(data)}`);
+      throw new GradlabError(`tensor: ${data.length} values cannot have shape ${formatShape(shape)} (needs ${size})`);
     }
     this.data = data;
     this.shape = shape;
@@ -100,7 +102,7 @@ export class Tensor {
   set(values: ArrayLike<number> | Tensor): this {
     const source = values instanceof Tensor ? values.data : values;
     if (source.length !== this.size) {
-      throw new Error(`set: ${source.length} values for a tensor of shape ${formatShape(this.shape)} (${this.size} values)`);
+      throw new GradlabError(`set: ${source.length} values for a tensor of shape ${formatShape(this.shape)} (${this.size} values)`);
     }
     this.data.set(source);
     return this.markChanged();
@@ -123,7 +125,7 @@ export class Tensor {
 
   /** The single value of a one-element tensor. */
   item(): number {
-    if (this.size !== 1) throw new Error(`item: tensor of shape ${formatShape(this.shape)} has ${this.size} elements, not 1`);
+    if (this.size !== 1) throw new GradlabError(`item: tensor of shape ${formatShape(this.shape)} has ${this.size} elements, not 1`);
     return this.data[0];
   }
 
@@ -170,60 +172,111 @@ export class Tensor {
 /** A scalar constant for a number operand; tensors pass through. */
 export function toTensor(x: TensorLike): Tensor {
   if (x instanceof Tensor) return x;
-  if (typeof x !== 'number') throw new Error(`expected a Tensor or a number, got ${typeof x}`);
+  if (typeof x !== 'number') throw new GradlabError(`expected a Tensor or a number, got ${describeValue(x)}`);
   const data = new Float64Array(1);
   data[0] = x;
   return new Tensor(data, SCALAR);
 }
 
-/** A tensor from a number or nested arrays of numbers (rectangular), e.g. `tensor([[1, 2]])`. */
-export function tensor(value: NestedArray | Float64Array, options?: TensorOptions & { shape?: Shape }): Tensor {
-  if (value instanceof Float64Array) {
-    return new Tensor(value, options?.shape ?? [value.length], options);
+/** Any typed array of numbers (Float32Array, Int32Array, Uint8Array, …; not BigInt64Array). */
+export type NumericArray = Exclude<ArrayBufferView, DataView | BigInt64Array | BigUint64Array> & ArrayLike<number>;
+
+/**
+ * A tensor from a number, nested arrays of numbers (rectangular), or a typed array (copied
+ * into float64; `shape` defaults to its length), e.g. `tensor([[1, 2]])`. The nested arrays are
+ * read without recursion, so any depth up to the element limit fits.
+ */
+export function tensor(value: NestedArray | NumericArray, options?: TensorOptions & { shape?: Shape }): Tensor {
+  const shape = options?.shape === undefined ? undefined : checkShape('tensor: options.shape', options.shape);
+  if (value instanceof Float64Array) return new Tensor(value, shape ?? [value.length], options);
+  if (ArrayBuffer.isView(value)) {
+    if (value instanceof DataView || value instanceof BigInt64Array || value instanceof BigUint64Array) {
+      throw new GradlabError(`tensor: expected numbers, got ${describeValue(value)}`);
+    }
+    return new Tensor(Float64Array.from(value as ArrayLike<number>), shape ?? [(value as ArrayLike<number>).length], options);
   }
+  const { data, shape: nested } = parseNested(value);
+  return new Tensor(data, shape ?? nested, options);
+}
+
+/** Nested arrays of numbers as values and shape (iterative: the shape from the first elements, then every element checked). */
+function parseNested(value: unknown): { data: Float64Array; shape: number[] } {
+  if (typeof value === 'number') return { data: Float64Array.of(value), shape: [] };
+  if (!Array.isArray(value)) throw new GradlabError(`tensor: expected a number, nested arrays of numbers or a typed array, got ${describeValue(value)}`);
   const shape: number[] = [];
-  let probe: NestedArray = value;
+  let probe: unknown = value;
+  let size = 1;
   while (Array.isArray(probe)) {
     shape.push(probe.length);
+    size *= probe.length;
+    if (size > MAX_ELEMENTS) throw new GradlabError(`tensor: more than ${MAX_ELEMENTS} (2^27) values`);
     if (probe.length === 0) break;
-    probe = probe[0]!;
+    probe = probe[0];
   }
-  const data = new Float64Array(sizeOf(shape));
+  const data = new Float64Array(size);
   let k = 0;
-  const fill = (v: NestedArray, axis: number, path: string): void => {
-    if (axis === shape.length) {
-      if (typeof v !== 'number') throw new Error(`tensor: ragged nested array at ${path || 'top'}: expected a number`);
-      data[k++] = v;
-      return;
+  // depth-first over the nested arrays: (array, next index) per level
+  const arrays: unknown[][] = [value];
+  const next: number[] = [0];
+  /** The position of the array at `depth` (or, past it, of the element just read): `[1][0]`, or `top`. */
+  const at = (depth: number) => (depth === 0 ? 'top' : next.slice(0, depth).map((i) => `[${i - 1}]`).join(''));
+  while (arrays.length > 0) {
+    const level = arrays.length - 1;
+    const array = arrays[level];
+    if (next[level] === 0 && array.length !== shape[level]) {
+      throw new GradlabError(`tensor: ragged nested array at ${at(level)}: expected ${shape[level]} elements, got ${array.length}`);
     }
-    if (!Array.isArray(v) || v.length !== shape[axis]) {
-      throw new Error(
-        `tensor: ragged nested array at ${path || 'top'}: expected ${shape[axis]} elements, got ${Array.isArray(v) ? v.length : typeof v}`,
-      );
+    if (next[level] === array.length) {
+      arrays.pop();
+      next.pop();
+      continue;
     }
-    for (let i = 0; i < v.length; i++) fill(v[i], axis + 1, `${path}[${i}]`);
-  };
-  fill(value, 0, '');
-  return new Tensor(data, options?.shape ?? shape, options);
+    const item: unknown = array[next[level]++];
+    if (level === shape.length - 1) {
+      if (typeof item !== 'number') {
+        throw new GradlabError(`tensor: ragged nested array at ${at(level + 1)}: expected a number, got ${describeValue(item)}`);
+      }
+      data[k++] = item;
+    } else if (Array.isArray(item)) {
+      arrays.push(item);
+      next.push(0);
+    } else {
+      throw new GradlabError(`tensor: ragged nested array at ${at(level + 1)}: expected ${shape[level + 1]} elements, got ${describeValue(item)}`);
+    }
+  }
+  return { data, shape };
 }
 
 /** A tensor of the given shape filled with `value`. */
 export function full(shape: Shape, value: number, options?: TensorOptions): Tensor {
-  checkShape('full', shape);
-  return new Tensor(new Float64Array(sizeOf(shape)).fill(value), [...shape], options);
+  return filled('full', shape, value, options);
 }
 
 export function zeros(shape: Shape, options?: TensorOptions): Tensor {
-  return full(shape, 0, options);
+  return filled('zeros', shape, 0, options);
 }
 
 export function ones(shape: Shape, options?: TensorOptions): Tensor {
-  return full(shape, 1, options);
+  return filled('ones', shape, 1, options);
+}
+
+function filled(where: string, shape: Shape, value: number, options?: TensorOptions): Tensor {
+  const dims = checkShape(`${where}: shape`, shape);
+  if (typeof value !== 'number') throw new GradlabError(`${where}: the fill value must be a number, got ${describeValue(value)}`);
+  return new Tensor(new Float64Array(sizeOf(dims)).fill(value), dims, options);
+}
+
+function checkRng(where: string, rng: unknown): RandomSource {
+  if (typeof rng !== 'object' || rng === null || typeof (rng as RandomSource).next !== 'function') {
+    throw new GradlabError(`${where}: rng must have a next() method giving numbers in [0, 1) (e.g. createRng(seed)), got ${describeValue(rng)}`);
+  }
+  return rng as RandomSource;
 }
 
 /** Uniform samples in [low, high) drawn from `rng`, in row-major order. */
 export function rand(shape: Shape, rng: RandomSource, options?: TensorOptions & { low?: number; high?: number }): Tensor {
-  checkShape('rand', shape);
+  shape = checkShape('rand: shape', shape);
+  checkRng('rand', rng);
   const low = options?.low ?? 0;
   const high = options?.high ?? 1;
   const data = new Float64Array(sizeOf(shape));
@@ -236,7 +289,8 @@ export function rand(shape: Shape, rng: RandomSource, options?: TensorOptions & 
  * uniforms, so the stream is simple to reproduce elsewhere), scaled by `std` and shifted by `mean`.
  */
 export function randn(shape: Shape, rng: RandomSource, options?: TensorOptions & { mean?: number; std?: number }): Tensor {
-  checkShape('randn', shape);
+  shape = checkShape('randn: shape', shape);
+  checkRng('randn', rng);
   const mean = options?.mean ?? 0;
   const std = options?.std ?? 1;
   const data = new Float64Array(sizeOf(shape));
@@ -246,10 +300,4 @@ export function randn(shape: Shape, rng: RandomSource, options?: TensorOptions &
     data[i] = mean + std * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
   }
   return new Tensor(data, [...shape], options);
-}
-
-function checkShape(opName: string, shape: Shape): void {
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new Error(`${opName}: invalid shape ${formatShape(shape)}`);
-  }
 }

@@ -1,3 +1,4 @@
+import { GradlabError } from '../errors.ts';
 import { defineOp } from '../op.ts';
 import { broadcastAxes, broadcastIndex, broadcastShapes, formatShape, sameShape, type Shape } from '../shape.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
@@ -35,7 +36,7 @@ export function broadcastTo(x: TensorLike, shape: Shape): Tensor {
   const t = toTensor(x);
   const target = broadcastShapes('broadcastTo', t.shape, shape);
   if (!sameShape(target, shape)) {
-    throw new Error(`broadcastTo: cannot broadcast ${formatShape(t.shape)} to ${formatShape(shape)}`);
+    throw new GradlabError(`broadcastTo: cannot broadcast ${formatShape(t.shape)} to ${formatShape(shape)}`);
   }
   if (sameShape(t.shape, shape)) return t;
   return broadcastToOp.apply([t], { shape: [...shape] });

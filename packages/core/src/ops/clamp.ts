@@ -1,3 +1,4 @@
+import { describeValue, GradlabError } from '../errors.ts';
 import { defineOp } from '../op.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
 import { mapKernel } from './kernels.ts';
@@ -20,10 +21,22 @@ export const clampOp = defineOp({
   describe: ({ min, max }) => `clamp(${min}, ${max})`,
 });
 
-/** Clips every element into [min, max]; the gradient is 0 where an element was clipped. */
-export function clamp(x: TensorLike, min: number, max: number): Tensor {
-  if (Number.isNaN(min) || Number.isNaN(max) || min > max) {
-    throw new Error(`clamp: invalid range [${min}, ${max}]`);
+/**
+ * Clips every element into [min, max]; the gradient is 0 where an element was clipped. Either
+ * bound may be left out (undefined), as PyTorch's `clamp(min=None)`: `clamp(x, undefined, 1)`.
+ * NaN stays NaN.
+ */
+export function clamp(x: TensorLike, min: number | undefined, max?: number): Tensor {
+  const lo = bound('min', min, -Infinity);
+  const hi = bound('max', max, Infinity);
+  if (lo > hi) throw new GradlabError(`clamp: invalid range [${lo}, ${hi}] (min > max)`);
+  return clampOp.apply([toTensor(x)], { min: lo, max: hi });
+}
+
+function bound(name: string, value: unknown, missing: number): number {
+  if (value === undefined) return missing;
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new GradlabError(`clamp: ${name} must be a number or undefined, got ${describeValue(value)}`);
   }
-  return clampOp.apply([toTensor(x)], { min, max });
+  return value;
 }

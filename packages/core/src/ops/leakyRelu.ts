@@ -1,3 +1,4 @@
+import { GradlabError } from '../errors.ts';
 import { defineOp } from '../op.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
 import { add } from './add.ts';
@@ -24,6 +25,6 @@ export const leakyReluOp = defineOp({
 });
 
 export function leakyRelu(x: TensorLike, slope = 0.01): Tensor {
-  if (!Number.isFinite(slope)) throw new Error(`leakyRelu: the slope must be a finite number, got ${slope}`);
+  if (!Number.isFinite(slope)) throw new GradlabError(`leakyRelu: the slope must be a finite number, got ${slope}`);
   return leakyReluOp.apply([toTensor(x)], { slope });
 }

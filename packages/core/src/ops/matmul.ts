@@ -1,3 +1,4 @@
+import { GradlabError } from '../errors.ts';
 import { defineOp, type JacobianEntry } from '../op.ts';
 import { formatShape } from '../shape.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
@@ -31,9 +32,9 @@ export function matmulKernel(name: string, form: Form): MatmulKernel<undefined> 
     shape: (inputs) => {
       const a = inputs[0];
       const b = inputs[1];
-      if (a.rank !== 2 || b.rank !== 2) throw new Error(`${name}: ${operands(a, b)}: both operands must be 2-D`);
+      if (a.rank !== 2 || b.rank !== 2) throw new GradlabError(`${name}: ${operands(a, b)}: both operands must be 2-D`);
       if (a.shape[innerA] !== b.shape[innerB]) {
-        throw new Error(`${name}: ${operands(a, b)}: inner dimensions differ (${a.shape[innerA]} vs ${b.shape[innerB]})`);
+        throw new GradlabError(`${name}: ${operands(a, b)}: inner dimensions differ (${a.shape[innerA]} vs ${b.shape[innerB]})`);
       }
       return [a.shape[1 - innerA], b.shape[1 - innerB]];
     },

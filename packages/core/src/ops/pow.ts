@@ -1,3 +1,4 @@
+import { GradlabError } from '../errors.ts';
 import { defineOp } from '../op.ts';
 import { toTensor, zeros, type Tensor, type TensorLike } from '../tensor.ts';
 import { mapKernel } from './kernels.ts';
@@ -23,7 +24,7 @@ export const powOp = defineOp({
 
 export function pow(x: TensorLike, exponent: number): Tensor {
   if (typeof exponent !== 'number' || Number.isNaN(exponent)) {
-    throw new Error(`pow: the exponent must be a number, got ${String(exponent)}`);
+    throw new GradlabError(`pow: the exponent must be a number, got ${String(exponent)}`);
   }
   return powOp.apply([toTensor(x)], { exponent });
 }

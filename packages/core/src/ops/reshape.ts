@@ -1,3 +1,4 @@
+import { GradlabError } from '../errors.ts';
 import { defineOp } from '../op.ts';
 import { formatShape, sizeOf, type Shape } from '../shape.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
@@ -33,12 +34,12 @@ export function reshape(x: TensorLike, shape: Shape): Tensor {
   if (unknown >= 0) {
     const known = sizeOf(target.filter((_, i) => i !== unknown));
     if (known === 0 || t.size % known !== 0) {
-      throw new Error(`reshape: cannot reshape ${formatShape(t.shape)} to ${formatShape(shape)}`);
+      throw new GradlabError(`reshape: cannot reshape ${formatShape(t.shape)} to ${formatShape(shape)}`);
     }
     target[unknown] = t.size / known;
   }
   if (target.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(target) !== t.size) {
-    throw new Error(`reshape: cannot reshape ${formatShape(t.shape)} (${t.size} elements) to ${formatShape(shape)}`);
+    throw new GradlabError(`reshape: cannot reshape ${formatShape(t.shape)} (${t.size} elements) to ${formatShape(shape)}`);
   }
   return reshapeOp.apply([t], { shape: target });
 }

@@ -1,3 +1,4 @@
+import { GradlabError } from '../errors.ts';
 import { defineOp } from '../op.ts';
 import { formatShape, normalizeAxis, sameShape, stridesOf, type Shape } from '../shape.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
@@ -109,6 +110,6 @@ export function resolveAxes(opName: string, shape: Shape, axis: number | readonl
   if (axis === undefined) return (allAxes[shape.length] ??= shape.map((_, i) => i));
   const list = typeof axis === 'number' ? [axis] : [...axis];
   const axes = list.map((a) => normalizeAxis(opName, a, shape.length));
-  if (new Set(axes).size !== axes.length) throw new Error(`${opName}: repeated axis in ${formatShape(list)}`);
+  if (new Set(axes).size !== axes.length) throw new GradlabError(`${opName}: repeated axis in ${formatShape(list)}`);
   return axes.sort((a, b) => a - b);
 }

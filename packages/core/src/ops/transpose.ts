@@ -1,3 +1,4 @@
+import { GradlabError } from '../errors.ts';
 import { defineOp } from '../op.ts';
 import { formatShape } from '../shape.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
@@ -8,7 +9,7 @@ const transposeKernel: GatherKernel<undefined> = {
   kind: 'gather',
   shape: (inputs) => {
     const x = inputs[0];
-    if (x.rank !== 2) throw new Error(`transpose: expected a 2-D tensor, got ${formatShape(x.shape)}`);
+    if (x.rank !== 2) throw new GradlabError(`transpose: expected a 2-D tensor, got ${formatShape(x.shape)}`);
     return [x.shape[1], x.shape[0]];
   },
   run: (out, inputs) => {
