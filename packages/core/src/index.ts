@@ -1,5 +1,5 @@
 // @gradlab/core: tensors, the graph, ops with their local-derivative rules, backward,
-// gradient checking and graph inspection.
+// gradient checking, graph inspection, compiled steps and seeded randomness.
 export {
   Tensor,
   tensor,
@@ -13,8 +13,8 @@ export {
   type TensorLike,
   type TensorOptions,
   type NestedArray,
-  type RandomSource,
 } from './tensor.ts';
+export { createRng, type Rng, type RandomSource } from './random.ts';
 export * from './ops/index.ts';
 export {
   Op,

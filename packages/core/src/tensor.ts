@@ -4,11 +4,9 @@ import { formatShape, sizeOf, type Shape } from './shape.ts';
 import { setTensorFactory, type Op } from './op.ts';
 import * as ops from './ops/index.ts';
 import { backward, type BackwardOptions } from './backward.ts';
+import type { RandomSource } from './random.ts';
 
-/** A source of uniform numbers in [0, 1); @gradlab/data's `createRng(seed)` is one. */
-export interface RandomSource {
-  next(): number;
-}
+export type { RandomSource };
 
 export interface TensorOptions {
   requiresGrad?: boolean;

@@ -1,6 +1,10 @@
 // Seeded randomness. Everything random in gradlab takes a seed; the same seed gives the same
 // numbers, bit for bit, on every platform (only 32-bit integer arithmetic is used).
-import type { RandomSource } from '@gradlab/core';
+
+/** A source of uniform numbers in [0, 1): what `rand` and `randn` draw from; `createRng(seed)` is one. */
+export interface RandomSource {
+  next(): number;
+}
 
 /** A seeded generator: uniform doubles in [0, 1), integers and normals. */
 export interface Rng extends RandomSource {
