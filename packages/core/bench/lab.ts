@@ -84,7 +84,7 @@ export function eagerNnCase(): LabCase {
 
 export function compiledCase(): LabCase {
   const weights = initialWeights();
-  const step = compile((x: Tensor, y: Tensor) => labLoss(weights, x, y), { sgd: { lr: LR } });
+  const step = compile((x: Tensor, y: Tensor) => labLoss(weights, x, y), { optimizer: new SGD(weights, { lr: LR }) });
   return {
     name: 'gradlab compiled (SGD in the program)',
     step: (i) => step.run(xs[i], ys[i]),

@@ -35,6 +35,7 @@ export {
 export { backward, grad, zeroGrad, topologicalOrder, type BackwardOptions, type GradOptions } from './backward.ts';
 export { formatShape, sizeOf, broadcastShapes, type Shape } from './shape.ts';
 export { compile, CompiledStep, type CompileOptions, type StepOutputs } from './compile/compile.ts';
+export type { FusableOptimizer, ParameterUpdate, UpdateRule } from './compile/update.ts';
 export { gradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckMismatch } from './gradcheck.ts';
 export {
   trace,
