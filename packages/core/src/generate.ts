@@ -15,11 +15,6 @@ function tryGenerate<F>(params: readonly string[], body: string): F | null {
 
 const allowed = tryGenerate<() => number>([], 'return 1')?.() === 1;
 
-/** Whether generated code can run here. */
-export function codeGenerationAllowed(): boolean {
-  return allowed;
-}
-
 /** `new Function(...params, body)` in strict mode, or null where code generation is not allowed. */
 export function generate<F>(params: readonly string[], body: string): F | null {
   return allowed ? tryGenerate<F>(params, body) : null;
