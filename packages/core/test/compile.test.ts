@@ -511,6 +511,9 @@ describe('compile: misuse fails with a clear message', () => {
     expect(() => withUpdate((u) => ({ ...u, state: ['v'], stateOf: () => [new Float64Array(2)] })).run(x, y)).toThrow(
       "compile: PlainSGD's parameterUpdate(): stateOf(0) must give 1 Float64Arrays of 6 values (parameter [2,3])",
     );
+    expect(() => withUpdate((u) => ({ ...u, params: [n.params[0], n.params[1], n.params[0]] })).run(x, y)).toThrow(
+      "compile: PlainSGD's parameterUpdate(): parameter 2 [2,3] appears twice",
+    );
   });
 
   for (const mode of ['generated', 'kernels'] as const) {

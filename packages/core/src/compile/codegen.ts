@@ -328,7 +328,7 @@ function emitUnrolledUpdate(w: Writer, update: UpdatePlan, item: UpdateItem, u: 
       if (target === null) current.value = name;
       else current.state[target] = name;
     });
-    for (const { target } of new Map(update.rules.map((rule) => [rule.target, rule])).values()) {
+    for (const target of new Set(update.rules.map((rule) => rule.target))) {
       if (target === null) w.body.push(`${values}[${i}] = ${current.value};`);
       else w.body.push(`${states[target]}[${i}] = ${current.state[target]};`);
     }

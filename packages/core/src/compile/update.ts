@@ -101,6 +101,7 @@ export function planUpdate(update: ParameterUpdate, programParams: readonly Tens
   const allScalars = new Float64Array(params.length * scalars.length);
   const items: UpdateItem[] = [];
   params.forEach((param, index) => {
+    if (params.indexOf(param) !== index) throw new Error(`${where}: parameter ${index} ${formatShape(param.shape)} appears twice`);
     const programIndex = programParams.indexOf(param);
     if (programIndex < 0) return; // the step does not reach it: no gradient, no update
     const buffers = update.stateOf(index);
