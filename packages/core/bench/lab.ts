@@ -1,46 +1,8 @@
-// The lab's per-sample step ([2,3,3,1], sigmoid, no bias, MSE, SGD lr 0.8 on XOR-easy) in
-// each engine, every one starting from the same weights and seeing the samples in the same order.
-import { compile, tensor, type Tensor } from '../src/index.ts';
-import { generateXOREasy } from '../../data/src/index.ts';
-import { mlp, mseLoss, SGD } from '../../nn/src/index.ts';
-import { fusedStep, type FusedNet } from './fused.ts';
-
-export const LR = 0.8;
-const data = generateXOREasy();
-export const SAMPLES = data.labels.size;
-const X = data.inputs.data;
-const Y = data.labels.data;
-/** One [1,2] input and one [1,1] label per sample, made once (as the lab trainer does). */
-const xs: Tensor[] = [];
-const ys: Tensor[] = [];
-for (let i = 0; i < SAMPLES; i++) {
-  xs.push(tensor(X.slice(2 * i, 2 * i + 2), { shape: [1, 2] }));
-  ys.push(tensor(Y.slice(i, i + 1), { shape: [1, 1] }));
-}
-
-/** A case: `step(i)` trains on sample i; `weights()` reads the weights afterwards. */
-export interface LabCase {
-  name: string;
-  step: (i: number) => void;
-  weights: () => Float64Array[];
-}
-
-/** The lab's initial weights (mlp seed 11, the lab preset), copied fresh for each case. */
-function initialWeights(): Tensor[] {
-  return mlp([2, 3, 3, 1], { bias: false, seed: 11 })
-    .parameters()
-    .map((p) => p.clone({ requiresGrad: true }));
-}
-
-export function fusedCase(): LabCase {
-  const [w1, w2, w3] = initialWeights().map((w) => w.data.slice());
-  const net: FusedNet = { w1, w2, w3 };
-  return {
-    name: 'hand-written fused loop',
-    step: (i) => fusedStep(net, X[2 * i], X[2 * i + 1], Y[i], LR),
-    weights: () => [net.w1, net.w2, net.w3],
-  };
-}
+// The lab's per-sample step ([2,3,3,1], sigmoid, no bias, MSE, SGD lr 0.8 on XOR-easy) written
+// with core alone, eager and compiled, each case starting from the same weights and seeing the
+// samples in the same order.
+import { compile, type FusableOptimizer, type Tensor } from '../src/index.ts';
+import { LR, labWeights, xs, ys, type LabCase } from './harness.ts';
 
 /** The lab's forward pass and loss, written with core ops. */
 function labLoss(weights: readonly Tensor[], x: Tensor, y: Tensor): Tensor {
@@ -52,7 +14,7 @@ function labLoss(weights: readonly Tensor[], x: Tensor, y: Tensor): Tensor {
 }
 
 export function eagerCase(): LabCase {
-  const weights = initialWeights();
+  const weights = labWeights();
   return {
     name: 'gradlab eager (core ops)',
     step: (i) => {
@@ -68,40 +30,29 @@ export function eagerCase(): LabCase {
   };
 }
 
-export function eagerNnCase(): LabCase {
-  const model = mlp([2, 3, 3, 1], { bias: false, seed: 11 });
-  const optimizer = new SGD(model.parameters(), { lr: LR });
+/** W ← W − lr·∂L/∂W as an optimizer hands it to compile (nn's SGD gives the same rule). */
+function gradientDescent(params: readonly Tensor[], lr: number): FusableOptimizer {
   return {
-    name: 'gradlab eager (nn: mlp + SGD)',
-    step: (i) => {
-      optimizer.zeroGrad();
-      mseLoss(model.forward(xs[i]), ys[i]).backward();
-      optimizer.step();
-    },
-    weights: () => model.parameters().map((p) => p.data),
+    parameterUpdate: () => ({
+      name: 'gradient descent',
+      params,
+      state: [],
+      scalars: ['lr'],
+      rules: [{ target: 'value', args: ['value', 'grad', 'lr'], f: (p, g, rate) => p - rate * g }],
+      stateOf: () => [],
+      prepare: (_i, out) => {
+        out[0] = lr;
+      },
+    }),
   };
 }
 
 export function compiledCase(): LabCase {
-  const weights = initialWeights();
-  const step = compile((x: Tensor, y: Tensor) => labLoss(weights, x, y), { sgd: { lr: LR } });
+  const weights = labWeights();
+  const step = compile((x: Tensor, y: Tensor) => labLoss(weights, x, y), { optimizer: gradientDescent(weights, LR) });
   return {
-    name: 'gradlab compiled (SGD in the program)',
+    name: 'gradlab compiled (core ops, update in the program)',
     step: (i) => step.run(xs[i], ys[i]),
     weights: () => weights.map((w) => w.data),
-  };
-}
-
-export function compiledNnCase(): LabCase {
-  const model = mlp([2, 3, 3, 1], { bias: false, seed: 11 });
-  const optimizer = new SGD(model.parameters(), { lr: LR });
-  const step = compile((x: Tensor, y: Tensor) => mseLoss(model.forward(x), y));
-  return {
-    name: 'gradlab compiled (nn model, nn SGD)',
-    step: (i) => {
-      step.run(xs[i], ys[i]);
-      optimizer.step();
-    },
-    weights: () => model.parameters().map((p) => p.data),
   };
 }

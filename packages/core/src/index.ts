@@ -1,6 +1,6 @@
 // @gradlab/core: tensors, the graph, ops with their local-derivative rules, backward,
-// gradient checking and graph inspection. Loading it attaches the fluent methods (methods.ts)
-// and the fast backward rules (fast/index.ts).
+// gradient checking, graph inspection, compiled steps and seeded randomness. Loading it attaches
+// the fluent methods (methods.ts) and the fast backward rules (fast/index.ts).
 import './methods.ts';
 import './fast/index.ts';
 
@@ -17,8 +17,8 @@ export {
   type TensorOptions,
   type NestedArray,
   type NumericArray,
-  type RandomSource,
 } from './tensor.ts';
+export { createRng, type Rng, type RandomSource } from './random.ts';
 export * from './ops/index.ts';
 export { noGrad, enableGrad, isGradEnabled, detectAnomaly, setAnomalyDetection, isAnomalyDetectionEnabled } from './modes.ts';
 export {
@@ -44,6 +44,7 @@ export {
 export { formatShape, sizeOf, broadcastShapes, MAX_ELEMENTS, type Shape } from './shape.ts';
 export { GradlabError } from './errors.ts';
 export { compile, CompiledStep, type CompileOptions, type StepOutputs } from './compile/compile.ts';
+export type { FusableOptimizer, ParameterUpdate, UpdateRule } from './compile/update.ts';
 export { gradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckMismatch } from './gradcheck.ts';
 export {
   trace,

@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { fastRulesAttached, matmulNT, matmulTN } from '../src/fast/index.ts';
 import {
-  compile, defineOp, map, mul, noGrad, randn, sigmoid, tensor, zeros, type CompileOptions, type RandomSource,
-  type Tensor,
+  compile, defineOp, map, mul, noGrad, randn, sigmoid, tensor, zeros, type CompileOptions, type FusableOptimizer,
+  type ParameterUpdate, type RandomSource, type Tensor,
 } from '../src/index.ts';
 
 /** A small seeded generator (mulberry32), so that core's tests need no other package. */
@@ -78,6 +78,74 @@ const sgd = (params: readonly Tensor[], lr: number) => {
   }
 };
 
+/**
+ * Gradient descent as an optimizer hands it to compile (nn's SGD does the same; core's tests
+ * do not import nn): p ← p − lr·g per element, lr read at every run.
+ */
+class PlainSGD implements FusableOptimizer {
+  constructor(
+    readonly params: readonly Tensor[],
+    public lr: number,
+  ) {}
+
+  parameterUpdate(): ParameterUpdate<never, 'lr'> {
+    return {
+      name: 'PlainSGD',
+      params: this.params,
+      state: [],
+      scalars: ['lr'],
+      rules: [{ target: 'value', args: ['value', 'grad', 'lr'], f: (p, g, lr) => p - lr * g }],
+      stateOf: () => [],
+      prepare: (_i, out) => {
+        out[0] = this.lr;
+      },
+    };
+  }
+}
+
+/**
+ * Heavy-ball momentum with a state buffer, its velocity rule a function with a body (called from
+ * the generated code, not pasted): v ← μ·v + g, p ← p − lr·v. `momentum` is its eager twin.
+ */
+const MU = 0.9;
+function heavyBall(params: readonly Tensor[], lr: number): FusableOptimizer & { velocity: Float64Array[] } {
+  const velocity = params.map((p) => new Float64Array(p.size));
+  return {
+    velocity,
+    parameterUpdate: () => ({
+      name: 'HeavyBall',
+      params,
+      state: ['v'],
+      scalars: ['lr', 'mu'],
+      rules: [
+        {
+          target: 'v',
+          args: ['v', 'grad', 'mu'],
+          f: (v: number, g: number, mu: number) => {
+            return mu * v + g;
+          },
+        },
+        { target: 'value', args: ['value', 'v', 'lr'], f: (p: number, v: number, rate: number) => p - rate * v },
+      ],
+      stateOf: (i: number) => [velocity[i]],
+      prepare: (_i: number, out: Float64Array) => {
+        out[0] = lr;
+        out[1] = MU;
+      },
+    }),
+  };
+}
+
+const momentum = (params: readonly Tensor[], velocity: Float64Array[], lr: number) => {
+  params.forEach((p, i) => {
+    const g = p.grad!.data;
+    for (let k = 0; k < p.size; k++) {
+      velocity[i][k] = MU * velocity[i][k] + g[k];
+      p.data[k] -= lr * velocity[i][k];
+    }
+  });
+};
+
 /** Trains the same net twice from the same weights, eagerly and compiled; returns both nets' values. */
 function trainBoth(
   build: () => Net,
@@ -85,20 +153,23 @@ function trainBoth(
   data: { x: Tensor; y: Tensor }[],
   steps: number,
   lr: number,
-  options: CompileOptions = {},
+  options: CompileOptions & { heavyBall?: boolean } = {},
 ) {
   const eagerNet = build();
   const compiledNet = build();
+  const velocity = eagerNet.params.map((p) => new Float64Array(p.size));
   const losses = { eager: [] as number[], compiled: [] as number[] };
   for (let s = 0; s < steps; s++) {
     const { x, y } = data[s % data.length];
     for (const p of eagerNet.params) p.grad = null;
     const l = loss(eagerNet, x, y);
     l.backward();
-    sgd(eagerNet.params, lr);
+    if (options.heavyBall) momentum(eagerNet.params, velocity, lr);
+    else sgd(eagerNet.params, lr);
     losses.eager.push(l.item());
   }
-  const step = compile((x: Tensor, y: Tensor) => loss(compiledNet, x, y), { ...options, sgd: { lr } });
+  const optimizer = options.heavyBall ? heavyBall(compiledNet.params, lr) : new PlainSGD(compiledNet.params, lr);
+  const step = compile((x: Tensor, y: Tensor) => loss(compiledNet, x, y), { mode: options.mode, optimizer });
   for (let s = 0; s < steps; s++) {
     const { x, y } = data[s % data.length];
     losses.compiled.push(step.run(x, y).item());
@@ -239,6 +310,21 @@ describe('compile: replays equal the eager step bit for bit', () => {
     }
   });
 
+  for (const mode of ['generated', 'kernels'] as const) {
+    it(`an update with a state buffer and a called rule, parameters unrolled (≤ 64 values) and in loops (${mode})`, () => {
+      const build = () => makeNet([2, 16, 16, 1], 8, true, 0.5);
+      const loss = (net: Net, x: Tensor, y: Tensor) => mse(forward(net, x, (z) => z.tanh(), sigmoid), y);
+      const { eager, compiled, losses, step } = trainBoth(build, loss, batches(48, 8, 5), 60, 0.05, { mode, heavyBall: true });
+      expectIdentical(compiled, eager);
+      expectIdentical([losses.compiled], [losses.eager]);
+      if (mode === 'generated') {
+        const source = step.source()!;
+        expect(source).toMatch(/for \(let i = 0; i < 256; i\+\+\) \{\nconst u\d+_0 = \$\d+\(/); // W2 [16,16]: a loop, v by a call
+        expect(source).toMatch(/const u\d+_0_1 = \(\(l\d+_0\) ?- ?\(k\d+_0\) ?\* ?\(u\d+_0_0\)\);/); // a bias: unrolled, p − lr·v pasted
+      }
+    });
+  }
+
   it('gives the gradients to an optimizer when there is no built-in update (.grad replaced, not accumulated)', () => {
     const net = lab();
     const reference = lab();
@@ -276,10 +362,11 @@ describe('compile: replays equal the eager step bit for bit', () => {
   it('follows a change of the learning rate between runs', () => {
     const eagerNet = lab();
     const net = lab();
-    const step = compile((x: Tensor, y: Tensor) => labLoss(net, x, y), { sgd: { lr: 0.8 } });
+    const optimizer = new PlainSGD(net.params, 0.8);
+    const step = compile((x: Tensor, y: Tensor) => labLoss(net, x, y), { optimizer });
     for (let s = 0; s < 40; s++) {
       const lr = s < 20 ? 0.8 : 0.1;
-      step.lr = lr;
+      optimizer.lr = lr;
       const { x, y } = xorEasy[s % 21];
       step.run(x, y);
       for (const p of eagerNet.params) p.grad = null;
@@ -305,7 +392,7 @@ describe('compile: replays equal the eager step bit for bit', () => {
 describe('compile: fixed buffers', () => {
   it('writes every run into the same tensors and buffers', () => {
     const net = lab();
-    const step = compile((x: Tensor, y: Tensor) => labLoss(net, x, y), { sgd: { lr: 0.8 } });
+    const step = compile((x: Tensor, y: Tensor) => labLoss(net, x, y), { optimizer: new PlainSGD(net.params, 0.8) });
     const first = step.run(xorEasy[0].x, xorEasy[0].y);
     const grads = net.params.map((p) => p.grad);
     const buffers = [first.data, ...grads.map((g) => g!.data), ...net.params.map((p) => p.data)];
@@ -330,7 +417,7 @@ describe('compile: fixed buffers', () => {
     // σ's rule y·(1−y) as one sigmoidBackward op with the fast rules, as sub and mul without
     expect(lines.filter((l) => l.includes('= sigmoidBackward('))).toHaveLength(fastRulesAttached() ? 3 : 0);
     expect(lines.at(-1)).toMatch(/^∂loss\/∂/);
-    expect(step.source()).toContain('return function step(lr)');
+    expect(step.source()).toContain('return function step()');
   });
 });
 
@@ -406,9 +493,51 @@ describe('compile: misuse fails with a clear message', () => {
   });
 
   it('the options', () => {
-    expect(() => compile(() => zeros([1]), { sgd: { lr: -1 } })).toThrow('compile: sgd.lr must be a finite number > 0, got -1');
+    expect(() => compile(() => zeros([1]), { optimizer: {} as FusableOptimizer })).toThrow(
+      'compile: options.optimizer must describe its update (parameterUpdate(), as SGD and Adam of @gradlab/nn do); step other optimizers after each run instead',
+    );
     expect(() => compile(null as unknown as () => Tensor)).toThrow('compile: expected a step function (...inputs) => loss');
   });
+
+  it('an update whose rules or state do not fit, when the step is recorded', () => {
+    const n = net();
+    const withUpdate = (change: (u: ParameterUpdate) => ParameterUpdate) => {
+      const optimizer = new PlainSGD(n.params, 0.1);
+      const update = optimizer.parameterUpdate();
+      return compile((a: Tensor, b: Tensor) => labLoss(n, a, b), { optimizer: { parameterUpdate: () => change(update) } });
+    };
+    const rule = { target: 'value', args: ['value', 'grad', 'lr'], f: (p: number, g: number, lr: number) => p - lr * g };
+    expect(() => withUpdate((u) => ({ ...u, rules: [{ ...rule, args: ['value', 'grad', 'rate'] }] })).run(x, y)).toThrow(
+      "compile: PlainSGD's parameterUpdate(): rule 0 reads 'rate', which is not 'value', 'grad', a state buffer [] or a scalar [lr]",
+    );
+    expect(() => withUpdate((u) => ({ ...u, rules: [{ ...rule, target: 'v' }] })).run(x, y)).toThrow(
+      "compile: PlainSGD's parameterUpdate(): rule 0 writes 'v', which is neither 'value' nor a state buffer []",
+    );
+    expect(() => withUpdate((u) => ({ ...u, rules: [{ ...rule, f: (p: number) => p }] })).run(x, y)).toThrow(
+      "compile: PlainSGD's parameterUpdate(): rule 0 must have a function f of 3 operands",
+    );
+    expect(() => withUpdate((u) => ({ ...u, state: ['v'], stateOf: () => [new Float64Array(2)] })).run(x, y)).toThrow(
+      "compile: PlainSGD's parameterUpdate(): stateOf(0) must give 1 Float64Arrays of 6 values (parameter [2,3])",
+    );
+    expect(() => withUpdate((u) => ({ ...u, params: [n.params[0], n.params[1], n.params[0]] })).run(x, y)).toThrow(
+      "compile: PlainSGD's parameterUpdate(): parameter 2 [2,3] appears twice",
+    );
+  });
+
+  for (const mode of ['generated', 'kernels'] as const) {
+    it(`a gradient that is NaN or ±Infinity: the run throws as the optimizer would and updates nothing (${mode})`, () => {
+      const w = tensor([[0.5], [2]], { requiresGrad: true, name: 'w' });
+      const step = compile((a: Tensor) => a.matmul(w).log().sum(), { mode, optimizer: new PlainSGD([w], 0.1) });
+      step.run(tensor([[1, 1]]));
+      step.run(tensor([[2, 1]]));
+      const before = Array.from(w.data);
+      expect(() => step.run(tensor([[0, 0]]))).toThrow("PlainSGD: the gradient of parameter 0 'w' [2,1] has NaN at element 0; no parameter was updated");
+      expect(Array.from(w.data)).toEqual(before);
+      expect(Array.from(w.grad!.data)).toEqual([NaN, NaN]); // the gradient is there to look at
+      step.run(tensor([[1, 2]])); // and the step still works
+      expect(w.data[0]).not.toBe(before[0]);
+    });
+  }
 });
 
 describe('compile: the eager engine is unchanged by a recording', () => {

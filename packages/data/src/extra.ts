@@ -22,7 +22,7 @@
 // - gaussians: two isotropic gaussian clusters: label 0 about (0.3, 0.3), label 1 about
 //              (0.7, 0.7); the jitter is the cluster's spread (std = noise), so noise 0 puts
 //              every point on its centre. No geometry draws.
-import { createRng, type Rng } from './random.ts';
+import { createRng, type Rng } from '@gradlab/core';
 import { makeDataset, type Dataset } from './dataset.ts';
 import { checkN, checkNoise, checkSeed } from './validate.ts';
 

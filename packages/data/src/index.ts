@@ -1,5 +1,6 @@
-// @gradlab/data: the lab's datasets, extra 2-D toy sets, and seeded randomness.
-export { createRng, type Rng } from './random.ts';
+// @gradlab/data: the lab's datasets and extra 2-D toy sets.
+// createRng lives in @gradlab/core; re-exported here so that existing imports keep working
+export { createRng, type Rng } from '@gradlab/core';
 export { toRows, type Dataset } from './dataset.ts';
 export { generateLinear } from './linear.ts';
 export { generateXOREasy } from './xor.ts';

@@ -1,5 +1,5 @@
 // The lab's `generate_linear(n=100)`: points uniform in the unit square, split by the diagonal.
-import { createRng } from './random.ts';
+import { createRng } from '@gradlab/core';
 import { makeDataset, type Dataset } from './dataset.ts';
 import { checkN, checkSeed } from './validate.ts';
 

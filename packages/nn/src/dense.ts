@@ -1,6 +1,5 @@
 // Dense (fully connected) layer: y = x·W + b.
-import { formatShape, rand, randn, zeros, type Tensor } from '@gradlab/core';
-import { createRng } from '@gradlab/data';
+import { createRng, formatShape, rand, randn, zeros, type Tensor } from '@gradlab/core';
 import { Module, type ModuleConfig } from './module.ts';
 
 /**

@@ -1,5 +1,5 @@
 // mlp: a multilayer perceptron, Dense layers with an activation after each one.
-import { createRng } from '@gradlab/data';
+import { createRng } from '@gradlab/core';
 import { Identity, LeakyReLU, ReLU, Sigmoid, Tanh } from './activations.ts';
 import { Dense, type DenseInit } from './dense.ts';
 import type { Module } from './module.ts';

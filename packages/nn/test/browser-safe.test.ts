@@ -25,6 +25,6 @@ describe('entry points', () => {
     expect(graph.size).toBeGreaterThan(10);
     expect(graph.has(join(src, 'node.ts'))).toBe(false);
     const external = new Set([...graph.values()].flat());
-    expect([...external].sort()).toEqual(['@gradlab/core', '@gradlab/data']);
+    expect([...external].sort()).toEqual(['@gradlab/core']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '@gradlab/data';
+import { createRng } from '@gradlab/core';
 import { Dense, Identity, LeakyReLU, mlp, ReLU, Sigmoid, Tanh, type ActivationName } from '../src/index.ts';
 
 describe('mlp', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { randn, tensor } from '@gradlab/core';
-import { createRng } from '@gradlab/data';
+import { createRng } from '@gradlab/core';
 import { Dense, ReLU, Sequential, Sigmoid, Tanh, type Module } from '../src/index.ts';
 import { expectGradientsMatch } from './finite-differences.ts';
 

@@ -4,7 +4,7 @@ import type { LabConfig } from '../lab/config.ts';
 import type { Engine } from '../lab/trainer.ts';
 import { duration, percent } from '../lab/format.ts';
 import { flagName, type SWEEPABLE } from './options.ts';
-import { trainWithPrintout, writeRunOutputs, lossCsv, type Printer, type RunResult } from './run.ts';
+import { trainWithPrintout, writeRunOutputs, type Printer, type RunResult } from './run.ts';
 import { writeFileAtomic } from './files.ts';
 
 type Key = (typeof SWEEPABLE)[number];
@@ -52,5 +52,5 @@ export async function runComparison(configs: LabConfig[], varied: Key[], outDir:
     `${[...keys.map(flagName), 'converged', 'epochs', 'final_loss', 'accuracy', 'seconds', 'folder'].join(',')}\n${csvRows.join('\n')}\n`,
   );
   await writeFileAtomic(join(outDir, 'compare.txt'), `${table}\n`);
-  return { results, names, table, lossCsvs: results.map(lossCsv) };
+  return { results, names, table };
 }

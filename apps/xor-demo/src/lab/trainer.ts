@@ -8,11 +8,12 @@
 //       done = every per-sample loss of the pass < threshold
 //
 // By default each step runs compiled: the first step of each batch shape is recorded (forward
-// and backward ops) and later steps replay it into fixed buffers, bit for bit the eager step
-// (see compile in @gradlab/core). `engine: 'eager'` rebuilds the graph every step instead.
+// and backward ops) and later steps replay it into fixed buffers, the optimizer's update
+// included, bit for bit the eager step (see compile in @gradlab/core). `engine: 'eager'`
+// rebuilds the graph every step and calls optimizer.step() instead.
 import { compile, noGrad, tensor, type CompiledStep, type Tensor } from '@gradlab/core';
 import { generateDataset, type Dataset } from '@gradlab/data';
-import { Adam, SGD, bceLoss, mlp, mseLoss, type Module, type Optimizer } from '@gradlab/nn';
+import { Adam, SGD, bceLoss, mlp, mseLoss, type Module } from '@gradlab/nn';
 import { validateConfig, type LabConfig } from './config.ts';
 
 export type StopReason = 'converged' | 'max-epochs';
@@ -46,7 +47,7 @@ export class LabTrainer {
   readonly config: LabConfig;
   readonly data: Dataset;
   readonly model: Module;
-  readonly optimizer: Optimizer;
+  readonly optimizer: SGD | Adam;
   /** Samples seen so far. */
   epoch = 0;
   passes = 0;
@@ -103,7 +104,6 @@ export class LabTrainer {
     let count = 0;
     for (const { x, y } of this.batches) {
       const { loss, pred } = this.engine === 'compiled' ? this.stepFor(x).run(x, y) : this.eagerStep(x, y);
-      this.optimizer.step();
       for (let i = 0; i < pred.size; i++) {
         const l = this.sampleLoss(pred.data[i], y.data[i]);
         sum += l;
@@ -135,24 +135,28 @@ export class LabTrainer {
     return !this.done;
   }
 
-  /** Forward and backward through a graph built for this step; leaves the gradients in `.grad`. */
+  /** Forward, backward and update through a graph built for this step. */
   private eagerStep(x: Tensor, y: Tensor): { loss: Tensor; pred: Tensor } {
     this.optimizer.zeroGrad();
     const pred = this.model.forward(x);
     const loss = this.lossFn(pred, y);
     loss.backward();
+    this.optimizer.step();
     return { loss, pred };
   }
 
-  /** The same step, compiled once per batch size; each run sets the parameters' `.grad`. */
+  /** The same step, compiled once per batch size, the optimizer's update inside the program. */
   private stepFor(x: Tensor): Step {
     const rows = x.shape[0];
     let step = this.steps.get(rows);
     if (!step) {
-      step = compile((xb: Tensor, yb: Tensor) => {
-        const pred = this.model.forward(xb);
-        return { loss: this.lossFn(pred, yb), pred };
-      });
+      step = compile(
+        (xb: Tensor, yb: Tensor) => {
+          const pred = this.model.forward(xb);
+          return { loss: this.lossFn(pred, yb), pred };
+        },
+        { optimizer: this.optimizer },
+      );
       this.steps.set(rows, step);
     }
     return step;

@@ -12,6 +12,11 @@
 // draw random numbers, call `backward()` or update parameters. The second run checks the
 // replay against the eager step bit for bit and throws if they differ, which catches most of it.
 // Anomaly detection (detectAnomaly) checks the recording run, not the replays.
+//
+// compile has no optimizer of its own: the parameters' gradients are left in `.grad` for any
+// optimizer to step, or an optimizer that describes its update (update.ts: nn's SGD and Adam)
+// is run inside the program, right after the backward pass.
+import { GradlabError } from '../errors.ts';
 import { walk } from '../autograd.ts';
 import { withMode } from '../modes.ts';
 import { freshResults, withResultHook } from '../op.ts';
@@ -20,13 +25,18 @@ import { ones, Tensor } from '../tensor.ts';
 import { generateStep } from './codegen.ts';
 import { buildProgram, interpret, listing, type Program } from './program.ts';
 import { recordOps, type TapeEntry } from './record.ts';
+import { applyUpdate, nonFiniteGradient, planUpdate, type FusableOptimizer, type UpdatePlan } from './update.ts';
 
 /** What a step function returns: the loss, or the loss and other tensors to read after each run. */
 export type StepOutputs = Tensor | { readonly loss: Tensor; readonly [name: string]: Tensor };
 
 export interface CompileOptions {
-  /** Plain gradient descent inside the program, after the backward pass: p ← p − lr·∂L/∂p. */
-  sgd?: { lr: number };
+  /**
+   * An optimizer whose update runs inside the program after the backward pass (nn's `SGD`,
+   * `Adam`): each run then also steps the parameters, as `optimizer.step()` would, bit for bit,
+   * reading the optimizer's learning rate at every run. Without it, step them after each run.
+   */
+  optimizer?: FusableOptimizer;
   /**
    * 'generated' (the default where `new Function` is allowed): straight-line code for small
    * ops, kernels for large ones. 'kernels': replay op by op through the kernels.
@@ -41,7 +51,10 @@ interface Compiled {
   inputs: Tensor[];
   outputs: StepOutputs;
   gradTensors: Tensor[];
-  replay: (lr: number) => void;
+  /** The optimizer's update, resolved against the program (null without one). */
+  update: UpdatePlan | null;
+  /** Forward, backward and the update; false when a gradient is not finite (nothing updated). */
+  replay: () => boolean;
   generated: string | null;
 }
 
@@ -53,7 +66,7 @@ interface Compiled {
  *
  * Each run sets `.grad` of every parameter (every tensor from outside the step that the loss
  * depends on and that requires grad) to ∂loss/∂param of this run: replaced, not accumulated.
- * With `sgd`, each run also updates the parameters; otherwise step them with an optimizer.
+ * With `optimizer`, each run then updates the parameters; otherwise step them with an optimizer.
  * The tensors a run returns are the program's own: the next run overwrites them.
  */
 export function compile<I extends Tensor[], O extends StepOutputs>(
@@ -64,20 +77,23 @@ export function compile<I extends Tensor[], O extends StepOutputs>(
 }
 
 export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
-  /** The learning rate of the built-in SGD update (null without `sgd`); may change between runs. */
-  lr: number | null;
   private readonly step: (...inputs: I) => O;
+  private readonly optimizer: FusableOptimizer | null;
   private readonly mode: 'generated' | 'kernels';
   private verifyNext: boolean;
   private compiled: Compiled | null = null;
 
   constructor(step: (...inputs: I) => O, options: CompileOptions = {}) {
-    if (typeof step !== 'function') throw new Error('compile: expected a step function (...inputs) => loss');
-    if (options.sgd && !(options.sgd.lr > 0 && Number.isFinite(options.sgd.lr))) {
-      throw new Error(`compile: sgd.lr must be a finite number > 0, got ${options.sgd.lr}`);
+    if (typeof step !== 'function') throw new GradlabError('compile: expected a step function (...inputs) => loss');
+    const { optimizer } = options;
+    if (optimizer !== undefined && typeof optimizer?.parameterUpdate !== 'function') {
+      throw new GradlabError(
+        'compile: options.optimizer must describe its update (parameterUpdate(), as SGD and Adam of @gradlab/nn do); ' +
+          'step other optimizers after each run instead',
+      );
     }
     this.step = step;
-    this.lr = options.sgd?.lr ?? null;
+    this.optimizer = optimizer ?? null;
     this.mode = options.mode ?? 'generated';
     this.verifyNext = options.verify ?? true;
   }
@@ -92,28 +108,28 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
     return this.compiled?.generated != null;
   }
 
-  /** Runs one step: forward, backward, and the SGD update if asked for. */
+  /** Runs one step: forward, backward, and the optimizer's update if there is one. */
   run(...inputs: I): O {
     const compiled = this.compiled;
     if (!compiled) return this.record(inputs);
     const placeholders = compiled.inputs;
     if (inputs.length !== placeholders.length) {
-      throw new Error(`compile: the step was recorded with ${placeholders.length} inputs, got ${inputs.length}`);
+      throw new GradlabError(`compile: the step was recorded with ${placeholders.length} inputs, got ${inputs.length}`);
     }
     for (let k = 0; k < inputs.length; k++) {
       const x = inputs[k];
-      if (!(x instanceof Tensor)) throw new Error(`compile: input ${k} is not a Tensor`);
+      if (!(x instanceof Tensor)) throw new GradlabError(`compile: input ${k} is not a Tensor`);
       if (!sameShape(x.shape, placeholders[k].shape)) {
-        throw new Error(
+        throw new GradlabError(
           `compile: input ${k} has shape ${formatShape(x.shape)}, but the step was recorded with ` +
             `${formatShape(placeholders[k].shape)}; shapes are fixed (compile another step for other shapes)`,
         );
       }
       placeholders[k].data.set(x.data);
     }
-    if (this.verifyNext) this.verify(compiled, inputs);
-    else compiled.replay(this.lr ?? 0);
+    const updated = this.verifyNext ? this.verify(compiled, inputs) : compiled.replay();
     this.setGrads(compiled);
+    if (!updated) throw new GradlabError(nonFiniteGradient(compiled.update!)!);
     return compiled.outputs as O;
   }
 
@@ -131,9 +147,9 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
   /** The first run: eager, recording every op; its tensors become the program's buffers. */
   private record(inputs: I): O {
     inputs.forEach((x, k) => {
-      if (!(x instanceof Tensor)) throw new Error(`compile: input ${k} is not a Tensor`);
+      if (!(x instanceof Tensor)) throw new GradlabError(`compile: input ${k} is not a Tensor`);
       if (x.requiresGrad) {
-        throw new Error(`compile: input ${k} requires grad; a compiled step gives gradients for parameters (tensors from outside the step)`);
+        throw new GradlabError(`compile: input ${k} requires grad; a compiled step gives gradients for parameters (tensors from outside the step)`);
       }
     });
     const firstId = new Tensor(new Float64Array(0), [0]).id + 1;
@@ -142,8 +158,8 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
       const returned = withMode('grad', true, () => this.step(...(placeholders as I)));
       const outputs = outputList(returned);
       const loss = outputs[0];
-      if (loss.size !== 1) throw new Error(`compile: the loss must be a single value, got shape ${formatShape(loss.shape)}`);
-      if (!loss.requiresGrad) throw new Error('compile: the loss does not depend on any tensor that requires grad');
+      if (loss.size !== 1) throw new GradlabError(`compile: the loss must be a single value, got shape ${formatShape(loss.shape)}`);
+      if (!loss.requiresGrad) throw new GradlabError('compile: the loss does not depend on any tensor that requires grad');
       return { returned, outputs, recorded: walk([loss], [ones(loss.shape)]) };
     });
     const { returned, outputs, recorded } = value;
@@ -157,19 +173,21 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
     const program = buildProgram(tape, firstId, placeholders, outputs, params, grads);
     const gradTensors = params.map((p, i) => new Tensor(Float64Array.from(grads[i].data), p.shape));
 
-    let replay: (lr: number) => void;
+    const gradBuffers = gradTensors.map((g) => g.data);
+    const update = this.optimizer && planUpdate(this.optimizer.parameterUpdate(), params, gradBuffers);
+
+    let replay: () => boolean;
     let generated: string | null = null;
-    const step = this.mode === 'generated' ? generateStep(program, gradTensors.map((g) => g.data), this.lr !== null) : null;
+    const step = this.mode === 'generated' ? generateStep(program, gradBuffers, update) : null;
     if (step) {
       replay = step.run;
       generated = step.source;
     } else {
       const forwardAndBackward = interpret(program);
-      const gradBuffers = gradTensors.map((g) => g.data);
-      replay = (lr) => {
+      replay = () => {
         forwardAndBackward();
         for (let i = 0; i < grads.length; i++) gradBuffers[i].set(grads[i].data);
-        if (this.lr !== null) sgdUpdate(params, gradBuffers, lr);
+        return update ? applyUpdate(update) : true;
       };
     }
     const compiled: Compiled = {
@@ -177,18 +195,22 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
       inputs: placeholders,
       outputs: programOutputs(returned, program),
       gradTensors,
+      update,
       replay,
       generated,
     };
     this.compiled = compiled;
     // this run's results are the eager ones just computed; finish the step with them
     this.setGrads(compiled);
-    if (this.lr !== null) sgdUpdate(params, gradTensors.map((g) => g.data), this.lr);
+    if (update && !applyUpdate(update)) throw new GradlabError(nonFiniteGradient(update)!);
     return compiled.outputs as O;
   }
 
-  /** The second run: the eager step and the replay on the same inputs must agree bit for bit. */
-  private verify(compiled: Compiled, inputs: I): void {
+  /**
+   * The second run: the eager step and the replay on the same inputs must agree bit for bit.
+   * Returns what the replay returned.
+   */
+  private verify(compiled: Compiled, inputs: I): boolean {
     const { program } = compiled;
     const eager = withResultHook(freshResults, () => {
       const outputs = outputList(withMode('grad', true, () => this.step(...inputs)));
@@ -200,7 +222,7 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
       });
       return { outputs: outputs.map((t) => t.data.slice()), grads };
     });
-    compiled.replay(this.lr ?? 0);
+    const updated = compiled.replay();
     this.verifyNext = false;
     const replayed = outputList(compiled.outputs);
     const problem =
@@ -212,12 +234,13 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
       );
     if (problem || eager.grads.size !== program.params.length) {
       this.compiled = null;
-      throw new Error(
+      throw new GradlabError(
         `compile: the replayed step differs from the eager step (${problem ?? 'other parameters'}): the step function ` +
           `computes something outside gradlab's ops, chooses ops by values, or is random. Keep it to ops on its inputs ` +
           `(see compile's documentation), or train it eagerly`,
       );
     }
+    return updated;
   }
 
   private setGrads(compiled: Compiled): void {
@@ -230,12 +253,12 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
 function outputList(returned: StepOutputs): Tensor[] {
   if (returned instanceof Tensor) return [returned];
   if (typeof returned !== 'object' || returned === null || !(returned.loss instanceof Tensor)) {
-    throw new Error('compile: the step function must return the loss tensor, or an object { loss, ...tensors }');
+    throw new GradlabError('compile: the step function must return the loss tensor, or an object { loss, ...tensors }');
   }
   const rest = Object.keys(returned).filter((key) => key !== 'loss');
   return [returned.loss, ...rest.map((key) => {
     const t = returned[key];
-    if (!(t instanceof Tensor)) throw new Error(`compile: the step function returned '${key}', which is not a Tensor`);
+    if (!(t instanceof Tensor)) throw new GradlabError(`compile: the step function returned '${key}', which is not a Tensor`);
     return t;
   })];
 }
@@ -255,15 +278,6 @@ function parametersInOrder(tape: readonly TapeEntry[], gradOf: ReadonlyMap<Tenso
   for (const entry of tape) for (const x of entry.inputs) if (gradOf.has(x) && !params.includes(x)) params.push(x);
   for (const t of gradOf.keys()) if (!params.includes(t)) params.push(t);
   return params;
-}
-
-/** p ← p − lr·g, as the SGD optimizer computes it. */
-function sgdUpdate(params: readonly Tensor[], grads: readonly Float64Array[], lr: number): void {
-  params.forEach((p, i) => {
-    const values = p.data;
-    const g = grads[i];
-    for (let k = 0; k < values.length; k++) values[k] -= lr * g[k];
-  });
 }
 
 /** The first element where two lists of arrays differ (as bits), described; or null. */
