@@ -54,3 +54,5 @@ export {
   type BackwardStep,
   type BackwardContribution,
 } from './inspect.ts';
+// the Tensor methods of the ops in ops/methods-extra.ts (defined on Tensor.prototype when loaded)
+import './ops/methods-extra.ts';
