@@ -55,6 +55,7 @@ function erfcFraction(x: number): number {
 export function erfScalar(x: number): number {
   if (Number.isNaN(x)) return NaN;
   const a = Math.abs(x);
+  if (a === Infinity) return x > 0 ? 1 : -1;
   const value = a < SERIES_UP_TO ? erfSeries(a) : 1 - erfcFraction(a);
   return x < 0 ? -value : value;
 }
@@ -62,6 +63,7 @@ export function erfScalar(x: number): number {
 /** The complementary error function, erfc x = 1 − erf x, accurate in relative terms for large x too. */
 export function erfcScalar(x: number): number {
   if (Number.isNaN(x)) return NaN;
+  if (x === Infinity) return 0;
   if (x >= FRACTION_FROM) return erfcFraction(x);
   return 1 - erfScalar(x);
 }
