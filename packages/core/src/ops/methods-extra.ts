@@ -37,6 +37,12 @@ declare module '../tensor.ts' {
     norm(p?: number, axis?: number | readonly number[], options?: ReduceOptions): Tensor;
     softmax(axis?: number): Tensor;
     logSoftmax(axis?: number): Tensor;
+    squeeze(axis?: number | readonly number[]): Tensor;
+    unsqueeze(axis: number): Tensor;
+    flatten(startAxis?: number, endAxis?: number): Tensor;
+    permute(axes: readonly number[]): Tensor;
+    slice(starts: readonly number[], ends?: readonly number[], steps?: readonly number[]): Tensor;
+    split(sizes: number | readonly number[], axis?: number): Tensor[];
   }
 }
 
@@ -126,4 +132,22 @@ Tensor.prototype.softmax = function (this: Tensor, axis?: number) {
 };
 Tensor.prototype.logSoftmax = function (this: Tensor, axis?: number) {
   return ops.logSoftmax(this, axis);
+};
+Tensor.prototype.squeeze = function (this: Tensor, axis?: number | readonly number[]) {
+  return ops.squeeze(this, axis);
+};
+Tensor.prototype.unsqueeze = function (this: Tensor, axis: number) {
+  return ops.unsqueeze(this, axis);
+};
+Tensor.prototype.flatten = function (this: Tensor, startAxis?: number, endAxis?: number) {
+  return ops.flatten(this, startAxis, endAxis);
+};
+Tensor.prototype.permute = function (this: Tensor, axes: readonly number[]) {
+  return ops.permute(this, axes);
+};
+Tensor.prototype.slice = function (this: Tensor, starts: readonly number[], ends?: readonly number[], steps?: readonly number[]) {
+  return ops.slice(this, starts, ends, steps);
+};
+Tensor.prototype.split = function (this: Tensor, sizes: number | readonly number[], axis?: number) {
+  return ops.split(this, sizes, axis);
 };
