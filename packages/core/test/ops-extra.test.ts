@@ -1,10 +1,10 @@
-// The elementwise ops, reductions and softmax family beyond the MLP's: first and second
+// The elementwise ops, reductions, softmax family and shape ops beyond the MLP's: first and second
 // derivatives against finite differences, errors that name the op and the shapes, stability at
 // extreme logits, NaN, the inspector's view of them, compiled steps, and the Tensor methods.
 // (Their values and gradients against PyTorch are in ops-reference.test.ts.)
 import { describe, expect, it } from 'vitest';
 import {
-  abs, argmax, argmin, compile, cos, defineOp, edgeJacobian, elu, eq, erf, ge, gelu, grad, gradcheck, gt, le, localDerivatives, logSoftmax,
+  abs, argmax, argmin, compile, concat, cos, defineOp, flatten, permute, slice, split, squeeze, stack, unsqueeze, edgeJacobian, elu, eq, erf, ge, gelu, grad, gradcheck, gt, le, localDerivatives, logSoftmax,
   logSumExp, lt, max, maximum, mean, min, minimum, mul, norm, prod, randn, reciprocal, sin, softmax, softmaxOp, softplus, sqrt, square, std,
   tensor, toDot, trace, variance, where, type GradcheckOptions, type RandomSource, type Tensor,
 } from '../src/index.ts';
@@ -84,6 +84,13 @@ const checks: Check[] = [
   { name: 'softmax axis 1 of [2,3,4]', fn: (x) => softmax(x, 1), inputs: () => [X234()] },
   { name: 'logSoftmax axis 0', fn: (x) => logSoftmax(x, 0), inputs: () => [X23()] },
   { name: 'logSoftmax axis -1 of [2,3,4]', fn: (x) => logSoftmax(x, -1), inputs: () => [X234()] },
+  { name: 'slice [2,3,4] 0:2, 1:, ::2', fn: (x) => slice(x, [0, 1, 0], [2, 3, 4], [1, 1, 2]).square(), inputs: () => [X234()] },
+  { name: 'slice of a slice (sliceScatter of sliceScatter in order 2)', fn: (x) => slice(slice(x, [-2], [3]), [0, 1]).sin(), inputs: () => [X23()] },
+  { name: 'permute [2,0,1]', fn: (x) => permute(x, [2, 0, 1]).square(), inputs: () => [X234()] },
+  { name: 'concat axis 1 of three', fn: (a, b) => concat([a, b, a.sin()], 1).square(), inputs: () => [X23(), leaf([[1, 2], [3, 4]])] },
+  { name: 'stack axis -1', fn: (a, b) => stack([a, b], -1).square(), inputs: () => [X23(), POS23()] },
+  { name: 'split [1,2] axis 1, pieces used differently', fn: (x) => { const [p, q] = split(x, [1, 2], 1); return q.mul(p.sin()); }, inputs: () => [X23()] },
+  { name: 'squeeze, unsqueeze, flatten', fn: (x) => flatten(unsqueeze(squeeze(unsqueeze(x, 0)), -1), 1).square(), inputs: () => [X234()] },
 ];
 
 describe('gradcheck of order 1 and 2 at smooth points', () => {
@@ -254,6 +261,21 @@ describe('errors name the op, the argument and the shapes', () => {
     ['where shapes', () => where(tensor([1, 0]), x(), 0), 'where: cannot broadcast cond [2], a [2,3] and b [] to one shape'],
     ['gelu approximate', () => gelu(x(), { approximate: 'fast' as 'tanh' }), `gelu: approximate must be 'none' or 'tanh', got "fast"`],
     ['elu alpha', () => elu(x(), NaN), 'elu: alpha must be a finite number, got NaN'],
+    ['slice non-integer start', () => slice(x(), [0.5]), 'slice: starts must be integers, at most one per axis of x [2,3], got [0.5]'],
+    ['slice too many ends', () => slice(x(), [0], [1, 2, 3]), 'slice: ends must be integers, at most one per axis of x [2,3], got [1,2,3]'],
+    ['slice step 0', () => slice(x(), [0, 0], [2, 3], [1, 0]), 'slice: step 0 for axis 1 of x [2,3] must be at least 1'],
+    ['permute not a permutation', () => permute(x(), [0, 0]), 'permute: axes [0,0] are not an order of the 2 axes of x [2,3]'],
+    ['permute too few axes', () => permute(x(), [1]), 'permute: axes [1] are not an order of the 2 axes of x [2,3]'],
+    ['concat shapes', () => concat([x(), tensor([[1, 2]])], 1), 'concat: shapes [2,3], [1,2] differ outside axis 1 (all must be [2,*])'],
+    ['concat ranks', () => concat([x(), tensor([1, 2, 3])]), 'concat: shapes [2,3], [3] differ outside axis 0 (all must be [*,3])'],
+    ['concat axis', () => concat([x(), x()], 2), 'concat: axis 2 is out of range for x of shape [2,3] (rank 2: axes -2…1)'],
+    ['concat of nothing', () => concat([]), 'concat: expected a non-empty list of tensors'],
+    ['stack shapes', () => stack([x(), tensor([1, 2, 3])]), 'stack: the tensors must all have one shape, got [2,3], [3]'],
+    ['split sizes', () => split(x(), [1, 1], 1), 'split: sizes [1,1] must be integers ≥ 0 adding up to 3, the size of axis 1 of x [2,3]'],
+    ['split piece size', () => split(x(), 0), 'split: a piece size must be an integer ≥ 1, got 0'],
+    ['squeeze an axis of size 3', () => squeeze(x(), 1), 'squeeze: axis 1 of x [2,3] has size 3, not 1'],
+    ['unsqueeze axis', () => unsqueeze(x(), 3), 'unsqueeze: axis 3 is out of range for x of shape [2,3,1] (rank 3: axes -3…2)'],
+    ['flatten order', () => flatten(tensor([[[1]]]), 2, 1), 'flatten: startAxis 2 comes after endAxis 1 for x of shape [1,1,1]'],
     ['variance unbiased flag', () => variance(x(), 1, { unbiased: 1 as unknown as boolean }), 'variance: unbiased must be true or false, got 1'],
   ])('%s', (_, fn, message) => {
     expect(fn).toThrow(message);
@@ -377,6 +399,107 @@ describe('compile: steps with the new ops equal the eager step bit for bit', () 
   }
 });
 
+describe('shape algebra', () => {
+  const x = () => randn([3, 4, 5], rng(11), { requiresGrad: true });
+
+  it('concat of split is x; split of concat gives the pieces back', () => {
+    const t = x();
+    for (const axis of [0, 1, -1]) {
+      for (const sizes of [2, [1, 0, 2]] as const) {
+        const n = t.shape[axis < 0 ? axis + 3 : axis];
+        const pieces = split(t, typeof sizes === 'number' ? sizes : [...sizes.slice(0, 2), n - 1], axis);
+        const back = concat(pieces, axis);
+        expect(back.shape).toEqual(t.shape);
+        expect(Array.from(back.data)).toEqual(Array.from(t.data));
+        const again = split(back, pieces.map((p) => p.shape[axis < 0 ? axis + 3 : axis]), axis);
+        again.forEach((p, k) => expect(Array.from(p.data)).toEqual(Array.from(pieces[k].data)));
+      }
+    }
+  });
+
+  it('permute then the inverse permutation is x, for every order of 3 axes', () => {
+    const t = x();
+    const orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+    for (const axes of orders) {
+      const inverse = axes.map((_, k) => axes.indexOf(k));
+      const y = permute(t, axes);
+      expect(y.shape).toEqual(axes.map((a) => t.shape[a]));
+      expect(Array.from(permute(y, inverse).data)).toEqual(Array.from(t.data));
+    }
+    // and permute([1,0]) of a matrix is its transpose
+    const m = tensor([[1, 2, 3], [4, 5, 6]]);
+    expect(Array.from(permute(m, [1, 0]).data)).toEqual(Array.from(m.transpose().data));
+  });
+
+  it('a slice of a slice is the slice of the composed ranges', () => {
+    const t = tensor(Array.from({ length: 20 }, (_, i) => i));
+    for (const [s1, e1, st1, s2, e2, st2] of [[2, 18, 3, 1, 4, 2], [-10, 100, 1, 2, -1, 3], [0, 20, 2, 5, 6, 1]]) {
+      const once = slice(slice(t, [s1], [e1], [st1]), [s2], [e2], [st2]);
+      const plain = Array.from({ length: 20 }, (_, i) => i);
+      const first = plainSlice(plain, s1, e1, st1);
+      expect(Array.from(once.data)).toEqual(plainSlice(first, s2, e2, st2));
+    }
+  });
+
+  it('stack is concat of unsqueezed tensors; squeeze undoes unsqueeze; flatten is a reshape', () => {
+    const a = tensor([[1, 2], [3, 4]]);
+    const b = tensor([[5, 6], [7, 8]]);
+    expectValues(stack([a, b], 1), [[[1, 2], [5, 6]], [[3, 4], [7, 8]]]);
+    expectValues(stack([a, b], -1), [[[1, 5], [2, 6]], [[3, 7], [4, 8]]]);
+    expect(squeeze(unsqueeze(a, 1), 1).shape).toEqual([2, 2]);
+    expect(flatten(tensor([[[1, 2], [3, 4]]]), 1).shape).toEqual([1, 4]);
+  });
+
+  it('the graph shows slice, permute and concat as nodes; the gradient of a slice is scattered back', () => {
+    const t = leaf([[1, 2, 3], [4, 5, 6]]);
+    const y = slice(t, [0, 1], [2, 3], [1, 2]);
+    expect(trace(y).map((n) => n.label)).toEqual(['leaf#' + t.id, 'slice[0:2, 1:2:2]']);
+    expectValues(grad(y.sum(), t)[0], [[0, 1, 0], [0, 1, 0]]);
+    expect(trace(concat([t, t], 1)).map((n) => n.label)).toEqual(['leaf#' + t.id, 'concat(axis=1)']);
+    expect(trace(permute(t, [1, 0])).map((n) => n.label)).toEqual(['leaf#' + t.id, 'permute(1,0)']);
+    const c = concat([t, leaf([[7, 8, 9]])], 0);
+    expect(localDerivatives(c).map((d) => d.formula)).toEqual(['∂L/∂x0 = ∂L/∂y sliced where x0 was placed', '∂L/∂x1 = ∂L/∂y sliced where x1 was placed']);
+  });
+
+  it('compiled steps with the shape ops equal the eager step bit for bit (small ones unrolled, large ones by kernel)', () => {
+    for (const [mode, rows] of [['generated', 2], ['generated', 40], ['kernels', 6]] as const) {
+      const make = () => randn([4, 6], rng(9), { requiresGrad: true });
+      const loss = (W: Tensor, input: Tensor) => {
+        const h = input.matmul(W); // [rows,6]
+        const [p, q] = split(h, [2, 4], 1);
+        const joined = concat([q, p.sin()], 1); // [rows,6]
+        const s = stack([joined, slice(joined, [0, 0], [rows, 6], [1, 1]).square()], 0); // [2,rows,6]
+        const moved = flatten(permute(s, [2, 1, 0]), 1); // [6, rows·2]
+        return squeeze(unsqueeze(moved, 0)).tanh().mean();
+      };
+      const input = randn([rows, 4], rng(10));
+      const We = make();
+      const eager: number[][] = [];
+      for (let s = 0; s < 5; s++) {
+        const l = loss(We, input);
+        const [g] = grad(l, [We]);
+        We.data.forEach((v, i) => (We.data[i] = v - 0.1 * g.data[i]));
+        eager.push([l.item(), ...We.data]);
+      }
+      const Wc = make();
+      const step = compile((x: Tensor) => loss(Wc, x), { sgd: { lr: 0.1 }, mode });
+      for (let s = 0; s < 5; s++) {
+        const l = step.run(input).item();
+        [l, ...Wc.data].forEach((v, i) => expect(Object.is(v, eager[s][i])).toBe(true));
+      }
+    }
+  });
+});
+
+/** Python's a[start:end:step] for step ≥ 1. */
+function plainSlice(a: number[], start: number, end: number, step: number): number[] {
+  const n = a.length;
+  const clamp = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
+  const out: number[] = [];
+  for (let i = clamp(start); i < clamp(end); i += step) out.push(a[i]);
+  return out;
+}
+
 describe('compile: a kernel of a kind codegen does not know', () => {
   it('is called as is, in generated code and kernel by kernel, small or large', () => {
     // y = x·(row mean of x), with a kernel of its own kind
@@ -424,6 +547,8 @@ describe('Tensor methods', () => {
       [x.argmax(0), argmax(x, 0)], [x.argmin(), argmin(x)], [x.logSumExp(-1, { keepDims: true }), logSumExp(x, -1, { keepDims: true })],
       [x.variance(0, { unbiased: false }), variance(x, 0, { unbiased: false })], [x.std(1), std(x, 1)], [x.prod(0), prod(x, 0)],
       [x.norm(1, 1), norm(x, 1, 1)], [x.norm(), norm(x)], [x.softmax(0), softmax(x, 0)], [x.logSoftmax(), logSoftmax(x)],
+      [x.unsqueeze(1), unsqueeze(x, 1)], [x.unsqueeze(0).squeeze(), squeeze(unsqueeze(x, 0))], [x.flatten(), flatten(x)],
+      [x.permute([1, 0]), permute(x, [1, 0])], [x.slice([1], [2]), slice(x, [1], [2])], [x.split(2, 1)[1], split(x, 2, 1)[1]],
     ];
     for (const [a, b] of pairs) {
       expect(a.shape).toEqual(b.shape);

@@ -1,12 +1,13 @@
 // The ops against PyTorch (float64): every case of fixtures/ops-reference.json, written by
-// fixtures/make_ops_fixture.py, gives the same result and the same gradient of sum(y·w), to
+// fixtures/make_ops_fixture.py, gives the same result(s) and the same gradient of sum(y·w), to
 // 1e-12 relative (plus 1e-14 absolute for values that are zero up to rounding). NaN must be
 // NaN and ±Infinity exactly ±Infinity.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  abs, argmax, argmin, cos, elu, eq, erf, ge, gelu, grad, gt, le, logSoftmax, logSumExp, lt, max, maximum, min, minimum, mul,
-  norm, prod, reciprocal, sin, softmax, softplus, sqrt, square, std, sum, tensor, variance, where, type Tensor,
+  abs, add, argmax, argmin, cos, elu, eq, erf, ge, gelu, grad, gt, le, logSoftmax, logSumExp, lt, max, maximum, min, minimum, mul,
+  norm, prod, reciprocal, sin, softmax, softplus, sqrt, square, std, sum, tensor, variance, where, concat, flatten, permute,
+  slice, split, squeeze, stack, unsqueeze, type Tensor,
 } from '../src/index.ts';
 
 type Num = number | 'NaN' | 'Infinity' | '-Infinity';
@@ -21,14 +22,24 @@ interface Args {
   p?: Num;
   alpha?: number;
   approximate?: 'none' | 'tanh';
+  axes?: number[];
+  startAxis?: number;
+  endAxis?: number;
+  sizes?: number | number[];
+  starts?: number[];
+  ends?: number[];
+  steps?: number[] | null;
 }
 interface Case {
   op: string;
   name: string;
   args: Args;
   inputs: Encoded[];
-  out: Encoded;
+  /** The result, or (split) the results. */
+  out?: Encoded;
+  outs?: Encoded[];
   w?: Encoded;
+  ws?: Encoded[];
   grads?: Record<string, Encoded>;
 }
 interface Fixture {
@@ -54,7 +65,7 @@ const axisOf = (a: Args) => (a.axis === null ? undefined : a.axis);
 const single = (a: Args) => (a.axis === null || a.axis === undefined ? undefined : (a.axis as number));
 
 /** Each op of the fixture, as gradlab's function with the case's arguments. */
-const OPS: Record<string, (xs: Tensor[], a: Args) => Tensor> = {
+const OPS: Record<string, (xs: Tensor[], a: Args) => Tensor | Tensor[]> = {
   abs: ([x]) => abs(x),
   sqrt: ([x]) => sqrt(x),
   square: ([x]) => square(x),
@@ -84,6 +95,14 @@ const OPS: Record<string, (xs: Tensor[], a: Args) => Tensor> = {
   norm: ([x], a) => norm(x, decode(a.p!), axisOf(a), { keepDims: a.keepDims }),
   softmax: ([x], a) => softmax(x, single(a)),
   logSoftmax: ([x], a) => logSoftmax(x, single(a)),
+  squeeze: ([x], a) => squeeze(x, axisOf(a)),
+  unsqueeze: ([x], a) => unsqueeze(x, a.axis as number),
+  flatten: ([x], a) => flatten(x, a.startAxis, a.endAxis),
+  permute: ([x], a) => permute(x, a.axes!),
+  concat: (xs, a) => concat(xs, a.axis as number),
+  stack: (xs, a) => stack(xs, a.axis as number),
+  split: ([x], a) => split(x, a.sizes!, a.axis as number),
+  slice: ([x], a) => slice(x, a.starts!, a.ends, a.steps ?? undefined),
 };
 
 /** The first element outside tolerance, as a message; null when all match. */
@@ -103,13 +122,20 @@ function mismatch(what: string, got: Tensor, want: Encoded): string | null {
 function check(c: Case): string[] {
   const wrt = new Set(Object.keys(c.grads ?? {}).map(Number));
   const xs = c.inputs.map((e, i) => decodeTensor(e, wrt.has(i)));
-  const y = OPS[c.op](xs, c.args);
+  const result = OPS[c.op](xs, c.args);
+  const ys = Array.isArray(result) ? result : [result];
+  const wants = c.outs ?? [c.out!];
   const problems: string[] = [];
-  const out = mismatch('result', y, c.out);
-  if (out) problems.push(out);
-  if (c.w && c.grads) {
+  if (ys.length !== wants.length) return [`${ys.length} results, PyTorch gives ${wants.length}`];
+  ys.forEach((y, k) => {
+    const m = mismatch(wants.length > 1 ? `result ${k}` : 'result', y, wants[k]);
+    if (m) problems.push(m);
+  });
+  const ws = c.ws ?? (c.w ? [c.w] : []);
+  if (ws.length && c.grads) {
     const inputs = [...wrt].map((i) => xs[i]);
-    const grads = grad(sum(mul(y, decodeTensor(c.w))), inputs, { allowUnused: true });
+    const loss = ys.map((y, k) => sum(mul(y, decodeTensor(ws[k])))).reduce((a, b) => add(a, b));
+    const grads = grad(loss, inputs, { allowUnused: true });
     [...wrt].forEach((i, k) => {
       const m = mismatch(`∂/∂input ${i}`, grads[k], c.grads![String(i)]);
       if (m) problems.push(m);
@@ -121,7 +147,7 @@ function check(c: Case): string[] {
 describe(`ops against PyTorch ${fixture.torch} (float64)`, () => {
   it('the fixture covers every op', () => {
     expect(new Set(fixture.cases.map((c) => c.op))).toEqual(new Set(Object.keys(OPS)));
-    expect(fixture.cases.length).toBeGreaterThanOrEqual(200);
+    expect(fixture.cases.length).toBeGreaterThanOrEqual(240);
   });
 
   const byOp = new Map<string, Case[]>();
