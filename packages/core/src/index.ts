@@ -1,5 +1,7 @@
 // @gradlab/core: tensors, the graph, ops with their local-derivative rules, backward,
 // gradient checking and graph inspection.
+// the Tensor methods of the ops in ops/methods-extra.ts (defined on Tensor.prototype when loaded)
+import './ops/methods-extra.ts';
 export {
   Tensor,
   tensor,
@@ -54,5 +56,3 @@ export {
   type BackwardStep,
   type BackwardContribution,
 } from './inspect.ts';
-// the Tensor methods of the ops in ops/methods-extra.ts (defined on Tensor.prototype when loaded)
-import './ops/methods-extra.ts';
