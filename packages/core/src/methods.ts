@@ -3,6 +3,7 @@
 // the imports run one way.
 import { backward, type BackwardOptions } from './autograd.ts';
 import * as ops from './ops/index.ts';
+import type { GeluOptions, ReduceOptions, VarianceOptions } from './ops/index.ts';
 import type { Shape } from './shape.ts';
 import { Tensor, type TensorLike } from './tensor.ts';
 
@@ -30,6 +31,42 @@ declare module './tensor.ts' {
     reshape(shape: Shape): Tensor;
     sum(axis?: number | readonly number[], options?: AxisOptions): Tensor;
     mean(axis?: number | readonly number[], options?: AxisOptions): Tensor;
+    abs(): Tensor;
+    sqrt(): Tensor;
+    square(): Tensor;
+    reciprocal(): Tensor;
+    sin(): Tensor;
+    cos(): Tensor;
+    softplus(): Tensor;
+    erf(): Tensor;
+    gelu(options?: GeluOptions): Tensor;
+    elu(alpha?: number): Tensor;
+    maximum(other: TensorLike): Tensor;
+    minimum(other: TensorLike): Tensor;
+    /** `x.where(cond, other)` is `where(cond, x, other)`, as PyTorch's Tensor.where. */
+    where(cond: TensorLike, other: TensorLike): Tensor;
+    gt(other: TensorLike): Tensor;
+    ge(other: TensorLike): Tensor;
+    lt(other: TensorLike): Tensor;
+    le(other: TensorLike): Tensor;
+    eq(other: TensorLike): Tensor;
+    max(axis?: number | readonly number[], options?: ReduceOptions): Tensor;
+    min(axis?: number | readonly number[], options?: ReduceOptions): Tensor;
+    argmax(axis?: number, options?: ReduceOptions): Tensor;
+    argmin(axis?: number, options?: ReduceOptions): Tensor;
+    logSumExp(axis?: number | readonly number[], options?: ReduceOptions): Tensor;
+    variance(axis?: number | readonly number[], options?: VarianceOptions): Tensor;
+    std(axis?: number | readonly number[], options?: VarianceOptions): Tensor;
+    prod(axis?: number | readonly number[], options?: ReduceOptions): Tensor;
+    norm(p?: number, axis?: number | readonly number[], options?: ReduceOptions): Tensor;
+    softmax(axis?: number): Tensor;
+    logSoftmax(axis?: number): Tensor;
+    squeeze(axis?: number | readonly number[]): Tensor;
+    unsqueeze(axis: number): Tensor;
+    flatten(startAxis?: number, endAxis?: number): Tensor;
+    permute(axes: readonly number[]): Tensor;
+    slice(starts: readonly number[], ends?: readonly number[], steps?: readonly number[]): Tensor;
+    split(sizes: number | readonly number[], axis?: number): Tensor[];
   }
 }
 
@@ -53,6 +90,41 @@ const methods: ThisType<Tensor> & Partial<Tensor> = {
   reshape(shape: Shape) { return ops.reshape(this, shape); },
   sum(axis?: number | readonly number[], options?: AxisOptions) { return ops.sum(this, axis, options); },
   mean(axis?: number | readonly number[], options?: AxisOptions) { return ops.mean(this, axis, options); },
+  abs() { return ops.abs(this); },
+  sqrt() { return ops.sqrt(this); },
+  square() { return ops.square(this); },
+  reciprocal() { return ops.reciprocal(this); },
+  sin() { return ops.sin(this); },
+  cos() { return ops.cos(this); },
+  softplus() { return ops.softplus(this); },
+  erf() { return ops.erf(this); },
+  gelu(options?: GeluOptions) { return ops.gelu(this, options); },
+  elu(alpha?: number) { return ops.elu(this, alpha); },
+  maximum(other: TensorLike) { return ops.maximum(this, other); },
+  minimum(other: TensorLike) { return ops.minimum(this, other); },
+  where(cond: TensorLike, other: TensorLike) { return ops.where(cond, this, other); },
+  gt(other: TensorLike) { return ops.gt(this, other); },
+  ge(other: TensorLike) { return ops.ge(this, other); },
+  lt(other: TensorLike) { return ops.lt(this, other); },
+  le(other: TensorLike) { return ops.le(this, other); },
+  eq(other: TensorLike) { return ops.eq(this, other); },
+  max(axis?: number | readonly number[], options?: ReduceOptions) { return ops.max(this, axis, options); },
+  min(axis?: number | readonly number[], options?: ReduceOptions) { return ops.min(this, axis, options); },
+  argmax(axis?: number, options?: ReduceOptions) { return ops.argmax(this, axis, options); },
+  argmin(axis?: number, options?: ReduceOptions) { return ops.argmin(this, axis, options); },
+  logSumExp(axis?: number | readonly number[], options?: ReduceOptions) { return ops.logSumExp(this, axis, options); },
+  variance(axis?: number | readonly number[], options?: VarianceOptions) { return ops.variance(this, axis, options); },
+  std(axis?: number | readonly number[], options?: VarianceOptions) { return ops.std(this, axis, options); },
+  prod(axis?: number | readonly number[], options?: ReduceOptions) { return ops.prod(this, axis, options); },
+  norm(p?: number, axis?: number | readonly number[], options?: ReduceOptions) { return ops.norm(this, p, axis, options); },
+  softmax(axis?: number) { return ops.softmax(this, axis); },
+  logSoftmax(axis?: number) { return ops.logSoftmax(this, axis); },
+  squeeze(axis?: number | readonly number[]) { return ops.squeeze(this, axis); },
+  unsqueeze(axis: number) { return ops.unsqueeze(this, axis); },
+  flatten(startAxis?: number, endAxis?: number) { return ops.flatten(this, startAxis, endAxis); },
+  permute(axes: readonly number[]) { return ops.permute(this, axes); },
+  slice(starts: readonly number[], ends?: readonly number[], steps?: readonly number[]) { return ops.slice(this, starts, ends, steps); },
+  split(sizes: number | readonly number[], axis?: number) { return ops.split(this, sizes, axis); },
 };
 
 for (const [name, method] of Object.entries(methods)) {

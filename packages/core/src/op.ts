@@ -198,7 +198,8 @@ export class Op<N extends string = string, A = unknown> {
     if (isAnomalyDetectionEnabled()) this.checkFinite(result, xs, attrs);
     if (isGradEnabled()) {
       let needsGrad = false;
-      for (let i = 0; i < xs.length; i++) if (xs[i].requiresGrad) needsGrad = true;
+      // a result needs a graph if a gradient can flow from it into an input that wants one
+      for (let i = 0; i < xs.length; i++) if (xs[i].requiresGrad && this.differentiable[i]) needsGrad = true;
       if (needsGrad) {
         result.requiresGrad = true;
         result.op = this as unknown as Op;

@@ -1,3 +1,4 @@
+import { GradlabError } from './errors.ts';
 // Seeded randomness. Everything random in gradlab takes a seed; the same seed gives the same
 // numbers, bit for bit, on every platform (only 32-bit integer arithmetic is used).
 
@@ -40,7 +41,7 @@ function splitmix32(state: number): () => number {
  * The seed must be an integer (it is taken modulo 2³²).
  */
 export function createRng(seed: number): Rng {
-  if (!Number.isInteger(seed)) throw new Error(`createRng: the seed must be an integer, got ${seed}`);
+  if (!Number.isInteger(seed)) throw new GradlabError(`createRng: the seed must be an integer, got ${seed}`);
   const init = splitmix32(seed >>> 0);
   let a = init();
   let b = init();
@@ -65,7 +66,7 @@ export function createRng(seed: number): Rng {
     next,
     nextUint32,
     int(n) {
-      if (!Number.isInteger(n) || n <= 0) throw new Error(`rng.int: n must be a positive integer, got ${n}`);
+      if (!Number.isInteger(n) || n <= 0) throw new GradlabError(`rng.int: n must be a positive integer, got ${n}`);
       return Math.floor(next() * n);
     },
     uniform(low = 0, high = 1) {

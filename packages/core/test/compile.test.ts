@@ -6,6 +6,7 @@ import {
   compile, defineOp, map, mul, noGrad, randn, sigmoid, tensor, zeros, type CompileOptions, type FusableOptimizer,
   type ParameterUpdate, type RandomSource, type Tensor,
 } from '../src/index.ts';
+import { PlainSGD } from './helpers.ts';
 
 /** A small seeded generator (mulberry32), so that core's tests need no other package. */
 function rng(seed: number): RandomSource {
@@ -77,31 +78,6 @@ const sgd = (params: readonly Tensor[], lr: number) => {
     for (let k = 0; k < p.size; k++) p.data[k] -= lr * g[k];
   }
 };
-
-/**
- * Gradient descent as an optimizer hands it to compile (nn's SGD does the same; core's tests
- * do not import nn): p ← p − lr·g per element, lr read at every run.
- */
-class PlainSGD implements FusableOptimizer {
-  constructor(
-    readonly params: readonly Tensor[],
-    public lr: number,
-  ) {}
-
-  parameterUpdate(): ParameterUpdate<never, 'lr'> {
-    return {
-      name: 'PlainSGD',
-      params: this.params,
-      state: [],
-      scalars: ['lr'],
-      rules: [{ target: 'value', args: ['value', 'grad', 'lr'], f: (p, g, lr) => p - lr * g }],
-      stateOf: () => [],
-      prepare: (_i, out) => {
-        out[0] = this.lr;
-      },
-    };
-  }
-}
 
 /**
  * Heavy-ball momentum with a state buffer, its velocity rule a function with a body (called from

@@ -1,6 +1,6 @@
 // Shared test helpers: build tensors from nested arrays, compare values, run one op case.
 import { expect } from 'vitest';
-import { gradcheck, tensor, type GradcheckOptions, type NestedArray, type Tensor } from '../src/index.ts';
+import { gradcheck, tensor, type FusableOptimizer, type GradcheckOptions, type NestedArray, type ParameterUpdate, type Tensor } from '../src/index.ts';
 
 /** The shape of a rectangular nested array (what `tensor()` would give). */
 export function shapeOf(value: NestedArray): number[] {
@@ -65,4 +65,29 @@ export function checkOpCase({ fn, inputs, expected, gradcheck: options }: OpCase
   expect(result.message).toMatch(/^passed/);
   expect(result.passed).toBe(true);
   expect(result.checked).toBeGreaterThan(0);
+}
+
+/**
+ * Gradient descent as an optimizer hands it to compile (nn's SGD does the same; core's tests
+ * do not import nn): p ← p − lr·g per element, lr read at every run.
+ */
+export class PlainSGD implements FusableOptimizer {
+  constructor(
+    readonly params: readonly Tensor[],
+    public lr: number,
+  ) {}
+
+  parameterUpdate(): ParameterUpdate<never, 'lr'> {
+    return {
+      name: 'PlainSGD',
+      params: this.params,
+      state: [],
+      scalars: ['lr'],
+      rules: [{ target: 'value', args: ['value', 'grad', 'lr'], f: (p, g, lr) => p - lr * g }],
+      stateOf: () => [],
+      prepare: (_i, out) => {
+        out[0] = this.lr;
+      },
+    };
+  }
 }

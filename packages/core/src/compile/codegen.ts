@@ -401,6 +401,9 @@ function isUnrolled({ op, inputs, result }: Entry): boolean {
       return result.size <= UNROLL_VALUES && result.size * kernel.layout(inputs).k <= UNROLL_MATMUL;
     case 'sum':
       return result.size <= UNROLL_VALUES && inputs[0].size <= UNROLL_SUM;
+    default:
+      // a kind not listed here (reductions, softmax, where, a user's own): its kernel is called
+      return false;
   }
 }
 
