@@ -111,6 +111,13 @@ export const freshResults: ResultHook = {
 };
 
 let results: ResultHook = freshResults;
+/** How many ops are computing right now (their kernels, forwards and checks read values). */
+let computing = 0;
+
+/** Whether an op is computing: values read now are read by an op, not by the code around it. */
+export function insideOp(): boolean {
+  return computing > 0;
+}
 
 /** Runs `fn` with `hook` deciding where op results come from. */
 export function withResultHook<T>(hook: ResultHook, fn: () => T): T {
@@ -194,8 +201,14 @@ export class Op<N extends string = string, A = unknown> {
     if (xs.length !== this.inputNames.length) {
       throw new GradlabError(`${this.name}: expected ${this.inputNames.length} inputs, got ${xs.length}`);
     }
-    const result = this.compute(xs, attrs);
-    if (isAnomalyDetectionEnabled()) this.checkFinite(result, xs, attrs);
+    let result: Tensor;
+    computing++;
+    try {
+      result = this.compute(xs, attrs);
+      if (isAnomalyDetectionEnabled()) this.checkFinite(result, xs, attrs);
+    } finally {
+      computing--;
+    }
     if (isGradEnabled()) {
       let needsGrad = false;
       // a result needs a graph if a gradient can flow from it into an input that wants one
