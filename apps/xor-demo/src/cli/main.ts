@@ -39,7 +39,7 @@ async function compare(raw: RawOptions): Promise<void> {
 
 export function buildProgram(): Command {
   const program = new Command('pnpm demo')
-    .description("The lab (Backpropagation, LAB1.md) trained through gradlab's computational graph.")
+    .description("The lab (Backpropagation, see LAB.md) trained through gradlab's computational graph.")
     .enablePositionalOptions() // flags after `compare` belong to compare
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.split('\n')[0].trim() + '\n') });
