@@ -135,7 +135,13 @@ export function currentResultHook(): ResultHook {
   return results;
 }
 
-function versionsOf(xs: readonly Tensor[]): number[] {
+/** Shared lists of zeros, for the common case of inputs never changed in place. */
+const UNCHANGED: readonly (readonly number[])[] = Array.from({ length: 9 }, (_, n) => Object.freeze(new Array<number>(n).fill(0)));
+
+function versionsOf(xs: readonly Tensor[]): readonly number[] {
+  let changed = false;
+  for (let i = 0; i < xs.length; i++) if (xs[i].version !== 0) changed = true;
+  if (!changed && xs.length < UNCHANGED.length) return UNCHANGED[xs.length];
   const versions = new Array<number>(xs.length);
   for (let i = 0; i < xs.length; i++) versions[i] = xs[i].version;
   return versions;
