@@ -1,5 +1,6 @@
 // The student's report: report.html (self-contained), loss.png, comparison.png, boundary.png, graph.svg.
 import { noGrad, tensor, toDot } from '@gradlab/core';
+import { writeFileAtomic } from '@gradlab/nn/node';
 import { decisionBoundaryGrid, renderGraphSvg, writeReport, type ReportInput } from '@gradlab/viz/node';
 import { describeConfig } from '../lab/config.ts';
 import { oneStepGraph } from '../lab/graph.ts';
@@ -47,7 +48,7 @@ export async function writeRunReport(dir: string, result: RunResult, options: { 
     boundary: { grid, points: points(result), labels },
     graphSvg,
   };
-  return writeReport(dir, input, { png: options.png });
+  return writeReport(dir, input, { png: options.png, writeFile: writeFileAtomic });
 }
 
 export async function writeCompareReport(dir: string, results: RunResult[], names: string[], table: string, options: { png: boolean }) {
@@ -58,5 +59,5 @@ export async function writeCompareReport(dir: string, results: RunResult[], name
     runs: results.map((r, k) => ({ label: names[k], epochs: r.trainer.history.epochs, losses: r.trainer.history.meanLoss })),
     logScale: true,
   };
-  return writeReport(dir, input, { png: options.png });
+  return writeReport(dir, input, { png: options.png, writeFile: writeFileAtomic });
 }
