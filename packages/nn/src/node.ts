@@ -186,7 +186,7 @@ export async function openAtomicFile(path: string, chunkBytes = 64 * 1024): Prom
   let pending: string[] = [];
   let pendingLength = 0;
   let writing: Promise<void> = Promise.resolve();
-  let failure: unknown = null;
+  let failure: Error | null = null;
   let closed = false;
   const drain = () => {
     if (pendingLength === 0) return;
@@ -198,7 +198,7 @@ export async function openAtomicFile(path: string, chunkBytes = 64 * 1024): Prom
         await handle.write(chunk).then(
           () => undefined,
           (e: unknown) => {
-            failure = e;
+            failure = e instanceof Error ? e : new Error(String(e));
           },
         );
       }
