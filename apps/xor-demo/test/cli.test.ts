@@ -126,7 +126,7 @@ describe('pnpm demo', () => {
     expect(rows[3]).toMatch(/^0\.8\s+/);
     const files = await readdir(out);
     expect(files).toEqual(expect.arrayContaining(['compare.csv', 'compare.txt', 'run-1', 'run-2']));
-    expect((await readFile(join(out, 'compare.csv'), 'utf8')).split('\n')[0]).toBe('lr,converged,epochs,final_loss,accuracy,seconds,folder');
+    expect((await readFile(join(out, 'compare.csv'), 'utf8')).split('\n')[0]).toBe('lr,converged,stop_reason,epochs,final_loss,accuracy,seconds,folder');
   });
 
   it('compare sweeps the cartesian product of several flags', async () => {

@@ -60,6 +60,11 @@ export const STALE_TEMP_MS = 60 * 60 * 1000;
 /** The temporary files this process is writing right now (never swept). */
 const liveTemps = new Set<string>();
 
+/** Whether a file name is one of this writer's temporary files (`.<name>.<pid>.<12 hex>.tmp`). */
+export function isAtomicTempName(name: string): boolean {
+  return TEMP_NAME.test(name);
+}
+
 /** A fresh temporary path beside `path`, recognisable by `sweepStaleTemps`. */
 export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);

@@ -1,10 +1,10 @@
 // The student's report: report.html (self-contained), loss.png, comparison.png, boundary.png, graph.svg.
 import { noGrad, tensor, toDot } from '@gradlab/core';
-import { writeFileAtomic } from '@gradlab/nn/node';
 import { decisionBoundaryGrid, renderGraphSvg, writeReport, type ReportInput } from '@gradlab/viz/node';
 import { describeConfig } from '../lab/config.ts';
 import { oneStepGraph } from '../lab/graph.ts';
-import type { RunResult } from './run.ts';
+import { writeFileAtomic } from './files.ts';
+import { divergedLine, type RunResult } from './run.ts';
 
 function points(result: RunResult): number[][] {
   const d = result.trainer.data.inputs.data;
@@ -26,8 +26,21 @@ function configTable(result: RunResult): Record<string, string | number | boolea
     'batch size': c.batchSize,
     seed: c.seed,
     'stop rule': `every per-sample loss of a pass < ${c.lossThreshold}`,
-    result: result.stopReason === 'converged' ? `converged at epoch ${result.epochs}` : `stopped at max epochs ${result.epochs}`,
+    result: resultText(result),
   };
+}
+
+function resultText(result: RunResult): string {
+  switch (result.stopReason) {
+    case 'converged':
+      return `converged at epoch ${result.epochs}`;
+    case 'max-epochs':
+      return `stopped at max epochs ${result.epochs}`;
+    case 'diverged':
+      return divergedLine(result.divergence!);
+    default:
+      return `interrupted at epoch ${result.epochs}`;
+  }
 }
 
 export async function writeRunReport(dir: string, result: RunResult, options: { png: boolean }) {
