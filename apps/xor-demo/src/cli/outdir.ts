@@ -87,7 +87,8 @@ export async function prepareOutDir(out: string | undefined, fallback: () => str
       break;
     } catch (error) {
       if (error instanceof UsageError) throw error;
-      if (code(error) !== 'ENOENT') fail(`cannot use ${existing} (${code(error)})`);
+      // ENOTDIR: a file further up; the walk finds it and says so
+      if (code(error) !== 'ENOENT' && code(error) !== 'ENOTDIR') fail(`cannot use ${existing} (${code(error)})`);
       // a dangling symlink: stat says ENOENT, but mkdir would fail
       if (await lstat(existing).then(() => true, () => false)) fail(`${existing} is a broken symbolic link`);
       missing.unshift(existing);
