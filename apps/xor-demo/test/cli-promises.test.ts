@@ -108,6 +108,11 @@ describe('limits, checked before anything is built: exit code 2 and one line', (
     [['--hidden', Array.from({ length: 17 }, () => '2').join(',')], /^error: --hidden: 17 layers is too many \(at most 16\)$/],
     [['--n', '1000001'], /^error: --n: 1000001 points is too many \(at most 1000000\)$/],
     [['compare', '--seed', '1,2,3,4,5,6,7,8,9,10', '--lr', '1,2,3,4,5,6,7'], /^error: compare: 70 combinations is too many \(at most 64\)$/],
+    // counted before the product is built: 10^8 combinations used to be built first (minutes, gigabytes)
+    [
+      ['compare', ...['--lr', '--seed', '--n', '--batch-size', '--activation', '--init', '--loss', '--optimizer'].flatMap((f) => [f, '1,2,3,4,5,6,7,8,9,10'])],
+      /^error: compare: 100000000 combinations is too many \(at most 64\)$/,
+    ],
   ];
   for (const [argv, message] of cases) {
     it(argv.join(' ').slice(0, 60), async () => {
