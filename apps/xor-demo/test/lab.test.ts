@@ -94,6 +94,19 @@ describe('the lab preset', () => {
     expect(t.epoch).toBe(21);
   });
 
+  it('a pass paused and resumed (pauseNow) is the same run bit for bit', () => {
+    const config = { ...LAB_PRESET, dataset: 'linear' as const, maxEpochs: 1000 };
+    const whole = new LabTrainer(config);
+    whole.run();
+    const sliced = new LabTrainer(config);
+    let calls = 0;
+    while (sliced.runPass(undefined, undefined, () => true)) calls++;
+    expect(calls).toBeGreaterThan(50); // paused every 16 steps: 1000 / 16
+    expect(sliced.passes).toBe(whole.passes);
+    expect(sliced.history.meanLoss).toEqual(whole.history.meanLoss);
+    expect(sliced.predict()).toEqual(whole.predict());
+  });
+
   it('keeps a bounded loss history and log however long the run (the last pass always in)', () => {
     // a threshold no pass reaches: 3000 passes
     const t = new LabTrainer({ ...LAB_PRESET, logEvery: 1, lossThreshold: 1e-12, maxEpochs: 21 * 3000 }, { historyCapacity: 64 });

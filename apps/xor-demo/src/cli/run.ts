@@ -154,7 +154,8 @@ export async function trainWithPrintout(config: LabConfig, print: Printer, optio
     let lastFlush = lastYield;
     const onLog = ({ epoch, loss }: { epoch: number; loss: number }) => log(`epoch ${epoch} loss: ${pythonFloat(loss)}`);
     const onRecord = (r: PassRecord) => csv.write(csvRow(r));
-    while (trainer.runPass(onLog, onRecord)) {
+    const pauseNow = () => performance.now() - lastYield > 50; // also in the middle of a long pass
+    while (trainer.runPass(onLog, onRecord, pauseNow)) {
       onPass(trainer);
       const now = performance.now();
       if (now - lastYield > 50) {

@@ -152,6 +152,8 @@ export class LabTrainer {
   private readonly steps = new Map<number, Step>();
   /** The loss of the very first step: the scale an exploding loss is measured against. */
   private firstLoss: number | null = null;
+  /** The pass in progress: its next batch, and the sum, max and count of its per-sample losses. */
+  private inPass = { next: 0, sum: 0, max: 0, count: 0 };
 
   constructor(config: LabConfig, options: TrainerOptions = {}) {
     const { engine = 'compiled', historyCapacity = HISTORY_CAPACITY } = options;
@@ -210,14 +212,17 @@ export class LabTrainer {
   /**
    * One pass over the data; returns false once training has stopped. `onRecord` receives each
    * pass the history records (all of them, before thinning: the CLI streams them to loss.csv).
+   * `pauseNow`, asked every 16 steps, may cut the pass short: runPass then returns true with the
+   * pass unfinished, and the next call goes on where it stopped (so a caller can yield to the
+   * event loop, e.g. to hear Ctrl-C, however long a pass is). Nothing else differs: the same
+   * steps in the same order, bit for bit.
    */
-  runPass(onLog?: (line: LogLine) => void, onRecord?: (pass: PassRecord) => void): boolean {
+  runPass(onLog?: (line: LogLine) => void, onRecord?: (pass: PassRecord) => void, pauseNow?: () => boolean): boolean {
     if (this.done) return false;
     const { logEvery, maxEpochs, lossThreshold } = this.config;
-    let sum = 0;
-    let max = 0;
-    let count = 0;
-    for (const { x, y } of this.batches) {
+    const at = this.inPass;
+    while (at.next < this.batches.length) {
+      const { x, y } = this.batches[at.next];
       const { loss, pred } = this.engine === 'compiled' ? this.stepFor(x).run(x, y) : this.eagerStep(x, y);
       const value = loss.item();
       if (this.exploded(value)) return this.diverge(this.epoch + x.shape[0], value, 'loss');
@@ -230,11 +235,12 @@ export class LabTrainer {
         }
         throw error;
       }
+      at.next++;
       for (let i = 0; i < pred.size; i++) {
         const l = this.sampleLoss(pred.data[i], y.data[i]);
-        sum += l;
-        if (l > max || Number.isNaN(l)) max = l;
-        count++;
+        at.sum += l;
+        if (l > at.max || Number.isNaN(l)) at.max = l;
+        at.count++;
       }
       const before = this.epoch;
       this.epoch += x.shape[0];
@@ -245,7 +251,10 @@ export class LabTrainer {
         onLog?.(line);
       }
       if (this.epoch >= maxEpochs) break;
+      if (pauseNow && (at.next & 15) === 0 && at.next < this.batches.length && pauseNow()) return !this.done;
     }
+    const { sum, max, count } = at;
+    this.inPass = { next: 0, sum: 0, max: 0, count: 0 };
     this.passes++;
     const fullPass = count === this.data.labels.size;
     // a pass cut short by max epochs averages over part of the data: keep it out of the curve
