@@ -99,7 +99,9 @@ export interface LocalDerivative {
 export interface ResultHook {
   /** A tensor of this shape (and size) for an op's result; the op's kernel writes its values next. */
   result(shape: Shape, size: number): Tensor;
-  /** Hears of every op applied, once its result holds its values. */
+  /** Hears that an op starts computing (it reads its inputs' values from now until `applied`). */
+  computing?(): void;
+  /** Hears of every op applied, once its result holds its values (and they were checked). */
   applied?(op: Op, inputs: readonly Tensor[], attrs: unknown, result: Tensor): void;
   /** True for a hook recording ops to replay them (compile): no gradient may be taken inside. */
   readonly records?: boolean;
@@ -111,13 +113,6 @@ export const freshResults: ResultHook = {
 };
 
 let results: ResultHook = freshResults;
-/** How many ops are computing right now (their kernels, forwards and checks read values). */
-let computing = 0;
-
-/** Whether an op is computing: values read now are read by an op, not by the code around it. */
-export function insideOp(): boolean {
-  return computing > 0;
-}
 
 /** Runs `fn` with `hook` deciding where op results come from. */
 export function withResultHook<T>(hook: ResultHook, fn: () => T): T {
@@ -207,14 +202,9 @@ export class Op<N extends string = string, A = unknown> {
     if (xs.length !== this.inputNames.length) {
       throw new GradlabError(`${this.name}: expected ${this.inputNames.length} inputs, got ${xs.length}`);
     }
-    let result: Tensor;
-    computing++;
-    try {
-      result = this.compute(xs, attrs);
-      if (isAnomalyDetectionEnabled()) this.checkFinite(result, xs, attrs);
-    } finally {
-      computing--;
-    }
+    const result = this.compute(xs, attrs);
+    if (isAnomalyDetectionEnabled()) this.checkFinite(result, xs, attrs);
+    results.applied?.(this as unknown as Op, xs, attrs, result);
     if (isGradEnabled()) {
       let needsGrad = false;
       // a result needs a graph if a gradient can flow from it into an input that wants one
@@ -232,20 +222,16 @@ export class Op<N extends string = string, A = unknown> {
 
   /** The result's values, in a tensor the result hook provides (a kernel) or the forward makes. */
   private compute(xs: readonly Tensor[], attrs: A): Tensor {
+    results.computing?.();
     const kernel = this.spec.kernel;
-    let result: Tensor;
-    if (kernel) {
-      const shape = kernel.shape(xs, attrs, this.name);
-      const size = sizeOf(shape);
-      if (size > MAX_ELEMENTS) {
-        throw new GradlabError(`${this.name}: the result ${formatShape(shape)} would have ${size} elements, more than the limit of ${MAX_ELEMENTS} (2^27)`);
-      }
-      result = results.result(shape, size);
-      kernel.run(result.data, xs, attrs);
-    } else {
-      result = this.spec.forward!(xs, attrs);
+    if (!kernel) return this.spec.forward!(xs, attrs);
+    const shape = kernel.shape(xs, attrs, this.name);
+    const size = sizeOf(shape);
+    if (size > MAX_ELEMENTS) {
+      throw new GradlabError(`${this.name}: the result ${formatShape(shape)} would have ${size} elements, more than the limit of ${MAX_ELEMENTS} (2^27)`);
     }
-    results.applied?.(this as unknown as Op, xs, attrs, result);
+    const result = results.result(shape, size);
+    kernel.run(result.data, xs, attrs);
     return result;
   }
 

@@ -3,7 +3,7 @@
 // `.item()`, `.toArray()`) would freeze a JS decision or a JS computation into the program,
 // which the replays would then repeat whatever their inputs, so such a read is an error.
 import { GradlabError } from '../errors.ts';
-import { freshResults, insideOp, withResultHook, type Op, type ResultHook } from '../op.ts';
+import { freshResults, withResultHook, type Op, type ResultHook } from '../op.ts';
 import { formatShape } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 
@@ -21,12 +21,18 @@ export interface TapeEntry {
  */
 export function recordOps<T>(fn: () => T, traced: readonly { tensor: Tensor; what: string }[] = []): { value: T; tape: TapeEntry[] } {
   const tape: TapeEntry[] = [];
-  const restore: (() => void)[] = traced.map(({ tensor, what }) => trace(tensor, what));
+  // an op reads values from `computing` to `applied`: those reads are the op's, not the step's
+  const reading = { depth: 0 }; // ops computing (a user op's forward may apply ops itself)
+  const restore: (() => void)[] = traced.map(({ tensor, what }) => trace(tensor, what, reading));
   const recorder: ResultHook = {
     result: (shape, size) => freshResults.result(shape, size),
+    computing: () => {
+      reading.depth++;
+    },
     applied: (op, inputs, attrs, result) => {
+      reading.depth--;
       tape.push({ op, inputs, attrs, result });
-      if (traced.length > 0) restore.push(trace(result, `the result of ${op.label(attrs)} ${formatShape(result.shape)}`));
+      if (traced.length > 0) restore.push(trace(result, `the result of ${op.label(attrs)} ${formatShape(result.shape)}`, reading));
     },
     records: true,
   };
@@ -38,11 +44,11 @@ export function recordOps<T>(fn: () => T, traced: readonly { tensor: Tensor; wha
 }
 
 /** Makes reading `t.data` outside an op throw, until the returned function puts it back. */
-function trace(t: Tensor, what: string): () => void {
+function trace(t: Tensor, what: string, reading: { depth: number }): () => void {
   const data = t.data;
   Object.defineProperty(t, 'data', {
     get: () => {
-      if (insideOp()) return data;
+      if (reading.depth > 0) return data;
       throw new GradlabError(
         `compile: data-dependent step cannot be compiled: it read the values of ${what} while it was recorded ` +
           `(.data, .item() or .toArray()). A replay would repeat what those values decided then, whatever its inputs. ` +
