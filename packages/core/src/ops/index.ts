@@ -50,3 +50,5 @@ export { stack } from './stack.ts';
 export { split } from './split.ts';
 export { squeeze, unsqueeze } from './squeeze.ts';
 export { flatten } from './flatten.ts';
+export { conv1d, conv2d, convTranspose1d, convTranspose2d, type ConvOptions, type ConvTransposeOptions } from './convolution.ts';
+export { conv1dOps, conv2dOps, type ConvAttrs } from './conv.ts';
