@@ -37,7 +37,7 @@ export function spatialPair(opName: string, arg: string, value: SpatialArg, spat
   const ok = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
   if (ok(value)) return spatial === 2 ? [value, value] : [neutral, value];
   if (Array.isArray(value) && value.length === spatial && value.every(ok)) {
-    return spatial === 2 ? [value[0] as number, value[1] as number] : [neutral, value[0] as number];
+    return spatial === 2 ? [value[0], value[1]] : [neutral, value[0]];
   }
   const what = `an integer ≥ ${min}`;
   const shown = Array.isArray(value) ? `[${value.map((v) => describeValue(v)).join(',')}]` : describeValue(value);
@@ -97,4 +97,45 @@ export function describeWindow(spatial: Spatial, win: Window, extra: readonly st
   add('padding', win.ph, win.pw, 0);
   add('dilation', win.dh, win.dw, 1);
   return [...parts, ...extra].join(', ');
+}
+
+/** The options of the pools: stride defaults to the kernel size, as in PyTorch. */
+export interface PoolOptions {
+  /** The step between windows (default: the kernel size). */
+  stride?: SpatialArg;
+  /** Padding on both sides of each spatial axis, at most half the kernel size (default 0). */
+  padding?: SpatialArg;
+}
+
+/**
+ * The windows of a 2-D pool over x [N, C, H, W], with PyTorch's checks: padding at most half
+ * the kernel, the dilated kernel within the padded input, and every window over some input.
+ */
+export function poolWindow(opName: string, x: Shape, kernelSize: SpatialArg, options: PoolOptions | undefined, dilationArg: SpatialArg): Window {
+  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+    throw new GradlabError(`${opName}: options must be an object { stride, padding, … }, got ${describeValue(options)}`);
+  }
+  if (x.length !== 4) throw new GradlabError(`${opName}: x must be [N,C,H,W] (rank 4), got ${formatShape(x)}`);
+  const kernel = spatialPair(opName, 'kernelSize', kernelSize, 2, 1, 1);
+  const stride = options?.stride === undefined ? kernel : spatialPair(opName, 'stride', options.stride, 2, 1, 1);
+  const padding = spatialPair(opName, 'padding', options?.padding ?? 0, 2, 0, 0);
+  const dilation = spatialPair(opName, 'dilation', dilationArg, 2, 1, 1);
+  if (padding[0] > Math.floor(kernel[0] / 2) || padding[1] > Math.floor(kernel[1] / 2)) {
+    throw new GradlabError(
+      `${opName}: padding ${extent(2, ...padding)} must be at most half the kernel size ${extent(2, ...kernel)} (as in PyTorch)`,
+    );
+  }
+  const win = windowOver(opName, x, 2, { kernel, stride, padding, dilation });
+  const reaches = (n: number, outputs: number, k: number, s: number, p: number, d: number) => {
+    for (let o = 0; o < outputs; o++) {
+      let hit = false;
+      for (let i = 0; i < k && !hit; i++) hit = o * s - p + i * d >= 0 && o * s - p + i * d < n;
+      if (!hit) return false;
+    }
+    return true;
+  };
+  if (!reaches(win.h, win.oh, win.kh, win.sh, win.ph, win.dh) || !reaches(win.w, win.ow, win.kw, win.sw, win.pw, win.dw)) {
+    throw new GradlabError(`${opName}: with dilation ${extent(2, win.dh, win.dw)} a window of x ${formatShape(x)} lies wholly in the padding`);
+  }
+  return win;
 }
