@@ -246,7 +246,7 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
       this.compiled = null;
       throw new GradlabError(
         `compile: the replayed step differs from the eager step (${problem ?? 'other parameters'}): the step function ` +
-          `computes something outside gradlab's ops, chooses ops by values, or is random. Keep it to ops on its inputs ` +
+          `computes something outside gradlab's ops, chooses ops by values, or draws random numbers outside ops (random ops such as dropout replay). Keep it to ops on its inputs ` +
           `(see compile's documentation), or train it eagerly`,
       );
     }

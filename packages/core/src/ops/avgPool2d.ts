@@ -70,7 +70,7 @@ const backwardKernel: KernelBase<BackwardAttrs> & { readonly kind: 'pool' } = {
 };
 
 const describe = (name: string) => ({ window: win, countIncludePad }: AvgPoolAttrs) => {
-  const settings = describeWindow(2, win, countIncludePad ? [] : ['countIncludePad=false']);
+  const settings = describeWindow(2, win, countIncludePad ? [] : ['countIncludePad=false'], [win.kh, win.kw]);
   return `${name}(${extent(2, win.kh, win.kw)}${settings ? `, ${settings}` : ''})`;
 };
 

@@ -86,7 +86,7 @@ const gatherKernel: KernelBase<PoolAttrs> & { readonly kind: 'pool' } = {
 };
 
 const describe = (name: string) => ({ window: win }: PoolAttrs) => {
-  const settings = describeWindow(2, win);
+  const settings = describeWindow(2, win, [], [win.kh, win.kw]);
   return `${name}(${extent(2, win.kh, win.kw)}${settings ? `, ${settings}` : ''})`;
 };
 

@@ -87,13 +87,16 @@ export function windowOver(opName: string, x: Shape, spatial: Spatial, { kernel,
   return { kh, kw, sh, sw, ph, pw, dh, dw, h, w, oh: outputSize(h, kh, sh, ph, dh), ow: outputSize(w, kw, sw, pw, dw) };
 }
 
-/** `stride=2, padding=1`: the settings that differ from the defaults, for a graph label. */
-export function describeWindow(spatial: Spatial, win: Window, extra: readonly string[] = []): string {
+/**
+ * `stride=2, padding=1`: the settings that differ from the defaults, for a graph label (the
+ * default stride is 1 for convolutions, the kernel size for pools).
+ */
+export function describeWindow(spatial: Spatial, win: Window, extra: readonly string[] = [], stride: readonly [number, number] = [1, 1]): string {
   const parts: string[] = [];
-  const add = (name: string, a: number, b: number, neutral: number) => {
-    if (a !== neutral || b !== neutral) parts.push(`${name}=${spatial === 2 && a !== b ? `(${a},${b})` : b}`);
+  const add = (name: string, a: number, b: number, neutralA: number, neutralB = neutralA) => {
+    if (a !== neutralA || b !== neutralB) parts.push(`${name}=${spatial === 2 && a !== b ? `(${a},${b})` : b}`);
   };
-  add('stride', win.sh, win.sw, 1);
+  add('stride', win.sh, win.sw, stride[0], stride[1]);
   add('padding', win.ph, win.pw, 0);
   add('dilation', win.dh, win.dw, 1);
   return [...parts, ...extra].join(', ');
