@@ -5,8 +5,8 @@
 // ops-reference.test.ts.)
 import { describe, expect, it } from 'vitest';
 import {
-  avgPool2d, compile, conv1d, conv2d, conv2dOps, defineOp, enableGrad, type ConvAttrs, convTranspose1d, convTranspose2d, createRng, dropout, dropoutMaskOp, flatten, grad, gradcheck,
-  localDerivatives, logSoftmax, maxPool2d, mean, mul, ones, randn, tensor, trace, GradlabError, type ConvOptions, type GradcheckOptions,
+  add, avgPool2d, compile, conv1d, conv2d, conv2dOps, defineOp, enableGrad, type ConvAttrs, convTranspose1d, convTranspose2d, createRng, dropout, dropoutMaskOp, flatten, grad, gradcheck,
+  localDerivatives, logSoftmax, maxPool2d, mean, mul, ones, randn, sub, sum, tensor, trace, GradlabError, type ConvOptions, type GradcheckOptions,
   type Tensor,
 } from '../src/index.ts';
 import { expectValues, PlainSGD } from './helpers.ts';
@@ -464,6 +464,46 @@ describe('compile: steps with convolution, pooling and dropout equal the eager s
     const eager = run(false, true);
     expect(run(true, true)).toEqual(eager);
     expect(run(true, false)).toEqual(eager);
+  });
+});
+
+// ---- the bias's broadcasting -------------------------------------------------------------------
+
+describe("a channel bias's add and its gradient's sum run loops of their own, with the generic loops' bits", () => {
+  it('[N,C,H,W] with [1,C,1,1] or [C,1,1], either side; sums over [0,2,3] and [0,3]', () => {
+    const random = createRng(90);
+    const y = randn([3, 4, 2, 5], random);
+    const b = randn([4], random);
+    const at = (n: number, c: number, i: number, j: number) => ((n * 4 + c) * 2 + i) * 5 + j;
+    for (const shape of [[1, 4, 1, 1], [4, 1, 1]]) {
+      const bias = b.reshape(shape);
+      const plus = add(y, bias);
+      const minus = sub(bias, y);
+      for (let n = 0; n < 3; n++)
+        for (let c = 0; c < 4; c++)
+          for (let i = 0; i < 2; i++)
+            for (let j = 0; j < 5; j++) {
+              expect(Object.is(plus.data[at(n, c, i, j)], y.data[at(n, c, i, j)] + b.data[c])).toBe(true);
+              expect(Object.is(minus.data[at(n, c, i, j)], b.data[c] - y.data[at(n, c, i, j)])).toBe(true);
+            }
+    }
+    // a block in the middle of the axes: [1,2,5] against [3,4,2,5] is not one; [4,2,1] is, repeated 5 times
+    const middle = randn([4, 2, 1], random);
+    const z = mul(y, middle);
+    for (let k = 0; k < y.size; k++) expect(Object.is(z.data[k], y.data[k] * middle.data[Math.floor(k / 5) % 8])).toBe(true);
+    // sums: each cell 0 + its elements in y's order
+    const overChannels = sum(y, [0, 2, 3]);
+    const overTwo = sum(y, [0, 3]);
+    for (let c = 0; c < 4; c++) {
+      let s = 0;
+      for (let n = 0; n < 3; n++) for (let i = 0; i < 2; i++) for (let j = 0; j < 5; j++) s += y.data[at(n, c, i, j)];
+      expect(Object.is(overChannels.data[c], s)).toBe(true);
+      for (let i = 0; i < 2; i++) {
+        let t = 0;
+        for (let n = 0; n < 3; n++) for (let j = 0; j < 5; j++) t += y.data[at(n, c, i, j)];
+        expect(Object.is(overTwo.data[c * 2 + i], t)).toBe(true);
+      }
+    }
   });
 });
 
