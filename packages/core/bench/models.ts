@@ -1,0 +1,257 @@
+// The architecture part of core's bench: a [784,128,10] MLP step at batch 64 with softmax
+// cross-entropy, and a 3×3 conv2d layer step on a [64,1,8,8] batch with 8 and 16 filters, each
+// eager and compiled, beside the same step in numpy float64 on one thread (bench/ref/*.py, run
+// with OPENBLAS_NUM_THREADS=1 when python3 with numpy is available; skipped, saying so, when not).
+//
+// Both sides start from the same numbers (wave() below and in ref/common.py), so the loss after
+// three steps is printed from each as a check that they run the same step.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { compile, conv2d, logSoftmax, noGrad, tensor, type FusableOptimizer, type Tensor } from '../src/index.ts';
+import { matmulNT, matmulTN } from '../src/fast/index.ts';
+import { fmt, median, options } from './harness.ts';
+
+const LR = 0.1;
+
+/** scale·sin(freq·i + phase) for i = 0 … n−1, as a tensor of `shape` (ref/common.py: wave()). */
+function wave(shape: number[], scale: number, freq: number, phase = 0, requiresGrad = false): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = new Float64Array(n);
+  for (let i = 0; i < n; i++) data[i] = scale * Math.sin(i * freq + phase);
+  return tensor(data, { shape, requiresGrad });
+}
+
+/** W ← W − lr·∂L/∂W as an optimizer hands it to compile. */
+function sgd(params: readonly Tensor[]): FusableOptimizer {
+  return {
+    parameterUpdate: () => ({
+      name: 'SGD',
+      params,
+      state: [],
+      scalars: ['lr'],
+      rules: [{ target: 'value', args: ['value', 'grad', 'lr'], f: (p, g, rate) => p - rate * g }],
+      stateOf: () => [],
+      prepare: (_i, out) => {
+        out[0] = LR;
+      },
+    }),
+  };
+}
+
+/** The eager update: W ← W − lr·∂L/∂W, then the gradients cleared. */
+function update(params: readonly Tensor[]): void {
+  for (const p of params) {
+    const values = p.data;
+    const g = p.grad!.data;
+    for (let k = 0; k < values.length; k++) values[k] -= LR * g[k];
+    p.grad = null;
+  }
+}
+
+interface ModelCase {
+  name: string;
+  /** One training step; returns the loss. */
+  step: () => number;
+}
+
+interface Model {
+  title: string;
+  /** The numpy reference: script and arguments. */
+  ref: string[];
+  cases: () => ModelCase[];
+  /** Extra timed lines (not steps): name and function. */
+  parts?: () => ModelCase[];
+}
+
+// ---- the MLP: [784,128,10], ReLU, bias, softmax cross-entropy, batch 64 --------------------------
+
+const N = 64;
+const D = 784;
+const H = 128;
+const K = 10;
+
+function mlpSetup() {
+  const x = wave([N, D], 1, 0.37);
+  // the one-hot mask of labels (7n mod 10), made by hand
+  const onehot = new Float64Array(N * K);
+  for (let n = 0; n < N; n++) onehot[n * K + ((n * 7) % K)] = 1;
+  const y = tensor(onehot, { shape: [N, K] });
+  const params = [wave([D, H], 0.05, 0.11, 1, true), wave([H], 0, 0, 0, true), wave([H, K], 0.1, 0.23, 2, true), wave([K], 0, 0, 0, true)];
+  return { x, y, params };
+}
+
+/** −(1/N)·Σ onehot ⊙ logSoftmax(relu(x·W1 + b1)·W2 + b2). */
+function mlpLoss([W1, b1, W2, b2]: readonly Tensor[], x: Tensor, y: Tensor): Tensor {
+  const h = x.matmul(W1).add(b1).relu();
+  const z = h.matmul(W2).add(b2);
+  return logSoftmax(z, 1).mul(y).sum().mul(-1 / N);
+}
+
+const mlp: Model = {
+  title: `MLP step [${D},${H},${K}], batch ${N}: ReLU, bias, softmax cross-entropy (logSoftmax, one-hot mask), SGD lr ${LR}`,
+  ref: ['mlp_step.py'],
+  cases: () => {
+    const eager = mlpSetup();
+    const compiled = mlpSetup();
+    const step = compile((x: Tensor, y: Tensor) => mlpLoss(compiled.params, x, y), { optimizer: sgd(compiled.params) });
+    return [
+      {
+        name: 'gradlab eager (backward(), update loop)',
+        step: () => {
+          const loss = mlpLoss(eager.params, eager.x, eager.y);
+          loss.backward();
+          update(eager.params);
+          return loss.item();
+        },
+      },
+      { name: 'gradlab compiled (update in the program)', step: () => step.run(compiled.x, compiled.y).item() },
+    ];
+  },
+  // the step's five matmuls alone, through the same kernels (forward x·W1, h·W2; backward hᵀ·g, g·W2ᵀ, xᵀ·g)
+  parts: () => {
+    const { x, params } = mlpSetup();
+    const h = wave([N, H], 1, 0.3);
+    const g2 = wave([N, K], 0.01, 0.7);
+    const gh = wave([N, H], 0.01, 0.9);
+    return [
+      {
+        name: "gradlab: the step's 5 matmuls alone",
+        step: () =>
+          noGrad(() => {
+            x.matmul(params[0]);
+            h.matmul(params[2]);
+            matmulTN(h, g2);
+            matmulNT(g2, params[2]);
+            return matmulTN(x, gh).data[0];
+          }),
+      },
+    ];
+  },
+};
+
+// ---- conv2d: [64,1,8,8] with O 3×3 filters, padding 1, bias; loss sum(y ⊙ r)/64 ------------------
+
+function convModel(filters: number): Model {
+  const setup = () => ({
+    x: wave([N, 1, 8, 8], 1, 0.37),
+    r: wave([N, filters, 8, 8], 1, 0.13),
+    params: [wave([filters, 1, 3, 3], 0.3, 0.5, 1, true), tensor(Array.from({ length: filters }, (_, o) => 0.01 * o), { requiresGrad: true })],
+  });
+  const loss = ([w, b]: readonly Tensor[], x: Tensor, r: Tensor) => conv2d(x, w, b, { padding: 1 }).mul(r).sum().mul(1 / N);
+  return {
+    title: `conv2d step: x [${N},1,8,8], w [${filters},1,3,3], padding 1, bias; loss Σ(y⊙r)/${N}; ∂/∂w, ∂/∂b; SGD lr ${LR}`,
+    ref: ['conv_step.py', String(filters)],
+    cases: () => {
+      const eager = setup();
+      const compiled = setup();
+      const step = compile((x: Tensor, r: Tensor) => loss(compiled.params, x, r), { optimizer: sgd(compiled.params) });
+      return [
+        {
+          name: 'gradlab eager (backward(), update loop)',
+          step: () => {
+            const l = loss(eager.params, eager.x, eager.r);
+            l.backward();
+            update(eager.params);
+            return l.item();
+          },
+        },
+        { name: 'gradlab compiled (update in the program)', step: () => step.run(compiled.x, compiled.r).item() },
+      ];
+    },
+  };
+}
+
+// ---- timing and the numpy reference ------------------------------------------------------------
+
+/** ms per step of each case: warm-up, then rounds in turn, each case ~150 ms a round; medians. */
+function timeCases(cases: readonly ModelCase[]): number[][] {
+  const rounds = options.quick ? 3 : 7;
+  const target = options.quick ? 50 : 150;
+  const steps = cases.map((c) => {
+    for (let s = 0; s < 3; s++) c.step();
+    const t0 = performance.now();
+    let n = 0;
+    while (performance.now() - t0 < 50) {
+      c.step();
+      n++;
+    }
+    return Math.max(3, Math.round(target / ((performance.now() - t0) / n)));
+  });
+  const perRound = cases.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) {
+    cases.forEach((c, k) => {
+      const t0 = performance.now();
+      for (let s = 0; s < steps[k]; s++) c.step();
+      perRound[k].push((performance.now() - t0) / steps[k]);
+    });
+  }
+  return perRound;
+}
+
+interface RefResult {
+  msPerStep: number;
+  checkLoss: number;
+  numpy: string;
+  blas: string;
+}
+
+/** Runs a numpy reference on one thread; null (and why) when python3 with numpy is not there. */
+function runReference(args: readonly string[]): RefResult | string {
+  const script = fileURLToPath(new URL(`./ref/${args[0]}`, import.meta.url));
+  const threads = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  const run = spawnSync('python3', [script, ...args.slice(1), ...(options.quick ? ['--quick'] : [])], {
+    env: { ...process.env, ...threads },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (run.error) return `python3 not found (${run.error.message})`;
+  if (run.status !== 0) return `python3 ${args[0]} failed: ${(run.stderr || '').trim().split('\n').pop() ?? ''}`;
+  try {
+    return JSON.parse(run.stdout.trim().split('\n').pop()!) as RefResult;
+  } catch {
+    return `python3 ${args[0]} printed no result`;
+  }
+}
+
+/** The loss of the 4th step from fresh cases (3 steps before it), as the reference reports it. */
+function checkLoss(model: Model, k: number): number {
+  const c = model.cases()[k];
+  for (let s = 0; s < 3; s++) c.step();
+  return c.step();
+}
+
+function modelTable(model: Model): { ms: number[]; ref: RefResult | string } {
+  const cases = model.cases();
+  const parts = model.parts?.() ?? [];
+  const perRound = timeCases([...cases, ...parts]);
+  const ms = perRound.map(median);
+  const ref = runReference(model.ref);
+  const numpy = typeof ref === 'string' ? null : ref.msPerStep;
+  console.log(`\n${model.title}; ${options.quick ? 3 : 7} rounds`);
+  console.log(`  case                                                    ms/step   × numpy`);
+  if (typeof ref === 'string') console.log(`  numpy float64, 1 thread: skipped: ${ref}`);
+  else console.log(`  ${`numpy ${ref.numpy} float64, 1 thread (${ref.blas})`.padEnd(52)}${fmt(ref.msPerStep, 3)}${fmt(1, 2)}×`);
+  [...cases, ...parts].forEach((c, k) => {
+    const ratio = numpy === null ? '' : `${fmt(ms[k] / numpy, 2)}×`;
+    console.log(`  ${c.name.padEnd(52)}${fmt(ms[k], 3)}${ratio}`);
+  });
+  const eagerLoss = checkLoss(model, 0);
+  const compiledLoss = checkLoss(model, 1);
+  const vsNumpy = typeof ref === 'string' ? '' : `, numpy ${ref.checkLoss} (relative difference ${(Math.abs(eagerLoss - ref.checkLoss) / Math.abs(ref.checkLoss)).toExponential(1)})`;
+  console.log(`  check, loss of step 4: eager ${eagerLoss}, compiled ${Object.is(eagerLoss, compiledLoss) ? '(the same bits)' : compiledLoss}${vsNumpy}`);
+  return { ms, ref };
+}
+
+/** The MLP and conv tables; the MLP's target is at most 1.5× numpy on one thread. */
+export function modelsBench(): void {
+  const { ms, ref } = modelTable(mlp);
+  if (typeof ref !== 'string') {
+    const best = Math.min(ms[0], ms[1]);
+    console.log(
+      `  target: the MLP step within 1.5× numpy on one thread: ${best <= 1.5 * ref.msPerStep ? 'met' : 'NOT met'} ` +
+        `(best ${(best / ref.msPerStep).toFixed(2)}×); the 5 matmuls alone take ${((ms[2] / ms[1]) * 100).toFixed(0)}% of the compiled step`,
+    );
+  }
+  modelTable(convModel(8));
+  modelTable(convModel(16));
+}

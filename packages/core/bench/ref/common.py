@@ -1,0 +1,60 @@
+"""Shared by the numpy reference steps: deterministic data (the same formulas as
+packages/core/bench/models.ts, so both sides train the same numbers), timing, and the report.
+
+Run single-threaded, as the bench does:  OPENBLAS_NUM_THREADS=1 python3 <script>.py [--quick]
+It prints one JSON line: ms per step (median over rounds), the per-round figures, the loss after
+the check steps, and numpy's version and BLAS.
+"""
+import json
+import sys
+import time
+
+import numpy as np
+
+
+def wave(n, scale, freq, phase=0.0):
+    """scale * sin(freq * i + phase) for i = 0 .. n-1 (models.ts: wave())."""
+    return scale * np.sin(np.arange(n, dtype=np.float64) * freq + phase)
+
+
+def blas_name():
+    try:
+        config = np.show_config(mode='dicts')
+        return config['Build Dependencies']['blas']['name']
+    except Exception:  # numpy < 1.26 has no mode='dicts'
+        return 'unknown'
+
+
+def measure(step, check, quick):
+    """Warm up, then rounds of steps lasting ~150 ms each; ms per step per round."""
+    rounds = 3 if quick else 7
+    target = 0.05 if quick else 0.15
+    for _ in range(5):
+        step()
+    t0 = time.perf_counter()
+    n = 0
+    while time.perf_counter() - t0 < 0.05:
+        step()
+        n += 1
+    per = (time.perf_counter() - t0) / n
+    steps = max(3, int(target / per))
+    figures = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            step()
+        figures.append((time.perf_counter() - t0) * 1000 / steps)
+    figures.sort()
+    print(json.dumps({
+        'msPerStep': figures[len(figures) // 2],
+        'rounds': figures,
+        'stepsPerRound': steps,
+        'checkLoss': check(),
+        'numpy': np.__version__,
+        'blas': blas_name(),
+        'python': sys.version.split()[0],
+    }))
+
+
+def quick():
+    return '--quick' in sys.argv[1:]
