@@ -5,7 +5,7 @@
 // ops-reference.test.ts.)
 import { describe, expect, it } from 'vitest';
 import {
-  add, avgPool2d, compile, conv1d, conv2d, conv2dOps, defineOp, enableGrad, type ConvAttrs, convTranspose1d, convTranspose2d, createRng, dropout, dropoutMaskOp, flatten, grad, gradcheck,
+  add, avgPool2d, compile, conv1d, conv2d, conv2dOps, defineOp, enableGrad, type ConvAttrs, convTranspose1d, convTranspose2d, createRng, dropout, dropoutMaskOp, edgeJacobian, explainGradient, flatten, grad, gradcheck,
   localDerivatives, logSoftmax, maxPool2d, mean, mul, ones, randn, sub, sum, tensor, trace, GradlabError, type ConvOptions, type GradcheckOptions,
   type Tensor,
 } from '../src/index.ts';
@@ -359,14 +359,29 @@ describe('the graph shows one node per op, with its formula', () => {
     expect(trace(y).map((n) => n.label)).toEqual(['leaf#' + x.id, 'leaf#' + w.id, 'conv2d(stride=2, padding=1, groups=2)', 'leaf#' + b.id, 'reshape([1,4,1,1])', 'add']);
     const conv = y.inputs[0];
     expect(localDerivatives(conv).map((d) => [d.input, d.formula])).toEqual([
-      ['x', '∂yₙₒₚ/∂xₙ꜀ᵢ = w[o,c,tap] where window p reads xᵢ at that tap, so ∂L/∂x = convTranspose2d(∂L/∂y, w)'],
-      ['w', '∂yₙₒₚ/∂w[o,c,tap] = x[n,c] at that tap of window p, so ∂L/∂w = conv2dWeight(x, ∂L/∂y) = Σₙ,ₚ ∂L/∂yₙₒₚ·x(tap of p)'],
+      ['x', '∂y[n,o,p]/∂x[n,c,i] = w[o,c,tap] where window p reads x[n,c,i] at that tap, so ∂L/∂x = convTranspose2d(∂L/∂y, w)'],
+      ['w', '∂y[n,o,p]/∂w[o,c,tap] = x[n,c] at that tap of window p, so ∂L/∂w = conv2dWeight(x, ∂L/∂y) = Σₙ,ₚ ∂L/∂yₙₒₚ·x(tap of p)'],
     ]);
     const [gw] = grad(y.sum(), [w], { createGraph: true });
     expect(trace(gw).map((n) => n.label)).toContain('conv2dWeight(stride=2, padding=1, groups=2)');
     expect(trace(maxPool2d(x, 2, { stride: 1 })).map((n) => n.label)[1]).toBe('maxPool2d(2×2, stride=1)');
     expect(trace(avgPool2d(x, [2, 3], { padding: 1, countIncludePad: false })).map((n) => n.label)[1]).toBe('avgPool2d(2×3, padding=1, countIncludePad=false)');
     expect(trace(conv1d(x.reshape([1, 2, 36]), w.reshape([4, 1, 9]), undefined, { dilation: 2, groups: 2 })).map((n) => n.label)).toContain('conv1d(dilation=2, groups=2)');
+  });
+});
+
+describe('the inspector probes the conv and pool rules element by element', () => {
+  it('edgeJacobian of conv2d: each output reads x under the kernel; explainGradient through maxPool2d', () => {
+    const x = tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 10]]]], { requiresGrad: true, name: 'x' });
+    const w = tensor([[[[1, 0], [0, -1]]]], { requiresGrad: true, name: 'w' });
+    const y = conv2d(x, w);
+    // y[p] = x[p] − x[p + (1,1)]: ∂y/∂x is 1 at the window's first tap and −1 at its last
+    expect(edgeJacobian(y, 0)).toEqual([[0, 0, 1], [0, 4, -1], [1, 1, 1], [1, 5, -1], [2, 3, 1], [2, 7, -1], [3, 4, 1], [3, 8, -1]]);
+    // ∂y/∂w at output 3 (window at (1,1)): x[1,1], x[1,2], x[2,1], x[2,2]
+    expect(edgeJacobian(y, 1).filter(([o]) => o === 3)).toEqual([[3, 0, 5], [3, 1, 6], [3, 2, 8], [3, 3, 10]]);
+    const explained = explainGradient(maxPool2d(y, 2).sum(), x, [0, 0, 0, 0]).toString();
+    expect(explained).toContain('path 1: sum ← maxPool2d(2×2)[0,0,0,0] ← conv2d[0,0,0,0] ← x[0,0,0,0]');
+    expect(explained).toContain('difference = 0.00e+0');
   });
 });
 

@@ -25,30 +25,36 @@ def blas_name():
         return 'unknown'
 
 
-def measure(step, check, quick):
-    """Warm up, then rounds of steps lasting ~150 ms each; ms per step per round."""
+def timed(fn, quick):
+    """Warm up, then rounds of calls lasting ~150 ms each: the median ms per call, and every round's."""
     rounds = 3 if quick else 7
     target = 0.05 if quick else 0.15
     for _ in range(5):
-        step()
+        fn()
     t0 = time.perf_counter()
     n = 0
     while time.perf_counter() - t0 < 0.05:
-        step()
+        fn()
         n += 1
     per = (time.perf_counter() - t0) / n
-    steps = max(3, int(target / per))
+    calls = max(3, int(target / per))
     figures = []
     for _ in range(rounds):
         t0 = time.perf_counter()
-        for _ in range(steps):
-            step()
-        figures.append((time.perf_counter() - t0) * 1000 / steps)
+        for _ in range(calls):
+            fn()
+        figures.append((time.perf_counter() - t0) * 1000 / calls)
     figures.sort()
+    return figures[len(figures) // 2], figures
+
+
+def measure(step, check, quick, part=None):
+    """The step's ms (and, if given, a part's, such as its matmuls alone), the check, the versions."""
+    ms, figures = timed(step, quick)
     print(json.dumps({
-        'msPerStep': figures[len(figures) // 2],
+        'msPerStep': ms,
         'rounds': figures,
-        'stepsPerRound': steps,
+        'partMs': timed(part, quick)[0] if part else None,
         'checkLoss': check(),
         'numpy': np.__version__,
         'blas': blas_name(),

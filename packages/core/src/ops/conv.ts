@@ -80,11 +80,11 @@ function convOps(spatial: Spatial): ConvOps {
     kernel: convKernel,
     derivatives: {
       x: {
-        formula: `∂yₙₒₚ/∂xₙ꜀ᵢ = w[o,c,tap] where window p reads xᵢ at that tap, so ∂L/∂x = convTranspose${d}(∂L/∂y, w)`,
+        formula: `∂y[n,o,p]/∂x[n,c,i] = w[o,c,tap] where window p reads x[n,c,i] at that tap, so ∂L/∂x = convTranspose${d}(∂L/∂y, w)`,
         vjp: ({ grad, w, attrs }) => ops.convTranspose.apply([grad, w], attrs),
       },
       w: {
-        formula: `∂yₙₒₚ/∂w[o,c,tap] = x[n,c] at that tap of window p, so ∂L/∂w = conv${d}Weight(x, ∂L/∂y) = Σₙ,ₚ ∂L/∂yₙₒₚ·x(tap of p)`,
+        formula: `∂y[n,o,p]/∂w[o,c,tap] = x[n,c] at that tap of window p, so ∂L/∂w = conv${d}Weight(x, ∂L/∂y) = Σₙ,ₚ ∂L/∂yₙₒₚ·x(tap of p)`,
         vjp: ({ grad, x, attrs }) => ops.convWeight.apply([x, grad], attrs),
       },
     },
