@@ -167,8 +167,42 @@ function convModel(filters: number): Model {
 
 // ---- timing and the numpy reference ------------------------------------------------------------
 
-/** ms per step of each case: warm-up, then rounds in turn, each case ~150 ms a round; medians. */
-function timeCases(cases: readonly ModelCase[]): number[][] {
+interface Calibration {
+  msPerStep: number;
+  partMs: number | null;
+  checkLoss: number;
+  numpy: string;
+  blas: string;
+}
+
+interface RoundResult {
+  msPerStep: number;
+  partMs: number | null;
+}
+
+/** Runs a numpy reference script on one thread; its JSON line, or why it could not run. */
+function python<T>(args: readonly string[]): T | string {
+  const script = fileURLToPath(new URL(`./ref/${args[0]}`, import.meta.url));
+  const threads = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  const run = spawnSync('python3', [script, ...args.slice(1)], { env: { ...process.env, ...threads }, encoding: 'utf8', timeout: 120_000 });
+  if (run.error) return `python3 not found (${run.error.message})`;
+  if (run.status !== 0) return `python3 ${args[0]} failed: ${(run.stderr || '').trim().split('\n').pop() ?? ''}`;
+  try {
+    return JSON.parse(run.stdout.trim().split('\n').pop()!) as T;
+  } catch {
+    return `python3 ${args[0]} printed no result`;
+  }
+}
+
+/** Calls to make a round last about `target` ms, given ms per call. */
+const callsFor = (ms: number, target: number) => Math.max(3, Math.round(target / Math.max(ms, 1e-3)));
+
+/**
+ * Each case's ms per step, round by round: warm-up, then in every round each case for ~150 ms
+ * in turn and then the numpy reference's round (a process of its own, timing its steps inside),
+ * so a busy machine slows them alike. Without the reference, its rounds are empty.
+ */
+function timeRounds(cases: readonly ModelCase[], refArgs: readonly string[], calibration: Calibration | null) {
   const rounds = options.quick ? 3 : 7;
   const target = options.quick ? 50 : 150;
   const steps = cases.map((c) => {
@@ -179,44 +213,25 @@ function timeCases(cases: readonly ModelCase[]): number[][] {
       c.step();
       n++;
     }
-    return Math.max(3, Math.round(target / ((performance.now() - t0) / n)));
+    return callsFor((performance.now() - t0) / n, target);
   });
+  const refSteps = calibration && callsFor(calibration.msPerStep, target);
+  const refPartSteps = calibration?.partMs != null ? callsFor(calibration.partMs, target) : null;
   const perRound = cases.map(() => [] as number[]);
+  const refRounds: RoundResult[] = [];
   for (let r = 0; r < rounds; r++) {
     cases.forEach((c, k) => {
       const t0 = performance.now();
       for (let s = 0; s < steps[k]; s++) c.step();
       perRound[k].push((performance.now() - t0) / steps[k]);
     });
+    if (refSteps !== null) {
+      const args = [...refArgs, '--steps', String(refSteps), ...(refPartSteps ? ['--part-steps', String(refPartSteps)] : [])];
+      const result = python<RoundResult>(args);
+      if (typeof result !== 'string') refRounds.push(result);
+    }
   }
-  return perRound;
-}
-
-interface RefResult {
-  msPerStep: number;
-  /** The part's ms (the MLP: its matmuls alone), or null. */
-  partMs: number | null;
-  checkLoss: number;
-  numpy: string;
-  blas: string;
-}
-
-/** Runs a numpy reference on one thread; null (and why) when python3 with numpy is not there. */
-function runReference(args: readonly string[]): RefResult | string {
-  const script = fileURLToPath(new URL(`./ref/${args[0]}`, import.meta.url));
-  const threads = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-  const run = spawnSync('python3', [script, ...args.slice(1), ...(options.quick ? ['--quick'] : [])], {
-    env: { ...process.env, ...threads },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  if (run.error) return `python3 not found (${run.error.message})`;
-  if (run.status !== 0) return `python3 ${args[0]} failed: ${(run.stderr || '').trim().split('\n').pop() ?? ''}`;
-  try {
-    return JSON.parse(run.stdout.trim().split('\n').pop()!) as RefResult;
-  } catch {
-    return `python3 ${args[0]} printed no result`;
-  }
+  return { perRound, refRounds };
 }
 
 /** The loss of the 4th step from fresh cases (3 steps before it), as the reference reports it. */
@@ -226,40 +241,47 @@ function checkLoss(model: Model, k: number): number {
   return c.step();
 }
 
-function modelTable(model: Model): { ms: number[]; ref: RefResult | string } {
-  const cases = model.cases();
-  const parts = model.parts?.() ?? [];
-  const perRound = timeCases([...cases, ...parts]);
+/** Prints a model's table; returns its medians and the median per-round ratios to numpy (NaN without numpy). */
+function modelTable(model: Model): { ms: number[]; ratios: number[]; numpy: number | null; numpyPart: number | null } {
+  const cases = [...model.cases(), ...(model.parts?.() ?? [])];
+  const stepCases = cases.length - (model.parts ? 1 : 0);
+  const calibration = python<Calibration>(model.ref);
+  const ok = typeof calibration === 'string' ? null : calibration;
+  const { perRound, refRounds } = timeRounds(cases, model.ref, ok);
   const ms = perRound.map(median);
-  const ref = runReference(model.ref);
-  const numpy = typeof ref === 'string' ? null : ref.msPerStep;
-  console.log(`\n${model.title}; ${options.quick ? 3 : 7} rounds`);
+  const haveRef = refRounds.length === perRound[0].length;
+  const refMs = refRounds.map((r) => r.msPerStep);
+  const numpy = haveRef ? median(refMs) : null;
+  const ratios = perRound.map((figures, k) =>
+    !haveRef ? NaN : median(figures.map((t, r) => t / (k < stepCases ? refRounds[r].msPerStep : (refRounds[r].partMs ?? NaN)))),
+  );
+  console.log(`\n${model.title}; ${perRound[0].length} rounds`);
   console.log(`  case                                                    ms/step   × numpy`);
-  if (typeof ref === 'string') console.log(`  numpy float64, 1 thread: skipped: ${ref}`);
-  else console.log(`  ${`numpy ${ref.numpy} float64, 1 thread (${ref.blas})`.padEnd(52)}${fmt(ref.msPerStep, 3)}${fmt(1, 2)}×`);
+  if (typeof calibration === 'string') console.log(`  numpy float64, 1 thread: skipped: ${calibration}`);
+  else if (!haveRef) console.log('  numpy float64, 1 thread: skipped: a round of the reference failed');
+  else console.log(`  ${`numpy ${calibration.numpy} float64, 1 thread (${calibration.blas})`.padEnd(52)}${fmt(numpy!, 3)}${fmt(1, 2)}×`);
   cases.forEach((c, k) => {
-    const ratio = numpy === null ? '' : `${fmt(ms[k] / numpy, 2)}×`;
-    console.log(`  ${c.name.padEnd(52)}${fmt(ms[k], 3)}${ratio}`);
-  });
-  parts.forEach((c, k) => {
-    const part = typeof ref === 'string' || ref.partMs === null ? '' : `; numpy ${ref.partMs.toFixed(3)} ms, ${(ms[cases.length + k] / ref.partMs).toFixed(2)}×`;
-    console.log(`  ${c.name.padEnd(52)}${fmt(ms[cases.length + k], 3)}   (${part.slice(2) || 'no numpy figure'})`);
+    const ratio = haveRef ? `${fmt(ratios[k], 2)}×` : '';
+    const numpyPart = k >= stepCases && haveRef ? `   (numpy ${median(refRounds.map((r) => r.partMs ?? NaN)).toFixed(3)} ms)` : '';
+    console.log(`  ${c.name.padEnd(52)}${fmt(ms[k], 3)}${ratio}${numpyPart}`);
   });
   const eagerLoss = checkLoss(model, 0);
   const compiledLoss = checkLoss(model, 1);
-  const vsNumpy = typeof ref === 'string' ? '' : `, numpy ${ref.checkLoss} (relative difference ${(Math.abs(eagerLoss - ref.checkLoss) / Math.abs(ref.checkLoss)).toExponential(1)})`;
+  const vsNumpy = ok ? `, numpy ${ok.checkLoss} (relative difference ${(Math.abs(eagerLoss - ok.checkLoss) / Math.abs(ok.checkLoss)).toExponential(1)})` : '';
   console.log(`  check, loss of step 4: eager ${eagerLoss}, compiled ${Object.is(eagerLoss, compiledLoss) ? '(the same bits)' : compiledLoss}${vsNumpy}`);
-  return { ms, ref };
+  const numpyPart = haveRef && refRounds[0].partMs !== null ? median(refRounds.map((r) => r.partMs!)) : null;
+  return { ms, ratios, numpy, numpyPart };
 }
 
 /** The MLP and conv tables; the MLP's target is at most 1.5× numpy on one thread. */
 export function modelsBench(): void {
-  const { ms, ref } = modelTable(mlp);
-  if (typeof ref !== 'string') {
-    const best = Math.min(ms[0], ms[1]);
+  const { ms, ratios, numpy, numpyPart } = modelTable(mlp);
+  if (numpy !== null) {
+    const best = Math.min(ratios[0], ratios[1]);
+    const share = numpyPart === null ? '' : `, numpy's ${((numpyPart / numpy) * 100).toFixed(0)}% of its step`;
     console.log(
-      `  target: the MLP step within 1.5× numpy on one thread: ${best <= 1.5 * ref.msPerStep ? 'met' : 'NOT met'} ` +
-        `(best ${(best / ref.msPerStep).toFixed(2)}×); the 5 matmuls alone take ${((ms[2] / ms[1]) * 100).toFixed(0)}% of the compiled step`,
+      `  target: the MLP step within 1.5× numpy on one thread: ${best <= 1.5 ? 'met' : 'NOT met'} (best ${best.toFixed(2)}×); ` +
+        `the 5 matmuls alone take ${((ms[2] / ms[1]) * 100).toFixed(0)}% of the compiled step${share}`,
     );
   }
   modelTable(convModel(8));

@@ -1,9 +1,10 @@
 """Shared by the numpy reference steps: deterministic data (the same formulas as
 packages/core/bench/models.ts, so both sides train the same numbers), timing, and the report.
 
-Run single-threaded, as the bench does:  OPENBLAS_NUM_THREADS=1 python3 <script>.py [--quick]
-It prints one JSON line: ms per step (median over rounds), the per-round figures, the loss after
-the check steps, and numpy's version and BLAS.
+Run single-threaded, as the bench does:  OPENBLAS_NUM_THREADS=1 python3 <script>.py [--steps K]
+The bench calls each script once to calibrate (no --steps: a rough ms per step, the loss of
+step 4, numpy's version and BLAS), then once per round with --steps K, between its own cases'
+rounds, so a busy machine slows both alike. One JSON line per call.
 """
 import json
 import sys
@@ -25,42 +26,43 @@ def blas_name():
         return 'unknown'
 
 
-def timed(fn, quick):
-    """Warm up, then rounds of calls lasting ~150 ms each: the median ms per call, and every round's."""
-    rounds = 3 if quick else 7
-    target = 0.05 if quick else 0.15
+def arg(name):
+    """The integer after `name` on the command line, or None."""
+    argv = sys.argv[1:]
+    return int(argv[argv.index(name) + 1]) if name in argv else None
+
+
+def per_call(fn, calls):
+    """ms per call over `calls` calls, after 5 to warm up."""
     for _ in range(5):
         fn()
     t0 = time.perf_counter()
+    for _ in range(calls):
+        fn()
+    return (time.perf_counter() - t0) * 1000 / calls
+
+
+def measure(step, check, part=None):
+    """
+    With --steps K (and --part-steps J): one round, timing K steps (and J calls of the part, such
+    as the step's matmuls alone). Without: a calibration: ~50 ms of steps, the check (the loss
+    of step 4 from fresh values), numpy's version and BLAS. One JSON line either way.
+    """
+    steps = arg('--steps')
+    if steps is not None:
+        part_steps = arg('--part-steps')
+        print(json.dumps({'msPerStep': per_call(step, steps), 'partMs': per_call(part, part_steps) if part and part_steps else None}))
+        return
+    t0 = time.perf_counter()
     n = 0
     while time.perf_counter() - t0 < 0.05:
-        fn()
+        step()
         n += 1
-    per = (time.perf_counter() - t0) / n
-    calls = max(3, int(target / per))
-    figures = []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        figures.append((time.perf_counter() - t0) * 1000 / calls)
-    figures.sort()
-    return figures[len(figures) // 2], figures
-
-
-def measure(step, check, quick, part=None):
-    """The step's ms (and, if given, a part's, such as its matmuls alone), the check, the versions."""
-    ms, figures = timed(step, quick)
     print(json.dumps({
-        'msPerStep': ms,
-        'rounds': figures,
-        'partMs': timed(part, quick)[0] if part else None,
+        'msPerStep': (time.perf_counter() - t0) * 1000 / n,
+        'partMs': per_call(part, 10) if part else None,
         'checkLoss': check(),
         'numpy': np.__version__,
         'blas': blas_name(),
         'python': sys.version.split()[0],
     }))
-
-
-def quick():
-    return '--quick' in sys.argv[1:]

@@ -3,14 +3,14 @@ float64: forward by im2col (sliding_window_view) and one matmul, loss sum(y * r)
 r, gradients for the weight and the bias, SGD lr 0.1 (packages/core/bench/models.ts times the
 same step in gradlab). The filter count is the first argument (8 or 16).
 
-    OPENBLAS_NUM_THREADS=1 python3 packages/core/bench/ref/conv_step.py 8 [--quick]
+    OPENBLAS_NUM_THREADS=1 python3 packages/core/bench/ref/conv_step.py 8 [--steps K]
 """
 import sys
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from common import measure, quick, wave
+from common import measure, wave
 
 N, C, S, KS, LR = 64, 1, 8, 3, 0.1
 O = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 8
@@ -45,4 +45,4 @@ def check():
 
 
 x, r, params = setup()
-measure(lambda: step(x, r, params), check, quick())
+measure(lambda: step(x, r, params), check)

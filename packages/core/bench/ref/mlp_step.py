@@ -2,11 +2,11 @@
 hidden layer with bias, softmax cross-entropy (log-softmax and a one-hot mask), backward pass,
 SGD lr 0.1 (packages/core/bench/models.ts times the same step in gradlab).
 
-    OPENBLAS_NUM_THREADS=1 python3 packages/core/bench/ref/mlp_step.py [--quick]
+    OPENBLAS_NUM_THREADS=1 python3 packages/core/bench/ref/mlp_step.py [--steps K]
 """
 import numpy as np
 
-from common import measure, quick, wave
+from common import measure, wave
 
 N, D, H, K, LR = 64, 784, 128, 10, 0.1
 
@@ -67,4 +67,4 @@ x, onehot, params = setup()
 buffers = {'h': wave(N * H, 1.0, 0.3).reshape(N, H), 'g2': wave(N * K, 0.01, 0.7).reshape(N, K),
            'gh': wave(N * H, 0.01, 0.9).reshape(N, H), 'z1': np.empty((N, H)), 'z2': np.empty((N, K)),
            'dW2': np.empty((H, K)), 'dh': np.empty((N, H)), 'dW1': np.empty((D, H))}
-measure(lambda: step(x, onehot, params), check, quick(), lambda: matmuls(x, params, buffers))
+measure(lambda: step(x, onehot, params), check, lambda: matmuls(x, params, buffers))
