@@ -456,6 +456,30 @@ describe('compile: steps with convolution, pooling and dropout equal the eager s
     });
   }
 
+  it('a decoder step (convTranspose2d with bias, stride 2, outputPadding 1; convTranspose1d) replays bit for bit', () => {
+    for (const mode of ['generated', 'kernels'] as const) {
+      const make = () => [randn([3, 2, 3, 3], createRng(75), { requiresGrad: true }), randn([2], createRng(76), { requiresGrad: true }), randn([2, 1, 2], createRng(77), { requiresGrad: true })];
+      const f = ([w, b, v]: Tensor[], z: Tensor) => {
+        const img = convTranspose2d(z, w, b, { stride: 2, padding: 1, outputPadding: 1 }).tanh(); // [2,2,6,6]
+        return convTranspose1d(flatten(img, 2), v, undefined, { groups: 2, stride: 3 }).square().mean();
+      };
+      const z = randn([2, 3, 3, 3], createRng(78));
+      const eager = make();
+      const losses: number[] = [];
+      for (let s = 0; s < 4; s++) {
+        const l = f(eager, z);
+        const gs = grad(l, eager);
+        eager.forEach((p, k) => p.data.forEach((x, i) => (p.data[i] = x - 0.2 * gs[k].data[i])));
+        losses.push(l.item());
+      }
+      const compiled = make();
+      const step = compile((input: Tensor) => f(compiled, input), { optimizer: new PlainSGD(compiled, 0.2), mode });
+      for (let s = 0; s < 4; s++) expect(Object.is(step.run(z).item(), losses[s])).toBe(true);
+      compiled.forEach((p, k) => expect(Array.from(p.data)).toEqual(Array.from(eager[k].data)));
+      expect(step.describe()).toContain('convTranspose2d(stride=2, padding=1)');
+    }
+  });
+
   it('without verification the second run replays directly, drawing the same masks', () => {
     const x = randn([3, 2, 4, 4], createRng(70));
     const run = (compiledStep: boolean, verify: boolean) => {
