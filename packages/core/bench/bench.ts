@@ -1,10 +1,12 @@
 // The core part of `pnpm bench` (the nn part is packages/nn/bench): the lab step with core
-// alone, eager and compiled, against the hand-written fused loop, all in one process.
+// alone, eager and compiled, against the hand-written fused loop, all in one process; then an
+// MLP step and conv2d steps against numpy on one thread (models.ts; bench/ref/*.py).
 //
 //   pnpm bench             both parts (this one first)
 //   pnpm bench --quick     fewer rounds (a smoke test)
 //   pnpm bench --memory    1,000,000 lab steps per engine: heap after warm-up and at the end
 import { compiledCase, eagerCase } from './lab.ts';
+import { modelsBench } from './models.ts';
 import { CHECK_STEPS, fusedCase, header, labTable, labWeights, maxAbsDiff, memoryTable, options, same, trainForCheck } from './harness.ts';
 
 const cases = () => [fusedCase(labWeights().map((w) => w.data)), eagerCase(), compiledCase()];
@@ -21,4 +23,5 @@ if (options.memory) {
   // the same training on fresh cases, step for step: the engines must agree
   const [fused, eager, compiled] = trainForCheck(cases());
   console.log(`  check after ${CHECK_STEPS} steps: compiled ${same(compiled, eager)} eager (bit for bit); fused vs eager max |Δw| = ${maxAbsDiff(fused, eager).toExponential(1)}`);
+  modelsBench();
 }

@@ -3,7 +3,10 @@
 // the imports run one way.
 import { backward, type BackwardOptions } from './autograd.ts';
 import * as ops from './ops/index.ts';
-import type { GeluOptions, ReduceOptions, VarianceOptions } from './ops/index.ts';
+import type {
+  AvgPoolOptions, ConvOptions, ConvTransposeOptions, DropoutOptions, GeluOptions, MaxPoolOptions, ReduceOptions, SpatialArg, VarianceOptions,
+} from './ops/index.ts';
+import type { RandomSource } from './random.ts';
 import type { Shape } from './shape.ts';
 import { Tensor, type TensorLike } from './tensor.ts';
 
@@ -67,6 +70,14 @@ declare module './tensor.ts' {
     permute(axes: readonly number[]): Tensor;
     slice(starts: readonly number[], ends?: readonly number[], steps?: readonly number[]): Tensor;
     split(sizes: number | readonly number[], axis?: number): Tensor[];
+    /** `x.conv2d(w, bias?, options?)` is `conv2d(x, w, bias, options)`. */
+    conv2d(w: TensorLike, bias?: TensorLike, options?: ConvOptions): Tensor;
+    conv1d(w: TensorLike, bias?: TensorLike, options?: ConvOptions): Tensor;
+    convTranspose2d(w: TensorLike, bias?: TensorLike, options?: ConvTransposeOptions): Tensor;
+    convTranspose1d(w: TensorLike, bias?: TensorLike, options?: ConvTransposeOptions): Tensor;
+    maxPool2d(kernelSize: SpatialArg, options?: MaxPoolOptions): Tensor;
+    avgPool2d(kernelSize: SpatialArg, options?: AvgPoolOptions): Tensor;
+    dropout(p: number, rng: RandomSource, options?: DropoutOptions): Tensor;
   }
 }
 
@@ -125,6 +136,13 @@ const methods: ThisType<Tensor> & Partial<Tensor> = {
   permute(axes: readonly number[]) { return ops.permute(this, axes); },
   slice(starts: readonly number[], ends?: readonly number[], steps?: readonly number[]) { return ops.slice(this, starts, ends, steps); },
   split(sizes: number | readonly number[], axis?: number) { return ops.split(this, sizes, axis); },
+  conv2d(w: TensorLike, bias?: TensorLike, options?: ConvOptions) { return ops.conv2d(this, w, bias, options); },
+  conv1d(w: TensorLike, bias?: TensorLike, options?: ConvOptions) { return ops.conv1d(this, w, bias, options); },
+  convTranspose2d(w: TensorLike, bias?: TensorLike, options?: ConvTransposeOptions) { return ops.convTranspose2d(this, w, bias, options); },
+  convTranspose1d(w: TensorLike, bias?: TensorLike, options?: ConvTransposeOptions) { return ops.convTranspose1d(this, w, bias, options); },
+  maxPool2d(kernelSize: SpatialArg, options?: MaxPoolOptions) { return ops.maxPool2d(this, kernelSize, options); },
+  avgPool2d(kernelSize: SpatialArg, options?: AvgPoolOptions) { return ops.avgPool2d(this, kernelSize, options); },
+  dropout(p: number, rng: RandomSource, options?: DropoutOptions) { return ops.dropout(this, p, rng, options); },
 };
 
 for (const [name, method] of Object.entries(methods)) {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   abs, add, argmax, argmin, cos, elu, eq, erf, ge, gelu, grad, gt, le, logSoftmax, logSumExp, lt, max, maximum, min, minimum, mul,
   norm, prod, reciprocal, sin, softmax, softplus, sqrt, square, std, sum, tensor, variance, where, concat, flatten, permute,
-  slice, split, squeeze, stack, unsqueeze, type Tensor,
+  slice, split, squeeze, stack, unsqueeze, conv1d, conv2d, convTranspose1d, convTranspose2d, maxPool2d, avgPool2d, type Tensor,
 } from '../src/index.ts';
 
 type Num = number | 'NaN' | 'Infinity' | '-Infinity';
@@ -29,6 +29,14 @@ interface Args {
   starts?: number[];
   ends?: number[];
   steps?: number[] | null;
+  stride?: number | number[] | null;
+  padding?: number | number[];
+  dilation?: number | number[];
+  groups?: number;
+  bias?: boolean;
+  outputPadding?: number | number[];
+  kernelSize?: number | number[];
+  countIncludePad?: boolean;
 }
 interface Case {
   op: string;
@@ -103,7 +111,17 @@ const OPS: Record<string, (xs: Tensor[], a: Args) => Tensor | Tensor[]> = {
   stack: (xs, a) => stack(xs, a.axis as number),
   split: ([x], a) => split(x, a.sizes!, a.axis as number),
   slice: ([x], a) => slice(x, a.starts!, a.ends, a.steps ?? undefined),
+  conv2d: ([x, w, b], a) => conv2d(x, w, b, convOptions(a)),
+  conv1d: ([x, w, b], a) => conv1d(x, w, b, convOptions(a)),
+  convTranspose2d: ([x, w, b], a) => convTranspose2d(x, w, b, { ...convOptions(a), outputPadding: a.outputPadding }),
+  convTranspose1d: ([x, w, b], a) => convTranspose1d(x, w, b, { ...convOptions(a), outputPadding: a.outputPadding }),
+  maxPool2d: ([x], a) => maxPool2d(x, a.kernelSize!, { stride: a.stride ?? undefined, padding: a.padding, dilation: a.dilation }),
+  avgPool2d: ([x], a) => avgPool2d(x, a.kernelSize!, { stride: a.stride ?? undefined, padding: a.padding, countIncludePad: a.countIncludePad }),
 };
+
+function convOptions(a: Args) {
+  return { stride: a.stride ?? undefined, padding: a.padding, dilation: a.dilation, groups: a.groups };
+}
 
 /** The first element outside tolerance, as a message; null when all match. */
 function mismatch(what: string, got: Tensor, want: Encoded): string | null {
@@ -147,7 +165,7 @@ function check(c: Case): string[] {
 describe(`ops against PyTorch ${fixture.torch} (float64)`, () => {
   it('the fixture covers every op', () => {
     expect(new Set(fixture.cases.map((c) => c.op))).toEqual(new Set(Object.keys(OPS)));
-    expect(fixture.cases.length).toBeGreaterThanOrEqual(240);
+    expect(fixture.cases.length).toBeGreaterThanOrEqual(288);
   });
 
   const byOp = new Map<string, Case[]>();

@@ -9,9 +9,13 @@
 // (parameters, data), with shapes fixed by its inputs' shapes. What it must not do: choose ops
 // by values (data-dependent `if`s: the recording keeps the branch it took), compute values
 // outside ops (`t.data.map(...)`, `item()` fed back into ops: those are frozen as constants),
-// draw random numbers, call `backward()` or update parameters. Reading a value computed while
-// recording outside an op is an error (record.ts traces them); the second run checks the
-// replay against the eager step bit for bit and throws if they differ.
+// draw random numbers outside ops (`randn` in the step is frozen too), call `backward()` or
+// update parameters. Reading a value computed while recording outside an op is an error
+// (record.ts traces them); the second run checks the replay against the eager step bit for
+// bit and throws if they differ. Random ops (dropout's mask) are ops like the others: each
+// replay draws a fresh mask from their RandomSource, as each eager step would; the checking run
+// hands the replay the numbers its eager run drew (ops/draws.ts), so a compiled step draws the
+// same masks, in the same order, as the eager steps from the same seed.
 // Anomaly detection (detectAnomaly) checks the recording run, not the replays.
 //
 // compile has no optimizer of its own: the parameters' gradients are left in `.grad` for any
@@ -21,6 +25,7 @@ import { GradlabError } from '../errors.ts';
 import { walk } from '../autograd.ts';
 import { withMode } from '../modes.ts';
 import { freshResults, withResultHook } from '../op.ts';
+import { recordDraws, replayDraws } from '../ops/draws.ts';
 import { formatShape, sameShape } from '../shape.ts';
 import { ones, Tensor } from '../tensor.ts';
 import { generateStep } from './codegen.ts';
@@ -215,7 +220,8 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
    */
   private verify(compiled: Compiled, inputs: I): boolean {
     const { program } = compiled;
-    const eager = withResultHook(freshResults, () => {
+    // random ops (dropout) draw for the eager run; the replay is given the same numbers
+    const { value: eager, draws } = recordDraws(() => withResultHook(freshResults, () => {
       const outputs = outputList(withMode('grad', true, () => this.step(...inputs)));
       const eagerWalk = walk([outputs[0]], [ones(outputs[0].shape)]);
       const grads = new Map<Tensor, Float64Array>();
@@ -224,11 +230,15 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
         if (g && t.op === null) grads.set(t, g.data.slice());
       });
       return { outputs: outputs.map((t) => t.data.slice()), grads };
+    }));
+    let updated = false;
+    const sameDraws = replayDraws(draws, () => {
+      updated = compiled.replay();
     });
-    const updated = compiled.replay();
     this.verifyNext = false;
     const replayed = outputList(compiled.outputs);
     const problem =
+      (sameDraws ? null : `random ops drew ${draws.length} numbers eagerly, the replay another count`) ??
       differs('output', eager.outputs, replayed.map((t) => t.data)) ??
       differs(
         'gradient',
@@ -239,7 +249,7 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
       this.compiled = null;
       throw new GradlabError(
         `compile: the replayed step differs from the eager step (${problem ?? 'other parameters'}): the step function ` +
-          `computes something outside gradlab's ops, chooses ops by values, or is random. Keep it to ops on its inputs ` +
+          `computes something outside gradlab's ops, chooses ops by values, or draws random numbers outside ops (random ops such as dropout replay). Keep it to ops on its inputs ` +
           `(see compile's documentation), or train it eagerly`,
       );
     }

@@ -68,6 +68,9 @@ interface ZipLoops {
   /** b repeats along the leading axes: b's elements are the last axes of the result. */
   rowsB(out: Float64Array, a: Float64Array, b: Float64Array, attrs: unknown): void;
   rowsA(out: Float64Array, a: Float64Array, b: Float64Array, attrs: unknown): void;
+  /** b's elements are a block of the result's axes, each repeated `inner` times in a row (a bias [1,C,1,1]). */
+  blockB(out: Float64Array, a: Float64Array, b: Float64Array, inner: number, attrs: unknown): void;
+  blockA(out: Float64Array, a: Float64Array, b: Float64Array, inner: number, attrs: unknown): void;
   indexed(out: Float64Array, a: Float64Array, b: Float64Array, ai: Int32Array, bi: Int32Array, attrs: unknown): void;
 }
 
@@ -86,6 +89,14 @@ const ZIP_SOURCE = `return {
   rowsA(out, a, b, attrs) {
     const m = a.length;
     for (let r = 0; r < out.length; r += m) for (let j = 0; j < m; j++) out[r + j] = f(a[j], b[r + j], attrs);
+  },
+  blockB(out, a, b, inner, attrs) {
+    const m = b.length;
+    for (let r = 0; r < out.length; ) for (let j = 0; j < m; j++) { const v = b[j]; for (let k = 0; k < inner; k++, r++) out[r] = f(a[r], v, attrs); }
+  },
+  blockA(out, a, b, inner, attrs) {
+    const m = a.length;
+    for (let r = 0; r < out.length; ) for (let j = 0; j < m; j++) { const v = a[j]; for (let k = 0; k < inner; k++, r++) out[r] = f(v, b[r], attrs); }
   },
   indexed(out, a, b, ai, bi, attrs) { for (let i = 0; i < out.length; i++) out[i] = f(a[ai[i]], b[bi[i]], attrs); },
 };`;
@@ -117,6 +128,14 @@ function zipLoops(f: Scalar2): ZipLoops {
       const m = a.length;
       for (let r = 0; r < out.length; r += m) for (let j = 0; j < m; j++) out[r + j] = g(a[j], b[r + j], attrs);
     },
+    blockB: (out, a, b, inner, attrs) => {
+      const m = b.length;
+      for (let r = 0; r < out.length; ) for (let j = 0; j < m; j++) for (let k = 0; k < inner; k++, r++) out[r] = g(a[r], b[j], attrs);
+    },
+    blockA: (out, a, b, inner, attrs) => {
+      const m = a.length;
+      for (let r = 0; r < out.length; ) for (let j = 0; j < m; j++) for (let k = 0; k < inner; k++, r++) out[r] = g(a[j], b[r], attrs);
+    },
     indexed: (out, a, b, ai, bi, attrs) => { for (let i = 0; i < out.length; i++) out[i] = g(a[ai[i]], b[bi[i]], attrs); },
   };
 }
@@ -142,6 +161,28 @@ function isTrailing(small: Shape, shape: Shape): boolean {
   if (offset < 0) return false;
   for (let i = s; i < small.length; i++) if (small[i] !== shape[offset + i - s]) return false;
   return true;
+}
+
+/**
+ * When `small`'s axes other than 1s are one block of `shape`'s axes (aligned to the right, 1s
+ * around it: a bias [1,C,1,1] against [N,C,H,W]), the product of the axes after the block:
+ * each of small's elements repeats that many times in a row. 0 otherwise.
+ */
+function blockInner(small: Shape, shape: Shape): number {
+  const offset = shape.length - small.length;
+  if (offset < 0) return 0;
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < small.length; i++) {
+    if (small[i] === 1) continue;
+    if (first < 0) first = i;
+    last = i;
+  }
+  if (first < 0) return 0;
+  for (let i = first; i <= last; i++) if (small[i] !== shape[offset + i]) return 0;
+  let inner = 1;
+  for (let i = offset + last + 1; i < shape.length; i++) inner *= shape[i];
+  return inner;
 }
 
 /** The broadcast shape of a and b, without allocating in the common cases (same shape, a scalar). */
@@ -173,6 +214,8 @@ export function zipKernel<A = undefined>(f: (a: number, b: number, attrs: A) => 
         const shape = broadcastShapes('zip', a.shape, b.shape);
         if (A.length === n && isTrailing(b.shape, shape)) loops.rowsB(out, A, B, attrs);
         else if (B.length === n && isTrailing(a.shape, shape)) loops.rowsA(out, A, B, attrs);
+        else if (A.length === n && blockInner(b.shape, shape) > 0) loops.blockB(out, A, B, blockInner(b.shape, shape), attrs);
+        else if (B.length === n && blockInner(a.shape, shape) > 0) loops.blockA(out, A, B, blockInner(a.shape, shape), attrs);
         else loops.indexed(out, A, B, broadcastIndex(a.shape, shape), broadcastIndex(b.shape, shape), attrs);
       }
     },

@@ -41,6 +41,24 @@ function sumCells(shape: Shape, axes: readonly number[]): Int32Array {
   return cells;
 }
 
+/** When the axes not summed are one block of x's axes: the sizes of the axes before and after it; else null. */
+function keptBlock(shape: Shape, axes: readonly number[]): { outer: number; inner: number } | null {
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < shape.length; i++) {
+    if (axes.includes(i)) continue;
+    if (first < 0) first = i;
+    else if (i !== last + 1) return null;
+    last = i;
+  }
+  if (first < 0) return null;
+  let outer = 1;
+  for (let i = 0; i < first; i++) outer *= shape[i];
+  let inner = 1;
+  for (let i = last + 1; i < shape.length; i++) inner *= shape[i];
+  return { outer, inner };
+}
+
 /** Each output cell is 0 + its elements in the input's order (the fast paths add in that order too). */
 const sumKernel: SumKernel<SumAttrs> = {
   kind: 'sum',
@@ -63,6 +81,18 @@ const sumKernel: SumKernel<SumAttrs> = {
       } else {
         out.fill(0);
         for (let r = 0; r < m; r++) for (let j = 0; j < n; j++) out[j] += X[r * n + j];
+      }
+    } else if (keptBlock(x.shape, axes)) {
+      // the kept axes are one block (a bias's gradient, [N,C,H,W] summed to C): out[m] += x[o, m, k] in x's order
+      const { outer, inner } = keptBlock(x.shape, axes)!;
+      const mid = out.length;
+      out.fill(0);
+      for (let o = 0, i = 0; o < outer; o++) {
+        for (let m = 0; m < mid; m++) {
+          let s = out[m];
+          for (let k = 0; k < inner; k++, i++) s += X[i];
+          out[m] = s;
+        }
       }
     } else {
       out.fill(0);
