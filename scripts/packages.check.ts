@@ -134,6 +134,12 @@ describe('a project that installed the tarballs', () => {
     expect(out).toMatch(/^accuracy: 100\.00% \(21\/21\)$/m);
   });
 
+  it('@gradlab/nn/export writes ONNX and safetensors, and reads the weights back', () => {
+    const out = must(process.execPath, ['export.mjs'], { cwd: app });
+    console.log(out);
+    expect(out).toMatch(/model\.onnx: \d+ bytes, model\.safetensors: 352 bytes, round trip: same weights/);
+  });
+
   it('require() loads the ESM packages (Node 20.19+)', () => {
     expect(must(process.execPath, ['require.cjs'], { cwd: app })).toContain('require: ok, output shape [1, 1]');
   });
@@ -199,6 +205,7 @@ describe('a project that installed the tarballs', () => {
         console.log(`browser: ${result}`);
         expect(result).toBe('accuracy: 100.00% (21/21)');
         expect(await page.locator('#loss canvas').count()).toBeGreaterThan(0);
+        expect(Number(await page.getAttribute('body', 'data-onnx-bytes'))).toBeGreaterThan(500); // protobufjs in a browser bundle
         expect(errors).toEqual([]);
       } finally {
         await browser.close();

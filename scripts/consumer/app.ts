@@ -5,6 +5,7 @@ import { backward, compile, createRng, GradlabError, gradcheck, noGrad, tensor, 
 import { sigmoidBackward } from '@gradlab/core/fast';
 import { generateDataset, generateXOREasy, toRows, type Dataset } from '@gradlab/data';
 import { Adam, mlp, modelFromJSON, modelToJSON, mseLoss, SGD, type ModelJSON, type StateDict } from '@gradlab/nn';
+import { exportOnnx, loadSafetensors, saveSafetensors, type SafetensorsFile } from '@gradlab/nn/export';
 import { loadModel, saveModel } from '@gradlab/nn/node';
 
 const data: Dataset = generateXOREasy();
@@ -27,6 +28,10 @@ const state: StateDict = modelFromJSON(json).stateDict();
 const adam = new Adam(model.parameters(), { lr: 0.01 });
 const draw = createRng(7).next();
 const outputs = noGrad(() => model.forward(data.inputs));
+const onnx: Uint8Array = exportOnnx(model, { inputShape: [1, 2], dtype: 'float32' });
+const weights: Uint8Array = saveSafetensors(model, { layout: 'pytorch', metadata: { lab: '1' } });
+model.loadStateDict(loadSafetensors(weights, { layout: 'pytorch', model }));
+let file: SafetensorsFile | undefined;
 
 async function files(): Promise<void> {
   await saveModel(model, 'model.json');
@@ -38,4 +43,4 @@ function isGradlab(e: unknown): e is GradlabError {
   return e instanceof GradlabError;
 }
 
-export const used = [loss, first, nodes, dot, check.passed, fast, state, adam, draw, outputs, files, isGradlab];
+export const used = [loss, first, nodes, dot, check.passed, fast, state, adam, draw, outputs, files, isGradlab, onnx, file];

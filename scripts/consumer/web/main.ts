@@ -3,6 +3,7 @@
 import { compile, noGrad, tensor, type Tensor } from '@gradlab/core';
 import { generateXOREasy, toRows } from '@gradlab/data';
 import { mlp, mseLoss, SGD } from '@gradlab/nn';
+import { exportOnnx } from '@gradlab/nn/export';
 import { drawLossCurve, lossCurveData } from '@gradlab/viz';
 
 const data = generateXOREasy();
@@ -30,4 +31,5 @@ if (loss) drawLossCurve(loss, lossCurveData([{ label: 'lr=0.8', epochs, losses }
 const accuracy = `${((100 * correct) / labels.length).toFixed(2)}%`;
 const result = document.getElementById('result');
 if (result) result.textContent = `accuracy: ${accuracy} (${correct}/${labels.length})`;
+document.body.dataset.onnxBytes = String(exportOnnx(model, { inputShape: [1, 2] }).length);
 document.body.dataset.done = accuracy;
