@@ -5,7 +5,7 @@
 // the packages with require(), writes a report with @gradlab/viz/node, typechecks a TypeScript
 // consumer under strict user settings, and bundles a page with Vite that runs in Chromium.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
@@ -14,18 +14,18 @@ import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PACKAGES, packAll } from './pack.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const PACKAGES = ['core', 'data', 'nn', 'viz'] as const;
 const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
 /** What the scratch project installs from the registry, at the workspace's own pins. */
-const TOOLS = ['typescript', '@types/node', 'vite'] as const;
-const PLAYWRIGHT = '1.65.1';
+const TOOLS = ['typescript', '@types/node', 'vite', 'playwright-core'] as const;
+const NPM_FLAGS = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
 
 const work = mkdtempSync(join(tmpdir(), 'gradlab-packages-'));
 const tarballDir = join(work, 'tarballs');
 const app = join(work, 'app');
-const tarballs = new Map<string, string>();
+const tarballs = {} as Record<(typeof PACKAGES)[number], string>;
 
 interface Run {
   status: number | null;
@@ -49,36 +49,16 @@ function must(command: string, args: string[], options: SpawnSyncOptions = {}): 
 const bin = (name: string): string => join(app, 'node_modules/.bin', name);
 
 beforeAll(() => {
-  must(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/build.ts'], { cwd: root, stdio: 'inherit' });
-  for (const name of PACKAGES) {
-    // the build just ran; prepack would only repeat it
-    const out = must('pnpm', ['pack', '--pack-destination', tarballDir, '--config.ignore-scripts=true'], { cwd: join(root, 'packages', name) });
-    const file = readdirSync(tarballDir).find((f) => f.startsWith(`gradlab-${name}-`));
-    if (!file) throw new Error(`pnpm pack wrote no tarball for ${name}:\n${out}`);
-    tarballs.set(name, join(tarballDir, file));
-  }
-
-  // the scratch project: the files in scripts/consumer, and a package.json naming the tarballs
+  Object.assign(tarballs, packAll(tarballDir));
+  // the scratch project, made as the README's "Use it in your own project" says
+  mkdirSync(app);
+  must('npm', ['init', '-y'], { cwd: app });
+  must('npm', ['pkg', 'set', 'type=module'], { cwd: app });
+  must('npm', ['install', ...NPM_FLAGS, ...PACKAGES.map((name) => tarballs[name])], { cwd: app, stdio: 'inherit' });
+  // and what the other checks need: TypeScript, Node's types, Vite, a driver for Chromium
+  const tools = TOOLS.map((name) => `${name}@${rootManifest.devDependencies[name]?.replace(/^\^/, '') ?? 'missing'}`);
+  must('npm', ['install', '--save-dev', ...NPM_FLAGS, ...tools], { cwd: app, stdio: 'inherit' });
   cpSync(join(root, 'scripts/consumer'), app, { recursive: true });
-  const local = Object.fromEntries(PACKAGES.map((name) => [`@gradlab/${name}`, `file:${tarballs.get(name)}`]));
-  const tools = Object.fromEntries(TOOLS.map((name) => [name, rootManifest.devDependencies[name]?.replace(/^\^/, '') ?? 'missing']));
-  writeFileSync(
-    join(app, 'package.json'),
-    `${JSON.stringify(
-      {
-        name: 'gradlab-consumer',
-        private: true,
-        type: 'module',
-        dependencies: local,
-        devDependencies: { ...tools, 'playwright-core': PLAYWRIGHT },
-        // nn, data and viz depend on @gradlab/core 0.1.0: the one tarball, not the registry
-        overrides: { '@gradlab/core': '$@gradlab/core' },
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  must('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: app, stdio: 'inherit' });
 }, 600_000);
 
 afterAll(() => {
@@ -88,7 +68,7 @@ afterAll(() => {
 describe('the tarballs', () => {
   for (const name of PACKAGES) {
     it(`@gradlab/${name}: publint finds no problem`, async () => {
-      const file = tarballs.get(name)!;
+      const file = tarballs[name];
       const bytes = readFileSync(file);
       const tarball = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
       const { messages, pkg } = await publint({ pack: { tarball }, level: 'suggestion', strict: true });
@@ -98,13 +78,13 @@ describe('the tarballs', () => {
     });
 
     it(`@gradlab/${name}: arethetypeswrong finds no problem (ESM-only profile)`, () => {
-      const r = run(join(root, 'node_modules/.bin/attw'), [tarballs.get(name)!, '--profile', 'esm-only', '--format', 'table-flipped']);
+      const r = run(join(root, 'node_modules/.bin/attw'), [tarballs[name], '--profile', 'esm-only', '--format', 'table-flipped']);
       console.log(`attw @gradlab/${name} (exit ${r.status}):\n${r.stdout}${r.stderr}`);
       expect(r.status).toBe(0);
     });
 
     it(`@gradlab/${name}: ships dist, sources, README, LICENSE and CHANGELOG, and no tests or benches`, () => {
-      const files = must('tar', ['-tzf', tarballs.get(name)!]).trim().split('\n');
+      const files = must('tar', ['-tzf', tarballs[name]]).trim().split('\n');
       for (const f of ['package/package.json', 'package/README.md', 'package/LICENSE', 'package/CHANGELOG.md', 'package/dist/index.js', 'package/dist/index.d.ts', 'package/dist/index.d.ts.map']) {
         expect(files).toContain(f);
       }
@@ -113,21 +93,27 @@ describe('the tarballs', () => {
   }
 
   it('@gradlab/viz has no esbuild at run time, and its report script is prebuilt', () => {
-    const manifest = JSON.parse(must('tar', ['-xzOf', tarballs.get('viz')!, 'package/package.json'])) as Record<string, unknown>;
+    const manifest = JSON.parse(must('tar', ['-xzOf', tarballs.viz, 'package/package.json'])) as Record<string, unknown>;
     expect(Object.keys(manifest.dependencies as object)).not.toContain('esbuild');
     expect(JSON.stringify(manifest.imports)).toContain('./dist/report/page-script.js');
-    const script = must('tar', ['-xzOf', tarballs.get('viz')!, 'package/dist/report/page-script.js']);
+    const script = must('tar', ['-xzOf', tarballs.viz, 'package/dist/report/page-script.js']);
     expect(script).not.toMatch(/from\s+['"]esbuild['"]/);
     expect(script.length).toBeGreaterThan(10_000);
   });
 
   it("@gradlab/core's published exports have no ./bench", () => {
-    const manifest = JSON.parse(must('tar', ['-xzOf', tarballs.get('core')!, 'package/package.json'])) as { exports: object };
+    const manifest = JSON.parse(must('tar', ['-xzOf', tarballs.core, 'package/package.json'])) as { exports: object };
     expect(Object.keys(manifest.exports)).toEqual(['.', './fast', './package.json']);
   });
 });
 
 describe('a project that installed the tarballs', () => {
+  it("the README's script is the one run here", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const block = /<!-- scripts\/consumer\/train\.mjs[^>]*-->\n```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBe(readFileSync(join(root, 'scripts/consumer/train.mjs'), 'utf8'));
+  });
+
   it('node trains the lab network to 100% accuracy (plain ESM, no TypeScript)', () => {
     const out = must(process.execPath, ['train.mjs'], { cwd: app });
     console.log(out);
