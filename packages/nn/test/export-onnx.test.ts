@@ -119,6 +119,18 @@ describe('exportOnnx: ops', () => {
     expect(await compare(model, x, 'float64', { inputShape: [1, 4] })).toBeLessThan(1e-12);
   });
 
+  it('a reshape that mixes the batch into other dimensions needs dynamicBatch: false', async () => {
+    const fn = (t: Tensor): Tensor => t.reshape([2, 6]);
+    expect(() => exportOnnx(fn, { inputShape: [3, 4] })).toThrow(/reshape \[3,4\] → \[2,6\] changes the batch dimension; export with dynamicBatch: false/);
+    expect(await compare(fn, x, 'float64', { dynamicBatch: false })).toBe(0);
+    // flattening each row keeps the batch: any number of rows
+    const rows = (t: Tensor): Tensor => t.reshape([-1, 2, 2]).flatten(1);
+    const bytes = exportOnnx(rows, { inputShape: [1, 4] });
+    const got = await runOnnx(bytes, x, 'float64');
+    expect(got.dims).toEqual([3, 4]);
+    expect(got.data).toEqual(Array.from(x.data));
+  });
+
   it('an op ONNX cannot take is named in the error, with the list of those it can', () => {
     expect(() => exportOnnx((t) => t.variance(), { inputShape: [2, 2] })).toThrow(/exportOnnx: op 'variance' \(.*\) has no ONNX export; exportable ops: abs, add,/);
     expect(ONNX_EXPORTABLE_OPS).toContain('matmul');

@@ -72,8 +72,8 @@ interface Emitter {
   node(opType: string, inputs: string[], attributes?: Attribute[], output?: string): string;
   /** A fresh name for a value between the nodes of one op. */
   temp(): string;
-  /** Whether the batch dimension is symbolic. */
-  dynamicBatch: boolean;
+  /** Whether the op's first input has the (symbolic) batch as its first dimension. */
+  batched: boolean;
   /** Whether the model is float64 (ONNX's float attributes are float32: such ops are spelled out). */
   double: boolean;
 }
@@ -94,10 +94,20 @@ const isNumbers = (v: unknown): v is readonly number[] => Array.isArray(v) && v.
 const unary = (opType: string) => (e: Emitter): string => e.node(opType, [e.input(0)]);
 const binary = (opType: string) => (e: Emitter): string => e.node(opType, [e.input(0), e.input(1)]);
 
-/** The target shape of a reshape or expand, with dimension 0 copied from the input where it is the same. */
-function batchAware(e: Emitter, copy: number): number[] {
+/**
+ * The target shape of a reshape or expand of a batched value: dimension 0 is `copy` (Reshape's 0
+ * and Expand's 1 both mean "the input's own size"), so the node works for any batch size. A
+ * target that changes dimension 0 would fix the batch size: an error that says so.
+ */
+function batchAware(e: Emitter, op: string, copy: number): number[] {
   const target = [...e.shape];
-  if (e.dynamicBatch && target.length > 0 && e.inputShape(0).length > 0 && target[0] === e.inputShape(0)[0]) target[0] = copy;
+  if (!e.batched) return target;
+  if (target[0] !== e.inputShape(0)[0]) {
+    throw new GradlabError(
+      `exportOnnx: ${op} [${e.inputShape(0).join(',')}] → [${target.join(',')}] changes the batch dimension; export with dynamicBatch: false`,
+    );
+  }
+  target[0] = copy;
   return target;
 }
 
@@ -149,9 +159,9 @@ const EXPORTERS: Record<string, (e: Emitter) => string> = {
   clamp: (e) => e.node('Clip', [e.input(0), e.float([attr('clamp', e.attrs, 'min', isNumber)], []), e.float([attr('clamp', e.attrs, 'max', isNumber)], [])]),
   softmax: (e) => e.node('Softmax', [e.input(0)], [int('axis', attr('softmax', e.attrs, 'axis', isNumber))]),
   logSoftmax: (e) => e.node('LogSoftmax', [e.input(0)], [int('axis', attr('logSoftmax', e.attrs, 'axis', isNumber))]),
-  reshape: (e) => e.node('Reshape', [e.input(0), e.int64(batchAware(e, 0))]),
+  reshape: (e) => e.node('Reshape', [e.input(0), e.int64(batchAware(e, 'reshape', 0))]),
   // Expand broadcasts both ways: a 1 in the target keeps the input's own size
-  broadcastTo: (e) => e.node('Expand', [e.input(0), e.int64(batchAware(e, 1))]),
+  broadcastTo: (e) => e.node('Expand', [e.input(0), e.int64(batchAware(e, 'broadcastTo', 1))]),
   transpose: (e) => e.node('Transpose', [e.input(0)], [ints('perm', [1, 0])]),
   permute: (e) => e.node('Transpose', [e.input(0)], [ints('perm', attr('permute', e.attrs, 'axes', isNumbers))]),
   concat: (e) => e.node('Concat', e.inputs(), [int('axis', attr('concat', e.attrs, 'axis', isNumber))]),
@@ -218,6 +228,7 @@ export function exportOnnx(model: Module | ((x: Tensor) => Tensor), options: Exp
   if (y === null || typeof y !== 'object' || !('shape' in y)) throw new GradlabError('exportOnnx: the model did not return a tensor');
 
   const names = new Map<Tensor, string>([[x, inputName]]);
+  const batched = new Set<Tensor>(dynamicBatch ? [x] : []);
   const used = new Set<string>([inputName, outputName]);
   const unique = (base: string): string => {
     let name = base.replace(/[^A-Za-z0-9_.:/-]/g, '_') || 'value';
@@ -272,10 +283,12 @@ export function exportOnnx(model: Module | ((x: Tensor) => Tensor), options: Exp
       int64: (values) => addTensor(`${op}_${k}_ints`, [values.length], values, ONNX_DTYPE.INT64),
       node: (opType, inputs, attributes = [], output = result) => addNode(opType, inputs, attributes, output),
       temp: () => unique(`${op}_${k}_${temps++}`),
-      dynamicBatch,
+      batched: batched.has(info.inputs[0] as Tensor),
       double: elemType === ONNX_DTYPE.DOUBLE,
     };
     names.set(t, exporter(emitter));
+    // the batch runs through every value that has it first and comes from a batched input
+    if (t.shape[0] === inputShape[0] && info.inputs.some((input) => batched.has(input))) batched.add(t);
   }
   // a model that returns its input, or a constant, still needs a node producing the output
   if (y === x || !y.op) addNode('Identity', [names.get(y) ?? inputName], [], outputName);
@@ -286,7 +299,7 @@ export function exportOnnx(model: Module | ((x: Tensor) => Tensor), options: Exp
     name,
     type: { tensorType: { elemType, shape: { dim: batchDims(shape, batched) } } },
   });
-  const outputBatched = dynamicBatch && y.shape.length > 0 && y.shape[0] === inputShape[0];
+  const outputBatched = batched.has(y);
   const Model = modelType();
   const message = Model.fromObject({
     irVersion: ONNX_IR_VERSION,
