@@ -283,7 +283,7 @@ export function exportOnnx(model: Module | ((x: Tensor) => Tensor), options: Exp
       int64: (values) => addTensor(`${op}_${k}_ints`, [values.length], values, ONNX_DTYPE.INT64),
       node: (opType, inputs, attributes = [], output = result) => addNode(opType, inputs, attributes, output),
       temp: () => unique(`${op}_${k}_${temps++}`),
-      batched: batched.has(info.inputs[0] as Tensor),
+      batched: batched.has(info.inputs[0]),
       double: elemType === ONNX_DTYPE.DOUBLE,
     };
     names.set(t, exporter(emitter));
