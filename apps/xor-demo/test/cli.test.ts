@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadModel } from '@gradlab/nn/node';
 import { findChromium, PNG_SKIPPED_MESSAGE } from '@gradlab/viz/node';
-import { main } from '../src/cli/main.ts';
+import { run } from './helpers/cli.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -14,31 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** Runs the CLI in-process; returns its exit code and what it printed. */
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err.push(String(chunk).trimEnd());
-    return true;
-  });
-  const writeOut = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out.push(String(chunk).trimEnd());
-    return true;
-  });
-  try {
-    const code = await main(argv);
-    return { code, out: out.join('\n'), err: err.filter((l) => l.length > 0) };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    write.mockRestore();
-    writeOut.mockRestore();
-  }
-}
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -126,7 +101,7 @@ describe('pnpm demo', () => {
     expect(rows[3]).toMatch(/^0\.8\s+/);
     const files = await readdir(out);
     expect(files).toEqual(expect.arrayContaining(['compare.csv', 'compare.txt', 'run-1', 'run-2']));
-    expect((await readFile(join(out, 'compare.csv'), 'utf8')).split('\n')[0]).toBe('lr,converged,epochs,final_loss,accuracy,seconds,folder');
+    expect((await readFile(join(out, 'compare.csv'), 'utf8')).split('\n')[0]).toBe('lr,converged,stop_reason,epochs,final_loss,accuracy,seconds,folder');
   });
 
   it('compare sweeps the cartesian product of several flags', async () => {

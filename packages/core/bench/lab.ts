@@ -24,6 +24,7 @@ export function eagerCase(): LabCase {
         const values = w.data;
         const g = w.grad!.data;
         for (let k = 0; k < values.length; k++) values[k] -= LR * g[k];
+        w.markChanged();
       }
     },
     weights: () => weights.map((w) => w.data),

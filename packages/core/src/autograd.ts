@@ -165,18 +165,20 @@ function checkedInputGradient(node: Tensor, i: number, grad: Tensor): Tensor {
 
 /** An op's rules read its inputs and result as they were: any changed in place since is an error. */
 function checkUnchanged(node: Tensor): void {
-  const op = node.op!;
-  const changed = (what: string, t: Tensor, then: number) =>
-    new GradlabError(
-      `backward: ${what} of ${op.label(node.attrs)} ${formatShape(t.shape)}${t.name ? ` '${t.name}'` : ''} was changed in place ` +
-        `(version ${t.version}, the graph saw version ${then}) after the op used it: its gradient would be wrong. ` +
-        `Build the graph again after changing values in place`,
-    );
+  const versions = node.inputVersions;
   for (let i = 0; i < node.inputs.length; i++) {
     const x = node.inputs[i];
-    if (x.version !== node.inputVersions[i]) throw changed(`input '${op.inputNames[i]}'`, x, node.inputVersions[i]);
+    if (x.version !== versions[i]) throw changedInPlace(node, `input '${node.op!.inputNames[i]}'`, x, versions[i]);
   }
-  if (node.version !== 0) throw changed('the result', node, 0);
+  if (node.version !== 0) throw changedInPlace(node, 'the result', node, 0);
+}
+
+function changedInPlace(node: Tensor, what: string, t: Tensor, then: number): GradlabError {
+  return new GradlabError(
+    `backward: ${what} of ${node.op!.label(node.attrs)} ${formatShape(t.shape)}${t.name ? ` '${t.name}'` : ''} was changed in place ` +
+      `(version ${t.version}, the graph saw version ${then}) after the op used it: its gradient would be wrong. ` +
+      `Build the graph again after changing values in place`,
+  );
 }
 
 // ---- the walk ---------------------------------------------------------------------------------
@@ -364,17 +366,12 @@ export function grad(
   });
   const seeds = outs.map((o, k) => resolveSeed('grad', o, options?.seeds?.[k]));
   const createGraph = options?.createGraph ?? false;
-  const pick = (w: Walk, firstId: number): (Tensor | null)[] =>
-    w.wantedAt.map((at) => {
-      const g = at >= 0 ? w.grads[at] : undefined;
-      return g ? handOut(g, firstId, createGraph) : null;
-    });
   let found: (Tensor | null)[];
   if (createGraph) {
     const firstId = lastTensorId();
-    found = pick(walk(outs, seeds, { wanted: ins, createGraph }), firstId);
+    found = pickWanted(walk(outs, seeds, { wanted: ins, createGraph }), firstId, true);
   } else {
-    found = pooledWalk(outs, seeds, ins, pick);
+    found = pooledWalk(outs, seeds, ins, (w, firstId) => pickWanted(w, firstId, false));
   }
   return ins.map((x, k) => {
     const g = found[k];
@@ -384,6 +381,14 @@ export function grad(
       `grad: input ${k} (${formatShape(x.shape)}) is not reached from the outputs through differentiable inputs ` +
         `(pass allowUnused: true for zeros)`,
     );
+  });
+}
+
+/** The gradients of the wanted tensors, handed out (null where none reached). */
+function pickWanted(w: Walk, firstId: number, createGraph: boolean): (Tensor | null)[] {
+  return w.wantedAt.map((at) => {
+    const g = at >= 0 ? w.grads[at] : undefined;
+    return g ? handOut(g, firstId, createGraph) : null;
   });
 }
 

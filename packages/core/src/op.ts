@@ -99,7 +99,9 @@ export interface LocalDerivative {
 export interface ResultHook {
   /** A tensor of this shape (and size) for an op's result; the op's kernel writes its values next. */
   result(shape: Shape, size: number): Tensor;
-  /** Hears of every op applied, once its result holds its values. */
+  /** Hears that an op starts computing (it reads its inputs' values from now until `applied`). */
+  computing?(): void;
+  /** Hears of every op applied, once its result holds its values (and they were checked). */
   applied?(op: Op, inputs: readonly Tensor[], attrs: unknown, result: Tensor): void;
   /** True for a hook recording ops to replay them (compile): no gradient may be taken inside. */
   readonly records?: boolean;
@@ -128,7 +130,13 @@ export function currentResultHook(): ResultHook {
   return results;
 }
 
-function versionsOf(xs: readonly Tensor[]): number[] {
+/** Shared lists of zeros, for the common case of inputs never changed in place. */
+const UNCHANGED: readonly (readonly number[])[] = Array.from({ length: 9 }, (_, n) => Object.freeze(new Array<number>(n).fill(0)));
+
+function versionsOf(xs: readonly Tensor[]): readonly number[] {
+  let changed = false;
+  for (let i = 0; i < xs.length; i++) if (xs[i].version !== 0) changed = true;
+  if (!changed && xs.length < UNCHANGED.length) return UNCHANGED[xs.length];
   const versions = new Array<number>(xs.length);
   for (let i = 0; i < xs.length; i++) versions[i] = xs[i].version;
   return versions;
@@ -196,6 +204,7 @@ export class Op<N extends string = string, A = unknown> {
     }
     const result = this.compute(xs, attrs);
     if (isAnomalyDetectionEnabled()) this.checkFinite(result, xs, attrs);
+    results.applied?.(this as unknown as Op, xs, attrs, result);
     if (isGradEnabled()) {
       let needsGrad = false;
       // a result needs a graph if a gradient can flow from it into an input that wants one
@@ -213,20 +222,16 @@ export class Op<N extends string = string, A = unknown> {
 
   /** The result's values, in a tensor the result hook provides (a kernel) or the forward makes. */
   private compute(xs: readonly Tensor[], attrs: A): Tensor {
+    results.computing?.();
     const kernel = this.spec.kernel;
-    let result: Tensor;
-    if (kernel) {
-      const shape = kernel.shape(xs, attrs, this.name);
-      const size = sizeOf(shape);
-      if (size > MAX_ELEMENTS) {
-        throw new GradlabError(`${this.name}: the result ${formatShape(shape)} would have ${size} elements, more than the limit of ${MAX_ELEMENTS} (2^27)`);
-      }
-      result = results.result(shape, size);
-      kernel.run(result.data, xs, attrs);
-    } else {
-      result = this.spec.forward!(xs, attrs);
+    if (!kernel) return this.spec.forward!(xs, attrs);
+    const shape = kernel.shape(xs, attrs, this.name);
+    const size = sizeOf(shape);
+    if (size > MAX_ELEMENTS) {
+      throw new GradlabError(`${this.name}: the result ${formatShape(shape)} would have ${size} elements, more than the limit of ${MAX_ELEMENTS} (2^27)`);
     }
-    results.applied?.(this as unknown as Op, xs, attrs, result);
+    const result = results.result(shape, size);
+    kernel.run(result.data, xs, attrs);
     return result;
   }
 

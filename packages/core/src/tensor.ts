@@ -76,7 +76,7 @@ export class Tensor {
   /** Keep `.grad` on this intermediate after backward (PyTorch's retain_grad). */
   retainsGrad = false;
   /** How many times the values were changed in place (shared with `detach()`ed tensors of the same buffer). */
-  private writes: { count: number } = { count: 0 };
+  private writes: { count: number } | null = null;
 
   constructor(data: Float64Array, shape: Shape, options?: TensorOptions) {
     const size = sizeOf(shape);
@@ -95,7 +95,7 @@ export class Tensor {
 
   /** Counts the in-place changes (`set`, `markChanged`): 0 for a tensor never changed. */
   get version(): number {
-    return this.writes.count;
+    return this.writes === null ? 0 : this.writes.count;
   }
 
   /** Overwrites the values in place (same number of values), and counts it as a change. */
@@ -110,7 +110,7 @@ export class Tensor {
 
   /** Says that the values were changed in place through `.data` (as optimizers do). */
   markChanged(): this {
-    this.writes.count++;
+    (this.writes ??= { count: 0 }).count++;
     return this;
   }
 
@@ -151,7 +151,7 @@ export class Tensor {
   /** A new leaf with the same values (shared storage, and so a shared version) and no history. */
   detach(): Tensor {
     const view = new Tensor(this.data, this.shape);
-    view.writes = this.writes;
+    view.writes = this.writes ??= { count: 0 };
     return view;
   }
 
@@ -218,13 +218,11 @@ function parseNested(value: unknown): { data: Float64Array; shape: number[] } {
   // depth-first over the nested arrays: (array, next index) per level
   const arrays: unknown[][] = [value];
   const next: number[] = [0];
-  /** The position of the array at `depth` (or, past it, of the element just read): `[1][0]`, or `top`. */
-  const at = (depth: number) => (depth === 0 ? 'top' : next.slice(0, depth).map((i) => `[${i - 1}]`).join(''));
   while (arrays.length > 0) {
     const level = arrays.length - 1;
     const array = arrays[level];
     if (next[level] === 0 && array.length !== shape[level]) {
-      throw new GradlabError(`tensor: ragged nested array at ${at(level)}: expected ${shape[level]} elements, got ${array.length}`);
+      throw new GradlabError(`tensor: ragged nested array at ${positionIn(next, level)}: expected ${shape[level]} elements, got ${array.length}`);
     }
     if (next[level] === array.length) {
       arrays.pop();
@@ -234,17 +232,22 @@ function parseNested(value: unknown): { data: Float64Array; shape: number[] } {
     const item: unknown = array[next[level]++];
     if (level === shape.length - 1) {
       if (typeof item !== 'number') {
-        throw new GradlabError(`tensor: ragged nested array at ${at(level + 1)}: expected a number, got ${describeValue(item)}`);
+        throw new GradlabError(`tensor: ragged nested array at ${positionIn(next, level + 1)}: expected a number, got ${describeValue(item)}`);
       }
       data[k++] = item;
     } else if (Array.isArray(item)) {
       arrays.push(item);
       next.push(0);
     } else {
-      throw new GradlabError(`tensor: ragged nested array at ${at(level + 1)}: expected ${shape[level + 1]} elements, got ${describeValue(item)}`);
+      throw new GradlabError(`tensor: ragged nested array at ${positionIn(next, level + 1)}: expected ${shape[level + 1]} elements, got ${describeValue(item)}`);
     }
   }
   return { data, shape };
+}
+
+/** The position of the nested array at `depth` (or, past it, of the element just read): `[1][0]`, or `top`. */
+function positionIn(next: readonly number[], depth: number): string {
+  return depth === 0 ? 'top' : next.slice(0, depth).map((i) => `[${i - 1}]`).join('');
 }
 
 /** A tensor of the given shape filled with `value`. */

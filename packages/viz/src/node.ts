@@ -6,12 +6,11 @@ export {
   renderPngs,
   findChromium,
   PNG_SKIPPED_MESSAGE,
+  pngFailedMessage,
   CHROMIUM_CANDIDATES,
   CHROMIUM_ARGS,
-  type PngOutput,
   type RenderPngsOptions,
   type RenderPngsResult,
 } from './report/png.ts';
-export { writeReport, type WriteReportOptions, type WriteReportResult } from './report/write.ts';
-export { writeFileAtomic } from './report/atomic.ts';
+export { writeReport, type WriteFile, type WriteReportOptions, type WriteReportResult } from './report/write.ts';
 export { FIGURE_IDS, PAYLOAD_ID, type ReportInput, type ReportPayload } from './report/types.ts';

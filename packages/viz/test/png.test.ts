@@ -1,5 +1,5 @@
 // End to end: report → headless Chromium → PNG files. One browser launch for the whole file.
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ describe('PNG figures through headless Chromium', () => {
     'writes loss.png, comparison.png and boundary.png with the right size and class colors',
     async () => {
       dir = await mkdtemp(join(tmpdir(), 'gradlab-viz-png-'));
-      const result = await writeReport(dir, reportInput(), { png: true });
+      const result = await writeReport(dir, reportInput(), { png: true, writeFile: (p, d) => writeFile(p, d) });
       expect(result.skipped).toEqual([]);
       expect(result.blockedRequests).toEqual([]); // the page made no network request
       expect((await readdir(dir)).sort()).toEqual(['boundary.png', 'comparison.png', 'graph.svg', 'loss.png', 'report.html']);

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -9,6 +9,7 @@ import {
   lossCurveData,
   PAYLOAD_ID,
   PNG_SKIPPED_MESSAGE,
+  pngFailedMessage,
   writeReport,
   type ReportPayload,
 } from '../src/node.ts';
@@ -73,6 +74,13 @@ describe('buildReport', () => {
   });
 });
 
+// viz writes nothing itself: the caller passes the writer (the CLI passes nn's writeFileAtomic)
+const written: string[] = [];
+const write = async (path: string, data: string | Uint8Array) => {
+  written.push(path);
+  await writeFile(path, data);
+};
+
 describe('writeReport without PNGs', () => {
   const dirs: string[] = [];
   afterAll(async () => {
@@ -82,8 +90,10 @@ describe('writeReport without PNGs', () => {
   it('writes report.html and graph.svg atomically and lists the PNGs it skipped', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gradlab-viz-test-'));
     dirs.push(dir);
-    const result = await writeReport(dir, reportInput(), { png: false });
+    written.length = 0;
+    const result = await writeReport(dir, reportInput(), { png: false, writeFile: write });
     expect(result.written).toEqual([join(dir, 'report.html'), join(dir, 'graph.svg')]);
+    expect(written).toEqual(result.written); // every file went through the caller's writer
     expect(result.skipped.map((s) => s.file)).toEqual(['loss.png', 'comparison.png', 'boundary.png'].map((f) => join(dir, f)));
     expect((await readdir(dir)).sort()).toEqual(['graph.svg', 'report.html']); // no temp files left
     expect(await readFile(join(dir, 'graph.svg'), 'utf8')).toBe(GRAPH_SVG);
@@ -93,12 +103,36 @@ describe('writeReport without PNGs', () => {
     const dir = await mkdtemp(join(tmpdir(), 'gradlab-viz-test-'));
     dirs.push(dir);
     vi.stubEnv('GRADLAB_CHROMIUM', join(dir, 'no-such-chromium')); // findChromium() then finds none
-    const result = await writeReport(dir, reportInput(), { png: true });
+    const result = await writeReport(dir, reportInput(), { png: true, writeFile: write });
     vi.unstubAllEnvs();
     expect(result.message).toBe(PNG_SKIPPED_MESSAGE);
     expect(result.skipped.every((s) => s.reason === 'Chromium not found')).toBe(true);
     expect(PNG_SKIPPED_MESSAGE).toMatch(/apt-get install chromium/);
     expect(PNG_SKIPPED_MESSAGE).toMatch(/GRADLAB_CHROMIUM/);
+  });
+});
+
+describe('writeReport when Chromium fails', () => {
+  it('says so in one line and keeps report.html and graph.svg', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gradlab-viz-test-'));
+    try {
+      // an executable that is not Chromium: playwright's launch fails with a long, coloured log
+      const result = await writeReport(dir, reportInput(), { png: true, chromiumPath: '/bin/false', writeFile: write });
+      expect(result.message).toMatch(/^PNGs skipped: Chromium failed \(.+\); report\.html has the same figures\.$/);
+      expect(result.message).not.toContain('\n');
+      expect(result.message).not.toContain('\u001b');
+      expect(result.skipped.map((s) => s.file)).toEqual(['loss.png', 'comparison.png', 'boundary.png'].map((f) => join(dir, f)));
+      expect((await readdir(dir)).sort()).toEqual(['graph.svg', 'report.html']);
+      expect(await readFile(join(dir, 'report.html'), 'utf8')).toContain('<!doctype html>');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('pngFailedMessage keeps the first line, drops colours and cuts long lines', () => {
+    const err = new Error('\u001b[2mbrowserType.launch: Target closed\u001b[22m\n=== logs ===\n  - <launching>');
+    expect(pngFailedMessage(err)).toBe('PNGs skipped: Chromium failed (browserType.launch: Target closed); report.html has the same figures.');
+    expect(pngFailedMessage(new Error('x'.repeat(500)))).toHaveLength('PNGs skipped: Chromium failed (); report.html has the same figures.'.length + 160);
   });
 });
 

@@ -1,8 +1,9 @@
-// Output folders. Files are written with `writeFileAtomic` from @gradlab/viz/node: a temporary
-// file beside the target, renamed over it, so a crash never leaves a half-written file.
+// Output folders. Files are written with `writeFileAtomic` from @gradlab/nn/node (the repository's
+// one atomic writer): a temporary file beside the target, renamed over it, so a crash never leaves
+// a half-written file.
 import { existsSync } from 'node:fs';
 
-export { writeFileAtomic } from '@gradlab/viz/node';
+export { writeFileAtomic } from '@gradlab/nn/node';
 
 /** A new folder name `runs/2026-11-28T19-04-05` (local time, sortable, no characters a file system dislikes). */
 export function timestampFolder(prefix = ''): string {

@@ -1,49 +1,78 @@
 // `pnpm demo`: the lab reproduced through the graph. `pnpm demo compare ...`: experiments.
+//
+// Exit codes: 0 done (a `compare` whose runs diverged is done too: its table says so), 1 an
+// unexpected error, 2 a bad flag or output folder (one line, before any training), 3 the run
+// diverged (its outputs are written), 130 interrupted by Ctrl-C (143 SIGTERM; what exists is
+// written).
 import { Command, CommanderError } from 'commander';
-import { relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import { addTrainingOptions, configsFromOptions, UsageError, type RawOptions } from './options.ts';
 import { trainWithPrintout, writeRunOutputs } from './run.ts';
 import { runComparison } from './compare.ts';
 import { timestampFolder } from './files.ts';
+import { Interrupt } from './interrupt.ts';
+import { prepareOutDir } from './outdir.ts';
 import { writeCompareReport, writeRunReport } from './report.ts';
 
+export const EXIT = { ok: 0, error: 1, usage: 2, diverged: 3 } as const;
+
+/** Points of the loss history kept in memory per run (tests lower it; the trainer's default otherwise). */
+export const testHooks: { historyCapacity?: number } = {};
+
 /** The report's file names; says in one line when PNGs were skipped and how to get them. */
-async function reportFiles(dir: string, result: { written: string[]; message?: string }): Promise<string[]> {
+function reportFiles(dir: string, result: { written: string[]; message?: string }): string[] {
   if (result.message) print.line(result.message);
-  return Promise.resolve(result.written.map((p) => relative(dir, p)));
+  return result.written.map((p) => relative(dir, p));
 }
 
 const print = { line: (text: string) => console.log(text) };
 
-async function train(raw: RawOptions): Promise<void> {
+async function train(raw: RawOptions, interrupt: Interrupt): Promise<number> {
   const { configs } = configsFromOptions(raw, false);
+  const dir = await prepareOutDir(raw.out, () => timestampFolder(), { force: raw.force, allowInRepo: raw.allowInRepo });
   const engine = raw.eager ? 'eager' : 'compiled';
-  const result = await trainWithPrintout(configs[0], print, { progress: process.stdout.isTTY === true, quiet: raw.quiet, engine });
-  const dir = resolve(raw.out ?? timestampFolder());
+  const result = await trainWithPrintout(configs[0], print, {
+    progress: process.stdout.isTTY === true,
+    quiet: raw.quiet,
+    engine,
+    dir,
+    interrupt,
+    historyCapacity: testHooks.historyCapacity,
+  });
   const written = await writeRunOutputs(dir, result);
-  if (raw.report !== false) written.push(...(await reportFiles(dir, await writeRunReport(dir, result, { png: raw.png !== false }))));
+  if (raw.report !== false) {
+    const png = raw.png !== false && !interrupt.requested; // Ctrl-C: no waiting for Chromium
+    written.push(...reportFiles(dir, await writeRunReport(dir, result, { png })));
+  }
   print.line(`outputs: ${dir}/ (${written.join(', ')})`);
+  if (interrupt.requested) return interrupt.exitCode;
+  return result.stopReason === 'diverged' ? EXIT.diverged : EXIT.ok;
 }
 
-async function compare(raw: RawOptions): Promise<void> {
+async function compare(raw: RawOptions, interrupt: Interrupt): Promise<number> {
   const { configs, varied } = configsFromOptions(raw, true);
-  if (configs.length > 64) throw new UsageError(`compare: ${configs.length} combinations is too many (at most 64)`);
-  const dir = resolve(raw.out ?? timestampFolder('compare-'));
-  const { results, names, table } = await runComparison(configs, varied, dir, print, raw.eager ? 'eager' : 'compiled');
+  const dir = await prepareOutDir(raw.out, () => timestampFolder('compare-'), { force: raw.force, allowInRepo: raw.allowInRepo });
+  const { results, names, table } = await runComparison(configs, varied, dir, print, {
+    engine: raw.eager ? 'eager' : 'compiled',
+    interrupt,
+    historyCapacity: testHooks.historyCapacity,
+  });
   const written = ['compare.csv', 'compare.txt'];
-  if (raw.report !== false) {
-    written.push(...(await reportFiles(dir, await writeCompareReport(dir, results, names, table, { png: raw.png !== false }))));
+  if (raw.report !== false && results.length > 0) {
+    const png = raw.png !== false && !interrupt.requested;
+    written.push(...reportFiles(dir, await writeCompareReport(dir, results, names, table, { png })));
   }
   print.line(`outputs: ${dir}/ (${written.join(', ')}, and run-N/ with each run's model.json, loss.csv, summary.json)`);
+  return interrupt.requested ? interrupt.exitCode : EXIT.ok;
 }
 
-export function buildProgram(): Command {
+export function buildProgram(interrupt: Interrupt, done: (code: number) => void): Command {
   const program = new Command('pnpm demo')
-    .description("The lab (Backpropagation, LAB1.md) trained through gradlab's computational graph.")
+    .description("The lab (Backpropagation, see LAB.md) trained through gradlab's computational graph.")
     .enablePositionalOptions() // flags after `compare` belong to compare
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.split('\n')[0].trim() + '\n') });
-  addTrainingOptions(program, false).action((raw: RawOptions) => train(raw));
+  addTrainingOptions(program, false).action(async (raw: RawOptions) => done(await train(raw, interrupt)));
   addTrainingOptions(
     program
       .command('compare')
@@ -51,23 +80,28 @@ export function buildProgram(): Command {
       .exitOverride()
       .configureOutput({ outputError: (text, write) => write(text.split('\n')[0].trim() + '\n') }),
     true,
-  ).action((raw: RawOptions) => compare(raw));
+  ).action(async (raw: RawOptions) => done(await compare(raw, interrupt)));
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
+  const interrupt = new Interrupt();
+  const uninstall = interrupt.install();
+  let code: number = EXIT.ok;
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
-    return 0;
+    await buildProgram(interrupt, (c) => (code = c)).parseAsync(argv, { from: 'user' });
+    return code;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
     }
     if (error instanceof UsageError) {
       console.error(`error: ${error.message}`);
-      return 2;
+      return EXIT.usage;
     }
-    console.error(`error: ${(error as Error).message}`);
-    return 1;
+    console.error(`error: ${(error as Error).message.split('\n')[0]}`);
+    return interrupt.requested ? interrupt.exitCode : EXIT.error;
+  } finally {
+    uninstall();
   }
 }

@@ -7,6 +7,24 @@ import { LAB_PRESET, LOSSES, OPTIMIZERS, validateConfig, type LabConfig } from '
 /** A bad flag value: the CLI prints its message on one line and exits with code 2. */
 export class UsageError extends Error {}
 
+/**
+ * What the CLI accepts, checked before anything is built: more points, units or runs than this
+ * would take minutes or gigabytes before the first epoch (`--hidden 1000000000` used to fill
+ * the memory for minutes). `--n` 1,000,000 is ~2 s per pass of per-sample SGD for the lab's net.
+ */
+export const LIMITS = {
+  /** Points of a generated data set. */
+  n: 1_000_000,
+  /** Units of one hidden layer. */
+  hiddenSize: 4096,
+  /** Hidden layers. */
+  hiddenLayers: 16,
+  /** Weights and biases of the whole network. */
+  parameters: 4_000_000,
+  /** Runs of one `compare`. */
+  sweep: 64,
+} as const;
+
 export interface RawOptions {
   dataset?: string;
   n?: string;
@@ -27,6 +45,8 @@ export interface RawOptions {
   lossThreshold?: string;
   maxEpochs?: string;
   out?: string;
+  force?: boolean;
+  allowInRepo?: boolean;
   eager?: boolean;
   report?: boolean;
   png?: boolean;
@@ -64,6 +84,8 @@ export function addTrainingOptions(cmd: Command, sweep: boolean): Command {
     )
     .addOption(new Option('--max-epochs <epochs>', 'give up after this many samples').default(String(p.maxEpochs)))
     .option('--out <dir>', 'output folder (default runs/<timestamp>)')
+    .option('--force', 'write into a folder that holds an earlier run (its files are removed first)')
+    .option('--allow-in-repo', "allow an output folder inside gradlab's repository outside a runs/ folder")
     .option('--no-report', 'skip report.html and the figures')
     .option('--no-png', 'skip the PNG figures (they need Chromium)')
     .option('--eager', 'train with the eager graph, rebuilt every step (the default uses the fastest correct path)')
@@ -79,9 +101,23 @@ function parseNumber(flag: string, text: string, integer: boolean): number {
 }
 
 function parseHidden(text: string): number[] {
-  const sizes = text.split(',').map((s) => parseNumber('hidden', s, true));
+  const parts = text.split(',');
+  if (parts.length > LIMITS.hiddenLayers) {
+    throw new UsageError(`--hidden: ${parts.length} layers is too many (at most ${LIMITS.hiddenLayers})`);
+  }
+  const sizes = parts.map((s) => parseNumber('hidden', s, true));
   if (sizes.some((s) => s <= 0)) throw new UsageError(`--hidden: sizes must be positive integers, got '${text}'`);
+  const big = sizes.find((s) => s > LIMITS.hiddenSize);
+  if (big !== undefined) throw new UsageError(`--hidden: ${big} units in a layer is too many (at most ${LIMITS.hiddenSize})`);
   return sizes;
+}
+
+/** Weights (and biases) of [2, ...hidden, 1]. */
+function parameterCount(hidden: readonly number[], bias: boolean): number {
+  const dims = [2, ...hidden, 1];
+  let count = 0;
+  for (let i = 0; i + 1 < dims.length; i++) count += dims[i] * dims[i + 1] + (bias ? dims[i + 1] : 0);
+  return count;
 }
 
 type Sweepable = 'dataset' | 'n' | 'hidden' | 'activation' | 'init' | 'loss' | 'optimizer' | 'lr' | 'batchSize' | 'seed';
@@ -105,6 +141,11 @@ export function flagName(key: string): string {
 export function configsFromOptions(raw: RawOptions, sweep: boolean): { configs: LabConfig[]; varied: Sweepable[] } {
   const values = Object.fromEntries(SWEEPABLE.map((k) => [k, alternatives(raw, k, sweep)])) as Record<Sweepable, string[]>;
   const varied = SWEEPABLE.filter((k) => values[k].length > 1);
+  // counted before the product is built: `--seed 1,...,1000 --lr 1,...,1000` is refused at once
+  const combinations = SWEEPABLE.reduce((product, k) => product * values[k].length, 1);
+  if (combinations > LIMITS.sweep) {
+    throw new UsageError(`compare: ${combinations} combinations is too many (at most ${LIMITS.sweep})`);
+  }
   let combos: Partial<Record<Sweepable, string>>[] = [{}];
   for (const key of SWEEPABLE) combos = combos.flatMap((c) => values[key].map((v) => ({ ...c, [key]: v })));
   const configs = combos.map((c) => {
@@ -129,10 +170,18 @@ export function configsFromOptions(raw: RawOptions, sweep: boolean): { configs: 
       maxEpochs: parseNumber('max-epochs', raw.maxEpochs ?? '1000000', true),
     };
     try {
-      return validateConfig(config);
+      validateConfig(config);
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
+    if (config.n > LIMITS.n) throw new UsageError(`--n: ${config.n} points is too many (at most ${LIMITS.n})`);
+    const parameters = parameterCount(config.hidden, config.bias);
+    if (parameters > LIMITS.parameters) {
+      throw new UsageError(
+        `--hidden: [${[2, ...config.hidden, 1].join(',')}] has ${parameters} parameters, too many (at most ${LIMITS.parameters})`,
+      );
+    }
+    return config;
   });
   return { configs, varied };
 }

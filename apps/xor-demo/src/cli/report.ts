@@ -3,14 +3,37 @@ import { noGrad, tensor, toDot } from '@gradlab/core';
 import { decisionBoundaryGrid, renderGraphSvg, writeReport, type ReportInput } from '@gradlab/viz/node';
 import { describeConfig } from '../lab/config.ts';
 import { oneStepGraph } from '../lab/graph.ts';
-import type { RunResult } from './run.ts';
+import { writeFileAtomic } from './files.ts';
+import { divergedLine, type RunResult } from './run.ts';
 
-function points(result: RunResult): number[][] {
-  const d = result.trainer.data.inputs.data;
-  return Array.from({ length: d.length / 2 }, (_, i) => [d[2 * i], d[2 * i + 1]]);
+/**
+ * Points drawn in the figures at most: a report of 1,000,000 points would be a 140 MB page that
+ * neither Chromium (for the PNGs) nor a reader's browser opens. Beyond this the figures show
+ * every k-th point (the accuracy and summary.json still cover all of them).
+ */
+export const FIGURE_POINTS = 5000;
+
+/** The indices drawn: all, or every k-th so that at most FIGURE_POINTS remain. */
+function drawnIndices(n: number): { indices: number[]; stride: number } {
+  const stride = Math.max(1, Math.ceil(n / FIGURE_POINTS));
+  const indices: number[] = [];
+  for (let i = 0; i < n; i += stride) indices.push(i);
+  return { indices, stride };
 }
 
-function configTable(result: RunResult): Record<string, string | number | boolean> {
+function figureData(result: RunResult) {
+  const d = result.trainer.data.inputs.data;
+  const y = result.trainer.data.labels.data;
+  const { indices, stride } = drawnIndices(y.length);
+  return {
+    points: indices.map((i) => [d[2 * i], d[2 * i + 1]]),
+    labels: indices.map((i) => y[i]),
+    predictions: indices.map((i) => result.predictions[i]),
+    note: stride > 1 ? `every ${stride}th point (${indices.length} of ${y.length}); the accuracy counts all` : null,
+  };
+}
+
+function configTable(result: RunResult, figure: { note: string | null }): Record<string, string | number | boolean> {
   const c = result.config;
   return {
     dataset: `${c.dataset} (${result.trainer.data.labels.size} points)`,
@@ -25,8 +48,22 @@ function configTable(result: RunResult): Record<string, string | number | boolea
     'batch size': c.batchSize,
     seed: c.seed,
     'stop rule': `every per-sample loss of a pass < ${c.lossThreshold}`,
-    result: result.stopReason === 'converged' ? `converged at epoch ${result.epochs}` : `stopped at max epochs ${result.epochs}`,
+    result: resultText(result),
+    ...(figure.note ? { 'figures show': figure.note } : {}),
   };
+}
+
+function resultText(result: RunResult): string {
+  switch (result.stopReason) {
+    case 'converged':
+      return `converged at epoch ${result.epochs}`;
+    case 'max-epochs':
+      return `stopped at max epochs ${result.epochs}`;
+    case 'diverged':
+      return divergedLine(result.divergence!);
+    default:
+      return `interrupted at epoch ${result.epochs}`;
+  }
 }
 
 export async function writeRunReport(dir: string, result: RunResult, options: { png: boolean }) {
@@ -35,19 +72,20 @@ export async function writeRunReport(dir: string, result: RunResult, options: { 
     (xy) => noGrad(() => Array.from(trainer.model.forward(tensor(xy)).data)),
     { xRange: [-0.05, 1.05], yRange: [-0.05, 1.05], resolution: 60 },
   );
-  const labels = Array.from(trainer.data.labels.data);
+  const figure = figureData(result);
+  const { points, labels } = figure;
   const graphSvg = await renderGraphSvg(toDot(oneStepGraph(trainer, 0), { precision: 4 }));
   const input: ReportInput = {
     title: `gradlab lab 1: ${describeConfig(result.config)}`,
-    config: configTable(result),
+    config: configTable(result, figure),
     printout: result.printout,
     accuracy: result.accuracy,
     runs: [{ label: 'mean loss per pass', epochs: trainer.history.epochs, losses: trainer.history.meanLoss }],
-    comparison: { points: points(result), labels, predictions: result.predictions },
-    boundary: { grid, points: points(result), labels },
+    comparison: { points, labels, predictions: figure.predictions },
+    boundary: { grid, points, labels },
     graphSvg,
   };
-  return writeReport(dir, input, { png: options.png });
+  return writeReport(dir, input, { png: options.png, writeFile: writeFileAtomic });
 }
 
 export async function writeCompareReport(dir: string, results: RunResult[], names: string[], table: string, options: { png: boolean }) {
@@ -58,5 +96,5 @@ export async function writeCompareReport(dir: string, results: RunResult[], name
     runs: results.map((r, k) => ({ label: names[k], epochs: r.trainer.history.epochs, losses: r.trainer.history.meanLoss })),
     logScale: true,
   };
-  return writeReport(dir, input, { png: options.png });
+  return writeReport(dir, input, { png: options.png, writeFile: writeFileAtomic });
 }

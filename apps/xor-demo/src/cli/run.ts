@@ -1,48 +1,128 @@
 // One training run from the command line: the lab's printout, then the outputs on disk.
+//
+// Nothing of a finished run is lost: the output folder is made before training (outdir.ts);
+// loss.csv is streamed into it pass by pass (memory holds a thinned history for the figure, not
+// the whole one); a run that diverges or is interrupted still writes model.json (the last finite
+// weights), loss.csv and summary.json saying why it stopped.
 import { MultiBar, Presets } from 'cli-progress';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { saveModel } from '@gradlab/nn/node';
+import { openAtomicFile, saveModel, type AtomicFile } from '@gradlab/nn/node';
 import { describeConfig, type LabConfig } from '../lab/config.ts';
-import { duration, numpyColumn, percent, pythonFloat } from '../lab/format.ts';
-import { evaluate, LabTrainer, type Engine, type StopReason } from '../lab/trainer.ts';
+import { duration, numpyColumn, percent, pythonFloat, shortList } from '../lab/format.ts';
+import { evaluate, LabTrainer, type Divergence, type Engine, type PassRecord, type StopReason } from '../lab/trainer.ts';
 import { writeFileAtomic } from './files.ts';
+import { cursorWasHidden, restoreCursor, type Interrupt } from './interrupt.ts';
 
 export interface RunResult {
   config: LabConfig;
   trainer: LabTrainer;
   stopReason: StopReason;
+  /** Set when stopReason is 'diverged'. */
+  divergence: Divergence | null;
   epochs: number;
   finalLoss: number;
   accuracy: number;
   predictions: number[];
   classes: number[];
   milliseconds: number;
+  /** The printout (its first and last PRINTOUT_KEEP lines when longer; every line was printed). */
   printout: string;
+  /** The loss history streamed to `<dir>/loss.csv` (committed by writeRunOutputs). */
+  csv: AtomicFile;
 }
 
 export interface Printer {
   line(text: string): void;
 }
 
+/** Lines of the printout kept at each end for the report (a run can log millions of lines). */
+export const PRINTOUT_KEEP = 500;
+
+/** The printout with bounded memory: the first and the last PRINTOUT_KEEP entries. */
+export class BoundedPrintout {
+  private readonly head: string[] = [];
+  private tail: string[] = [];
+  private dropped = 0;
+
+  constructor(private readonly keep = PRINTOUT_KEEP) {}
+
+  push(text: string): void {
+    if (this.head.length < this.keep) {
+      this.head.push(text);
+      return;
+    }
+    this.tail.push(text);
+    if (this.tail.length >= 2 * this.keep) {
+      this.dropped += this.tail.length - this.keep;
+      this.tail = this.tail.slice(-this.keep);
+    }
+  }
+
+  toString(): string {
+    let tail = this.tail;
+    let dropped = this.dropped;
+    if (tail.length > this.keep) {
+      dropped += tail.length - this.keep;
+      tail = tail.slice(-this.keep);
+    }
+    const gap = dropped > 0 ? [`... (${dropped} lines not kept here; all of them were printed)`] : [];
+    return [...this.head, ...gap, ...tail].join('\n');
+  }
+}
+
+export interface TrainOptions {
+  progress: boolean;
+  quiet?: boolean;
+  engine?: Engine;
+  /** The output folder (made already): loss.csv is streamed into it. */
+  dir: string;
+  /** Ctrl-C: stops training at the next pass. */
+  interrupt?: Interrupt;
+  /** Loss history points kept in memory (the trainer's default otherwise). */
+  historyCapacity?: number;
+}
+
+/** `epoch,pass,mean_loss,max_loss`: one row per pass of the learning curve. */
+export const LOSS_CSV_HEADER = 'epoch,pass,mean_loss,max_loss\n';
+
+function csvRow(r: PassRecord): string {
+  return `${r.epoch},${r.pass},${r.meanLoss},${r.maxLoss}\n`;
+}
+
+/** The one line a diverged run ends with. */
+export function divergedLine(d: Divergence): string {
+  const what = d.what === 'gradient' ? `loss ${pythonFloat(d.loss)}, a gradient not finite` : `loss ${pythonFloat(d.loss)}`;
+  return `diverged at epoch ${d.epoch} (${what}): try a smaller --lr`;
+}
+
 /** Trains one configuration, printing as the lab does; a progress bar on a terminal for long runs. */
-export async function trainWithPrintout(
-  config: LabConfig,
-  print: Printer,
-  options: { progress: boolean; quiet?: boolean; engine?: Engine },
-): Promise<RunResult> {
-  const lines: string[] = [];
+export async function trainWithPrintout(config: LabConfig, print: Printer, options: TrainOptions): Promise<RunResult> {
+  const lines = new BoundedPrintout();
   const say = (text: string, always = false) => {
     lines.push(text);
     if (!options.quiet || always) print.line(text);
   };
-  const trainer = new LabTrainer(config, { engine: options.engine });
+  const trainer = new LabTrainer(config, { engine: options.engine, historyCapacity: options.historyCapacity });
+  const csv = await openAtomicFile(join(options.dir, 'loss.csv'));
+  csv.write(LOSS_CSV_HEADER);
   say(`gradlab lab 1: ${describeConfig(trainer.config)}`);
   say(`data: ${trainer.data.name} (${trainer.data.labels.size} points), stop when every per-sample loss of a pass < ${config.lossThreshold}`);
 
   const started = performance.now();
   let bars: MultiBar | null = null;
   let bar: ReturnType<MultiBar['create']> | null = null;
+  const stopBars = () => {
+    if (!bars) return;
+    bars.update(); // flush the log lines still buffered
+    bars.stop(); // shows the cursor again
+    bars = null;
+    bar = null;
+    restoreCursor();
+  };
+  const unsubscribe = options.interrupt?.onInterrupt(() => {
+    trainer.interrupt();
+    stopBars();
+  });
   const log = (text: string) => {
     lines.push(text);
     if (options.quiet) return;
@@ -56,43 +136,62 @@ export async function trainWithPrintout(
         { format: ' training [{bar}] {value} epochs · pass max loss {maxLoss} · {speed}', hideCursor: true, clearOnComplete: true },
         Presets.shades_classic,
       );
+      cursorWasHidden();
       bar = bars.create(config.maxEpochs, 0, { maxLoss: '-', speed: '' });
     }
     if (bar) {
       const seconds = (performance.now() - started) / 1000;
       bar.update(t.epoch, {
-        maxLoss: (t.history.maxLoss.at(-1) ?? NaN).toFixed(4),
+        maxLoss: (t.lastPass?.maxLoss ?? NaN).toFixed(4),
         speed: `${Math.round(t.epoch / seconds)} samples/s`,
       });
     }
   };
-  // training is synchronous; hand the event loop a moment now and then so the bar can redraw
-  let lastYield = performance.now();
-  while (trainer.runPass(({ epoch, loss }) => log(`epoch ${epoch} loss: ${pythonFloat(loss)}`))) {
-    onPass(trainer);
-    if (options.progress && performance.now() - lastYield > 50) {
-      await new Promise((resolve) => setImmediate(resolve));
-      lastYield = performance.now();
+  try {
+    // training is synchronous: hand the event loop a moment every 50 ms, so that Ctrl-C is
+    // heard, the bar redraws and loss.csv goes to disk; flush it at least every 10 s
+    let lastYield = performance.now();
+    let lastFlush = lastYield;
+    const onLog = ({ epoch, loss }: { epoch: number; loss: number }) => log(`epoch ${epoch} loss: ${pythonFloat(loss)}`);
+    const onRecord = (r: PassRecord) => csv.write(csvRow(r));
+    const pauseNow = () => performance.now() - lastYield > 50; // also in the middle of a long pass
+    while (trainer.runPass(onLog, onRecord, pauseNow)) {
+      onPass(trainer);
+      const now = performance.now();
+      if (now - lastYield > 50) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (now - lastFlush > 10_000) {
+          await csv.flush();
+          lastFlush = now;
+        }
+        lastYield = performance.now();
+      }
     }
+  } catch (error) {
+    await csv.abort();
+    throw error;
+  } finally {
+    unsubscribe?.();
+    stopBars();
   }
   const stopReason = trainer.stopReason!;
-  if (bars) {
-    (bars as MultiBar).update(); // flush the log lines still buffered
-    (bars as MultiBar).stop();
-  }
   const milliseconds = performance.now() - started;
 
   if (stopReason === 'converged') {
     say(`converged at epoch ${trainer.epoch}: every per-sample loss of the last pass is below ${config.lossThreshold}`);
-  } else {
+  } else if (stopReason === 'max-epochs') {
     say(
-      `NOT converged: stopped at --max-epochs ${config.maxEpochs} (largest per-sample loss of the last pass ${pythonFloat(trainer.history.maxLoss.at(-1) ?? NaN)})`,
+      `NOT converged: stopped at --max-epochs ${config.maxEpochs} (largest per-sample loss of the last pass ${pythonFloat(trainer.lastPass?.maxLoss ?? NaN)})`,
     );
+  } else if (stopReason === 'diverged') {
+    say(divergedLine(trainer.divergence!), true);
+  } else {
+    say(`interrupted at epoch ${trainer.epoch}: the results below are those of the weights at that point`, true);
   }
   const predictions = trainer.predict();
   const { classes, correct, total, accuracy } = evaluate(predictions, trainer.data.labels.data);
   say(numpyColumn(predictions));
-  say(`predictions (>= 0.5 is class 1): [${classes.join(', ')}]`);
+  say(`predictions (>= 0.5 is class 1): ${shortList(classes)}`);
   say(`accuracy: ${percent(accuracy)} (${correct}/${total})`, true);
   const perStep = (1000 * milliseconds) / Math.max(1, trainer.epoch / config.batchSize);
   say(`time: ${duration(milliseconds)} for ${trainer.epoch} epochs (${perStep.toFixed(1)} µs per step, ${trainer.engine})`, true);
@@ -100,42 +199,40 @@ export async function trainWithPrintout(
     config: trainer.config,
     trainer,
     stopReason,
+    divergence: trainer.divergence,
     epochs: trainer.epoch,
-    finalLoss: trainer.history.meanLoss.at(-1) ?? NaN,
+    finalLoss: trainer.lastPass?.meanLoss ?? NaN,
     accuracy,
     predictions,
     classes,
     milliseconds,
-    printout: lines.join('\n'),
+    printout: lines.toString(),
+    csv,
   };
 }
 
-export function lossCsv(result: RunResult): string {
-  const h = result.trainer.history;
-  const rows = h.epochs.map((e, i) => `${e},${i + 1},${h.meanLoss[i]},${h.maxLoss[i]}`);
-  return `epoch,pass,mean_loss,max_loss\n${rows.join('\n')}\n`;
-}
-
 export function summaryOf(result: RunResult) {
+  const d = result.divergence;
   return {
     config: result.config,
     stopReason: result.stopReason,
     converged: result.stopReason === 'converged',
+    // JSON has no NaN/Infinity: the loss that diverged is written as text ('inf', 'nan', '1e+09')
+    diverged: d ? { epoch: d.epoch, loss: pythonFloat(d.loss), what: d.what } : null,
     epochs: result.epochs,
     passes: result.trainer.passes,
     finalMeanLoss: result.finalLoss,
-    finalMaxLoss: result.trainer.history.maxLoss.at(-1) ?? null,
+    finalMaxLoss: result.trainer.lastPass?.maxLoss ?? null,
     accuracy: result.accuracy,
     predictions: result.predictions,
     seconds: result.milliseconds / 1000,
   };
 }
 
-/** model.json, loss.csv and summary.json in `dir`, each written atomically. */
+/** model.json, loss.csv and summary.json in `dir` (made already), each written atomically. */
 export async function writeRunOutputs(dir: string, result: RunResult): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
   await saveModel(result.trainer.model, join(dir, 'model.json'));
-  await writeFileAtomic(join(dir, 'loss.csv'), lossCsv(result));
+  await result.csv.commit();
   await writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summaryOf(result), null, 2)}\n`);
   return ['model.json', 'loss.csv', 'summary.json'];
 }

@@ -1,4 +1,4 @@
-// A training run's settings. The defaults are the lab's preset (LAB1.md).
+// A training run's settings. The defaults are the lab's preset (apps/xor-demo/LAB.md).
 import { datasetNames, type DatasetName } from '@gradlab/data';
 import { ACTIVATIONS, DENSE_INITS, type ActivationName, type DenseInit } from '@gradlab/nn';
 

@@ -11,20 +11,45 @@ export function pythonFloat(x: number): string {
   return s.includes('.') ? s : `${s}.0`;
 }
 
+/** Above this many values numpy prints only the first and last EDGE_ITEMS, with `...` between. */
+export const NUMPY_THRESHOLD = 1000;
+export const EDGE_ITEMS = 3;
+
+/** The values numpy shows (all, or the first and last EDGE_ITEMS) and whether some are left out. */
+function shown<T>(values: readonly T[]): { head: readonly T[]; tail: readonly T[] } {
+  if (values.length <= NUMPY_THRESHOLD) return { head: values, tail: [] };
+  return { head: values.slice(0, EDGE_ITEMS), tail: values.slice(values.length - EDGE_ITEMS) };
+}
+
 /**
  * A column of values as numpy prints an (n, 1) array: `[[0.01025062]\n [0.99730607]]`. As numpy's
  * default: at most 8 decimals, each value's trailing zeros dropped, cells aligned on the point
- * and padded on the right (`[[0.5 ]\n [0.25]]`).
+ * and padded on the right (`[[0.5 ]\n [0.25]]`); above 1000 values only the first and last 3,
+ * with a ` ...` line between (numpy's threshold and edgeitems). Loops only: no argument
+ * spreading, so any length is fine.
  */
 export function numpyColumn(values: readonly number[]): string {
-  const parts = values.map((v) => {
+  const { head, tail } = shown(values);
+  const parts = [...head, ...tail].map((v) => {
     const [int, frac = ''] = v.toFixed(8).split('.') as [string, string?];
     return { int, frac: frac.replace(/0+$/, '') };
   });
-  const intWidth = Math.max(...parts.map((p) => p.int.length));
-  const fracWidth = Math.max(1, ...parts.map((p) => p.frac.length));
+  let intWidth = 0;
+  let fracWidth = 1;
+  for (const p of parts) {
+    intWidth = Math.max(intWidth, p.int.length);
+    fracWidth = Math.max(fracWidth, p.frac.length);
+  }
   const cells = parts.map((p) => `${p.int.padStart(intWidth)}.${p.frac.padEnd(fracWidth)}`);
-  return `[${cells.map((c, i) => `${i === 0 ? '[' : ' ['}${c}]`).join('\n')}]`;
+  const rows = cells.map((c, i) => `${i === 0 ? '[' : ' ['}${c}]`);
+  if (tail.length > 0) rows.splice(head.length, 0, ' ...');
+  return `[${rows.join('\n')}]`;
+}
+
+/** A list as `[0, 1, 0]`; above 1000 items `[0, 1, 0, ..., 1, 0, 1]`. */
+export function shortList(values: readonly (number | string)[]): string {
+  const { head, tail } = shown(values);
+  return `[${tail.length > 0 ? [...head, '...', ...tail].join(', ') : head.join(', ')}]`;
 }
 
 export function percent(x: number): string {

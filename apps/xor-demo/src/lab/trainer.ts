@@ -7,6 +7,12 @@
 //           epoch += batch size                          # "epoch" counts samples, as the lab's
 //       done = every per-sample loss of the pass < threshold
 //
+// A step whose loss is not finite, or has exploded (above DIVERGENCE_FACTOR times the first step's
+// loss and above DIVERGENCE_FACTOR), or whose gradient is not finite, stops training with
+// stopReason 'diverged' before the optimizer moves any weight: the model keeps the last finite
+// weights, so they can still be saved. Memory stays bounded however long a run is: the loss
+// history is thinned online (every other point dropped when full) and the log keeps its last lines.
+//
 // By default each step runs compiled: the first step of each batch shape is recorded (forward
 // and backward ops) and later steps replay it into fixed buffers, the optimizer's update
 // included, bit for bit the eager step (see compile in @gradlab/core). `engine: 'eager'`
@@ -16,7 +22,15 @@ import { generateDataset, type Dataset } from '@gradlab/data';
 import { Adam, SGD, bceLoss, mlp, mseLoss, type Module } from '@gradlab/nn';
 import { validateConfig, type LabConfig } from './config.ts';
 
-export type StopReason = 'converged' | 'max-epochs';
+/** Why training stopped; 'interrupted' is set by `interrupt()` (the CLI's Ctrl-C). */
+export type StopReason = 'converged' | 'max-epochs' | 'diverged' | 'interrupted';
+
+/** A loss this many times the first step's (and above this number) counts as diverged. */
+export const DIVERGENCE_FACTOR = 1e6;
+/** Points the loss history keeps at most (the latest pass is always one of them). */
+export const HISTORY_CAPACITY = 4096;
+/** Log lines the trainer keeps (the last ones; every line still goes to `onLog`). */
+export const LOG_CAPACITY = 1000;
 
 export interface LossHistory {
   /** The epoch (samples seen) at the end of each pass. */
@@ -25,6 +39,73 @@ export interface LossHistory {
   meanLoss: number[];
   /** The largest per-sample loss of each pass (the stop rule looks at this). */
   maxLoss: number[];
+}
+
+/** One recorded pass: its number (from 1), epoch at its end, mean and max per-sample loss. */
+export interface PassRecord {
+  pass: number;
+  epoch: number;
+  meanLoss: number;
+  maxLoss: number;
+}
+
+/** Where and how training diverged. */
+export interface Divergence {
+  /** The epoch the diverging step would have completed. */
+  epoch: number;
+  /** The step's loss (NaN, ±Infinity or exploded), or the finite loss of a non-finite gradient. */
+  loss: number;
+  what: 'loss' | 'gradient';
+}
+
+/**
+ * The learning curve with bounded memory: passes 1, 1+s, 1+2s, … with the stride s doubling
+ * (every other kept point dropped) whenever more than `capacity` points are held, plus always the latest
+ * pass. So a run of any length keeps at most `capacity` points, evenly spread, first and last in.
+ */
+export class ThinnedHistory implements LossHistory {
+  readonly epochs: number[] = [];
+  readonly meanLoss: number[] = [];
+  readonly maxLoss: number[] = [];
+  private readonly passes: number[] = [];
+  private stride = 1;
+  /** The last point is the latest pass but off the stride (replaced by the next pass). */
+  private provisional = false;
+
+  constructor(readonly capacity = HISTORY_CAPACITY) {
+    if (!Number.isInteger(capacity) || capacity < 2) throw new Error(`ThinnedHistory: capacity must be an integer ≥ 2, got ${capacity}`);
+  }
+
+  push(r: PassRecord): void {
+    if (this.provisional) this.pop();
+    this.passes.push(r.pass);
+    this.epochs.push(r.epoch);
+    this.meanLoss.push(r.meanLoss);
+    this.maxLoss.push(r.maxLoss);
+    this.provisional = (r.pass - 1) % this.stride !== 0;
+    if (this.passes.length > this.capacity) {
+      this.stride *= 2;
+      const last = this.passes.length - 1;
+      let k = 0;
+      for (let i = 0; i <= last; i++) {
+        if ((this.passes[i] - 1) % this.stride !== 0 && i !== last) continue;
+        this.passes[k] = this.passes[i];
+        this.epochs[k] = this.epochs[i];
+        this.meanLoss[k] = this.meanLoss[i];
+        this.maxLoss[k] = this.maxLoss[i];
+        k++;
+      }
+      for (const a of [this.passes, this.epochs, this.meanLoss, this.maxLoss]) a.length = k;
+      this.provisional = (this.passes[k - 1] - 1) % this.stride !== 0;
+    }
+  }
+
+  private pop(): void {
+    this.passes.pop();
+    this.epochs.pop();
+    this.meanLoss.pop();
+    this.maxLoss.pop();
+  }
 }
 
 export interface LogLine {
@@ -39,6 +120,8 @@ export const ENGINES: readonly Engine[] = ['compiled', 'eager'];
 
 export interface TrainerOptions {
   engine?: Engine;
+  /** Points the loss history keeps at most (HISTORY_CAPACITY). */
+  historyCapacity?: number;
 }
 
 type Step = CompiledStep<[Tensor, Tensor], { loss: Tensor; pred: Tensor }>;
@@ -52,7 +135,15 @@ export class LabTrainer {
   epoch = 0;
   passes = 0;
   stopReason: StopReason | null = null;
-  readonly history: LossHistory = { epochs: [], meanLoss: [], maxLoss: [] };
+  /** The learning curve, thinned to at most `historyCapacity` points (see ThinnedHistory). */
+  readonly history: ThinnedHistory;
+  /** The latest pass recorded in the history (every one goes to `onRecord` too). */
+  lastPass: PassRecord | null = null;
+  /** Passes recorded so far (a pass cut short by max epochs is recorded only if it is the first). */
+  recorded = 0;
+  /** Set when stopReason is 'diverged'. */
+  divergence: Divergence | null = null;
+  /** The last LOG_CAPACITY log lines. */
   readonly log: LogLine[] = [];
   /** How steps run; both engines give the same numbers, bit for bit. */
   readonly engine: Engine;
@@ -60,9 +151,14 @@ export class LabTrainer {
   private readonly lossFn: (pred: Tensor, target: Tensor) => Tensor;
   /** The compiled step of each batch size (the last batch of a pass may be smaller). */
   private readonly steps = new Map<number, Step>();
+  /** The loss of the very first step: the scale an exploding loss is measured against. */
+  private firstLoss: number | null = null;
+  /** The pass in progress: its next batch, and the sum, max and count of its per-sample losses. */
+  private inPass = { next: 0, sum: 0, max: 0, count: 0 };
 
   constructor(config: LabConfig, options: TrainerOptions = {}) {
-    const { engine = 'compiled' } = options;
+    const { engine = 'compiled', historyCapacity = HISTORY_CAPACITY } = options;
+    this.history = new ThinnedHistory(historyCapacity);
     if (!ENGINES.includes(engine)) throw new Error(`engine must be one of ${ENGINES.join(', ')}, got '${String(engine)}'`);
     this.engine = engine;
     this.config = validateConfig({ ...config, hidden: [...config.hidden] });
@@ -95,41 +191,85 @@ export class LabTrainer {
     return -(y * Math.log(q) + (1 - y) * Math.log(1 - q));
   }
 
-  /** One pass over the data; returns false once training has stopped. */
-  runPass(onLog?: (line: LogLine) => void): boolean {
+  /** Stops training at the next pass boundary check (the CLI's Ctrl-C); the weights stay as they are. */
+  interrupt(): void {
+    if (!this.done) this.stopReason = 'interrupted';
+  }
+
+  /** Stops with 'diverged' (the optimizer has not moved any weight for this step). */
+  private diverge(epoch: number, loss: number, what: Divergence['what']): false {
+    this.divergence = { epoch, loss, what };
+    this.stopReason = 'diverged';
+    return false;
+  }
+
+  /** Whether a step's loss is out of bounds: not finite, or exploded. */
+  private exploded(loss: number): boolean {
+    if (!Number.isFinite(loss)) return true;
+    this.firstLoss ??= loss;
+    return loss > DIVERGENCE_FACTOR * Math.max(1, Math.abs(this.firstLoss));
+  }
+
+  /**
+   * One pass over the data; returns false once training has stopped. `onRecord` receives each
+   * pass the history records (all of them, before thinning: the CLI streams them to loss.csv).
+   * `pauseNow`, asked every 16 steps, may cut the pass short: runPass then returns true with the
+   * pass unfinished, and the next call goes on where it stopped (so a caller can yield to the
+   * event loop, e.g. to hear Ctrl-C, however long a pass is). Nothing else differs: the same
+   * steps in the same order, bit for bit.
+   */
+  runPass(onLog?: (line: LogLine) => void, onRecord?: (pass: PassRecord) => void, pauseNow?: () => boolean): boolean {
     if (this.done) return false;
     const { logEvery, maxEpochs, lossThreshold } = this.config;
-    let sum = 0;
-    let max = 0;
-    let count = 0;
-    for (const { x, y } of this.batches) {
-      const { loss, pred } = this.engine === 'compiled' ? this.stepFor(x).run(x, y) : this.eagerStep(x, y);
+    const at = this.inPass;
+    while (at.next < this.batches.length) {
+      const { x, y } = this.batches[at.next];
+      let stepped: { loss: Tensor; pred: Tensor };
+      try {
+        stepped = this.engine === 'compiled' ? this.stepFor(x).run(x, y) : this.eagerStep(x, y);
+      } catch (error) {
+        // the optimizer (eager, or inside the compiled program) refuses a NaN/±Infinity gradient
+        // before moving any weight
+        if (this.model.parameters().some((p) => p.grad !== null && p.grad.data.some((g) => !Number.isFinite(g)))) {
+          return this.diverge(this.epoch + x.shape[0], Number.NaN, 'gradient');
+        }
+        throw error;
+      }
+      const { loss, pred } = stepped;
+      // a loss out of bounds: the step's update (with finite gradients) is already made
+      const value = loss.item();
+      if (this.exploded(value)) return this.diverge(this.epoch + x.shape[0], value, 'loss');
+      at.next++;
       for (let i = 0; i < pred.size; i++) {
         const l = this.sampleLoss(pred.data[i], y.data[i]);
-        sum += l;
-        if (l > max || Number.isNaN(l)) max = l;
-        count++;
+        at.sum += l;
+        if (l > at.max || Number.isNaN(l)) at.max = l;
+        at.count++;
       }
       const before = this.epoch;
       this.epoch += x.shape[0];
       if (Math.floor(this.epoch / logEvery) > Math.floor(before / logEvery)) {
-        const line = { epoch: this.epoch, loss: loss.item() };
+        const line = { epoch: this.epoch, loss: value };
         this.log.push(line);
+        if (this.log.length >= 2 * LOG_CAPACITY) this.log.splice(0, this.log.length - LOG_CAPACITY);
         onLog?.(line);
       }
-      if (!Number.isFinite(loss.item())) {
-        throw new Error(`training diverged: the loss is ${loss.item()} at epoch ${this.epoch} (try a smaller --lr)`);
-      }
       if (this.epoch >= maxEpochs) break;
+      if (pauseNow && (at.next & 15) === 0 && at.next < this.batches.length && pauseNow()) return !this.done;
     }
+    const { sum, max, count } = at;
+    this.inPass = { next: 0, sum: 0, max: 0, count: 0 };
     this.passes++;
     const fullPass = count === this.data.labels.size;
     // a pass cut short by max epochs averages over part of the data: keep it out of the curve
-    if (fullPass || this.history.epochs.length === 0) {
-      this.history.epochs.push(this.epoch);
-      this.history.meanLoss.push(sum / count);
-      this.history.maxLoss.push(max);
+    if (fullPass || this.recorded === 0) {
+      this.recorded++;
+      const record = { pass: this.recorded, epoch: this.epoch, meanLoss: sum / count, maxLoss: max };
+      this.history.push(record);
+      this.lastPass = record;
+      onRecord?.(record);
     }
+    if (this.done) return false; // interrupted during onLog/onRecord
     if (fullPass && max < lossThreshold) this.stopReason = 'converged';
     else if (this.epoch >= maxEpochs) this.stopReason = 'max-epochs';
     return !this.done;
@@ -162,7 +302,7 @@ export class LabTrainer {
     return step;
   }
 
-  /** Trains until the stop rule or max epochs. */
+  /** Trains until the stop rule, max epochs or divergence. */
   run(onLog?: (line: LogLine) => void, onPass?: (t: LabTrainer) => void): StopReason {
     while (this.runPass(onLog)) onPass?.(this);
     onPass?.(this);

@@ -13,6 +13,8 @@ export function printout(run: RunData, progress: Progress): string {
     lines.push(`converged at epoch ${progress.epoch}: every per-sample loss of the last pass is below ${run.config.lossThreshold}`);
   } else if (progress.stopReason === 'max-epochs') {
     lines.push(`stopped at max epochs (${progress.epoch})`);
+  } else if (progress.stopReason === 'diverged') {
+    lines.push(`diverged after epoch ${progress.epoch} (the loss or a gradient blew up): try a smaller learning rate`);
   } else if (progress.passes > 0) {
     lines.push(`paused at epoch ${progress.epoch}`);
   }

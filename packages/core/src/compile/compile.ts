@@ -9,8 +9,9 @@
 // (parameters, data), with shapes fixed by its inputs' shapes. What it must not do: choose ops
 // by values (data-dependent `if`s: the recording keeps the branch it took), compute values
 // outside ops (`t.data.map(...)`, `item()` fed back into ops: those are frozen as constants),
-// draw random numbers, call `backward()` or update parameters. The second run checks the
-// replay against the eager step bit for bit and throws if they differ, which catches most of it.
+// draw random numbers, call `backward()` or update parameters. Reading a value computed while
+// recording outside an op is an error (record.ts traces them); the second run checks the
+// replay against the eager step bit for bit and throws if they differ.
 // Anomaly detection (detectAnomaly) checks the recording run, not the replays.
 //
 // compile has no optimizer of its own: the parameters' gradients are left in `.grad` for any
@@ -130,6 +131,7 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
     const updated = this.verifyNext ? this.verify(compiled, inputs) : compiled.replay();
     this.setGrads(compiled);
     if (!updated) throw new GradlabError(nonFiniteGradient(compiled.update!)!);
+    if (compiled.update) markMoved(compiled.update);
     return compiled.outputs as O;
   }
 
@@ -161,7 +163,7 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
       if (loss.size !== 1) throw new GradlabError(`compile: the loss must be a single value, got shape ${formatShape(loss.shape)}`);
       if (!loss.requiresGrad) throw new GradlabError('compile: the loss does not depend on any tensor that requires grad');
       return { returned, outputs, recorded: walk([loss], [ones(loss.shape)]) };
-    });
+    }, placeholders.map((tensor, k) => ({ tensor, what: `input ${k} ${formatShape(tensor.shape)}` })));
     const { returned, outputs, recorded } = value;
     const gradOf = new Map<Tensor, Tensor>();
     recorded.order.forEach((t, k) => {
@@ -203,6 +205,7 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
     // this run's results are the eager ones just computed; finish the step with them
     this.setGrads(compiled);
     if (update && !applyUpdate(update)) throw new GradlabError(nonFiniteGradient(update)!);
+    if (update) markMoved(update);
     return compiled.outputs as O;
   }
 
@@ -247,6 +250,11 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
     const { params } = compiled.program;
     for (let i = 0; i < params.length; i++) params[i].grad = compiled.gradTensors[i];
   }
+}
+
+/** The parameters an update moved changed in place: an eager graph built before refuses them (versions). */
+function markMoved(update: UpdatePlan): void {
+  for (const item of update.items) item.param.markChanged();
 }
 
 /** The returned tensors as a list, the loss first. */

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { produceAtomic } from './atomic.ts';
 
 /** Where Chromium is looked for after $GRADLAB_CHROMIUM. */
 export const CHROMIUM_CANDIDATES = [
@@ -18,6 +17,18 @@ export const CHROMIUM_CANDIDATES = [
 /** The one line to print when PNGs cannot be made. */
 export const PNG_SKIPPED_MESSAGE =
   'PNGs skipped: Chromium not found. Install it (apt-get install chromium) or set GRADLAB_CHROMIUM=/path/to/chromium; report.html has the same figures.';
+
+/**
+ * The one line to print when Chromium was found but making the PNGs failed (it crashed, is not
+ * Chromium, timed out, the page did not draw): the first line of the error, without colours.
+ */
+export function pngFailedMessage(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  // eslint-disable-next-line no-control-regex
+  const first = (text.replace(/\u001b\[[0-9;]*m/g, '').split('\n').find((l) => l.trim() !== '') ?? 'unknown error').trim();
+  const short = first.length > 160 ? `${first.slice(0, 157)}...` : first;
+  return `PNGs skipped: Chromium failed (${short}); report.html has the same figures.`;
+}
 
 /**
  * Path of a Chromium binary, or null. If $GRADLAB_CHROMIUM is set it is the only candidate
@@ -37,13 +48,6 @@ export function findChromium(env: Record<string, string | undefined> = process.e
   return null;
 }
 
-export interface PngOutput {
-  /** CSS selector of the element to capture, e.g. '#loss'. */
-  selector: string;
-  /** Where the PNG goes (written to a temporary name, then renamed). */
-  path: string;
-}
-
 export interface RenderPngsOptions {
   /** Chromium binary; default findChromium(). */
   chromiumPath?: string;
@@ -54,7 +58,8 @@ export interface RenderPngsOptions {
 }
 
 export interface RenderPngsResult {
-  written: string[];
+  /** One PNG per selector, in the order given. */
+  images: Uint8Array[];
   /** Non-file:// requests the page attempted (all blocked; empty for a self-contained page). */
   blockedRequests: string[];
 }
@@ -70,10 +75,14 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-sync',
 ];
 
-/** Opens `html` in headless Chromium, waits for `body[data-ready="1"]`, screenshots each element. */
+/**
+ * Opens `html` in headless Chromium, waits for `body[data-ready="1"]`, screenshots the element
+ * of each selector (e.g. '#loss') and returns the PNGs; the caller writes them (nothing here
+ * writes outside a private temporary folder).
+ */
 export async function renderPngs(
   html: string,
-  outputs: readonly PngOutput[],
+  selectors: readonly string[],
   options: RenderPngsOptions = {},
 ): Promise<RenderPngsResult> {
   const executablePath = options.chromiumPath ?? findChromium();
@@ -81,7 +90,13 @@ export async function renderPngs(
   const timeout = options.timeoutMs ?? 30_000;
 
   const dir = await mkdtemp(join(tmpdir(), 'gradlab-report-'));
-  const browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], timeout });
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], timeout });
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
   try {
     const htmlPath = join(dir, 'report.html');
     await writeFile(htmlPath, html);
@@ -108,14 +123,13 @@ export async function renderPngs(
     const error = await page.getAttribute('body', 'data-error');
     if (error !== null) throw new Error(`renderPngs: the page failed to draw: ${error}`);
 
-    const written: string[] = [];
-    for (const { selector, path } of outputs) {
+    const images: Uint8Array[] = [];
+    for (const selector of selectors) {
       const target = page.locator(selector);
       if ((await target.count()) === 0) throw new Error(`renderPngs: no element matches ${selector}`);
-      await produceAtomic(path, (tmp) => target.first().screenshot({ path: tmp, type: 'png', timeout }), '.png');
-      written.push(path);
+      images.push(await target.first().screenshot({ type: 'png', timeout }));
     }
-    return { written, blockedRequests };
+    return { images, blockedRequests };
   } finally {
     await browser.close();
     await rm(dir, { recursive: true, force: true });
