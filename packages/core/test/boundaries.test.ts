@@ -11,6 +11,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 interface Manifest {
   name: string;
+  imports?: Record<string, unknown>;
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
 }
@@ -80,6 +81,11 @@ describe('package boundaries', () => {
             continue;
           }
           if (s.startsWith('node:')) continue;
+          if (s.startsWith('#')) {
+            // the package's own subpath imports (package.json `imports`)
+            if (!(s in (manifest.imports ?? {}))) problems.push(`${relative(root, file)} imports ${s}, not in package.json imports`);
+            continue;
+          }
           const name = packageOf(s);
           const allowed = inSrc ? dependencies : [...dependencies, ...devDependencies, ...rootDevDependencies];
           if (!allowed.includes(name)) problems.push(`${relative(root, file)} imports ${name}, not declared${inSrc ? ' in dependencies' : ''}`);

@@ -27,4 +27,11 @@ describe('entry points', () => {
     const external = new Set([...graph.values()].flat());
     expect([...external].sort()).toEqual(['@gradlab/core']);
   });
+
+  it('src/export/index.ts reaches no Node module either (exports return bytes)', () => {
+    const graph = importGraph(join(src, 'export/index.ts'));
+    expect(graph.has(join(src, 'node.ts'))).toBe(false);
+    const external = new Set([...graph.values()].flat());
+    expect([...external].sort()).toEqual(['@gradlab/core', 'protobufjs/light.js']);
+  });
 });
