@@ -12,9 +12,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundlePageScript } from '../packages/viz/scripts/page-script.ts';
+import { bundlePageScript } from '../../packages/viz/scripts/page-script.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const ALL = ['core', 'data', 'nn', 'viz'] as const;
 type PackageName = (typeof ALL)[number];
 /** What each package's build also builds (its tsconfig.build.json references). */

@@ -1,4 +1,4 @@
-// `pnpm test:packages`: the packed packages in a scratch project (scripts/packages.check.ts).
+// `pnpm test:packages`: the packed packages in a scratch project (.ci/packages/packages.check.ts).
 // Not part of `pnpm test`: it builds, packs and installs from the npm registry.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
@@ -7,10 +7,10 @@ import { defineConfig } from 'vitest/config';
 const json = process.env.GRADLAB_TEST_JSON;
 
 export default defineConfig({
-  root: fileURLToPath(new URL('..', import.meta.url)),
+  root: fileURLToPath(new URL('../..', import.meta.url)),
   test: {
     name: 'packages',
-    include: ['scripts/packages.check.ts'],
+    include: ['.ci/packages/packages.check.ts'],
     environment: 'node',
     reporters: json ? ['default', ['json', { outputFile: json }]] : ['default'],
     testTimeout: 120_000,

@@ -16,7 +16,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGES, packAll } from './pack.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
 /** What the scratch project installs from the registry, at the workspace's own pins. */
 const TOOLS = ['typescript', '@types/node', 'vite', 'playwright-core'] as const;
@@ -58,7 +58,7 @@ beforeAll(() => {
   // and what the other checks need: TypeScript, Node's types, Vite, a driver for Chromium
   const tools = TOOLS.map((name) => `${name}@${rootManifest.devDependencies[name]?.replace(/^\^/, '') ?? 'missing'}`);
   must('npm', ['install', '--save-dev', ...NPM_FLAGS, ...tools], { cwd: app, stdio: 'inherit' });
-  cpSync(join(root, 'scripts/consumer'), app, { recursive: true });
+  cpSync(join(root, '.ci/packages/consumer'), app, { recursive: true });
 }, 600_000);
 
 afterAll(() => {
@@ -111,7 +111,7 @@ describe('a project that installed the tarballs', () => {
   it("the README's script is the one run here", () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const block = /<!-- scripts\/consumer\/train\.mjs[^>]*-->\n```js\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(block).toBe(readFileSync(join(root, 'scripts/consumer/train.mjs'), 'utf8'));
+    expect(block).toBe(readFileSync(join(root, '.ci/packages/consumer/train.mjs'), 'utf8'));
   });
 
   it('node trains the lab network to 100% accuracy (plain ESM, no TypeScript)', () => {

@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const PACKAGES = ['core', 'data', 'nn', 'viz'] as const;
 
 function run(command: string, args: string[], cwd: string): void {
@@ -16,7 +16,7 @@ function run(command: string, args: string[], cwd: string): void {
 
 /** Builds and packs every package into `dest`; returns the tarballs' paths by package. */
 export function packAll(dest: string): Record<(typeof PACKAGES)[number], string> {
-  run(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'scripts/build.ts')], root);
+  run(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, '.ci/packages/build.ts')], root);
   mkdirSync(dest, { recursive: true });
   const out: Partial<Record<(typeof PACKAGES)[number], string>> = {};
   for (const name of PACKAGES) {
