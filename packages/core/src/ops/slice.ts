@@ -33,13 +33,18 @@ const sliceKernel: GatherKernel<SliceAttrs> = {
   index: (_, attrs) => stridedIndex(attrs.sliced, base(attrs), steps(attrs)),
 };
 
+/** Where each element of the slice lies in x (row-major over the slice). */
+export function sliceIndex(attrs: SliceAttrs): Int32Array {
+  return stridedIndex(attrs.sliced, base(attrs), steps(attrs));
+}
+
 /** y = zeros of x's shape with the slice set to g: slice's adjoint. */
 const sliceScatterKernel: KernelBase<SliceAttrs> & { readonly kind: 'sliceScatter' } = {
   kind: 'sliceScatter',
   shape: (_, { full }) => full,
   run: (out, [g], attrs) => {
     out.fill(0);
-    const index = stridedIndex(attrs.sliced, base(attrs), steps(attrs));
+    const index = sliceIndex(attrs);
     const G = g.data;
     for (let o = 0; o < index.length; o++) out[index[o]] = G[o];
   },
