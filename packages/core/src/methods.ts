@@ -4,11 +4,12 @@
 import { backward, type BackwardOptions } from './autograd.ts';
 import * as ops from './ops/index.ts';
 import type {
-  AvgPoolOptions, ConvOptions, ConvTransposeOptions, DropoutOptions, GeluOptions, MaxPoolOptions, ReduceOptions, SpatialArg, VarianceOptions,
+  AvgPoolOptions, ConvOptions, ConvTransposeOptions, DropoutOptions, GeluOptions, IndexLike, MaxPoolOptions, PadWidths, ReduceOptions,
+  SpatialArg, VarianceOptions,
 } from './ops/index.ts';
 import type { RandomSource } from './random.ts';
 import type { Shape } from './shape.ts';
-import { Tensor, type TensorLike } from './tensor.ts';
+import { Tensor, type TensorLike, type TensorOptions } from './tensor.ts';
 
 type AxisOptions = { keepDims?: boolean };
 
@@ -30,7 +31,8 @@ declare module './tensor.ts' {
     leakyRelu(slope?: number): Tensor;
     clamp(min: number | undefined, max?: number): Tensor;
     matmul(other: TensorLike): Tensor;
-    transpose(): Tensor;
+    /** `x.transpose()` of a 2-D x, or `x.transpose(a, b)`: axes a and b swapped. */
+    transpose(a?: number, b?: number): Tensor;
     reshape(shape: Shape): Tensor;
     sum(axis?: number | readonly number[], options?: AxisOptions): Tensor;
     mean(axis?: number | readonly number[], options?: AxisOptions): Tensor;
@@ -78,6 +80,14 @@ declare module './tensor.ts' {
     maxPool2d(kernelSize: SpatialArg, options?: MaxPoolOptions): Tensor;
     avgPool2d(kernelSize: SpatialArg, options?: AvgPoolOptions): Tensor;
     dropout(p: number, rng: RandomSource, options?: DropoutOptions): Tensor;
+    gather(axis: number, index: IndexLike): Tensor;
+    index(indices: IndexLike, axis?: number): Tensor;
+    pad(widths: PadWidths, value?: number): Tensor;
+    /** `labels.oneHot(classes)` is `oneHot(labels, classes)`. */
+    oneHot(classes?: number): Tensor;
+    zerosLike(options?: TensorOptions): Tensor;
+    onesLike(options?: TensorOptions): Tensor;
+    fullLike(value: number, options?: TensorOptions): Tensor;
   }
 }
 
@@ -97,7 +107,7 @@ const methods: ThisType<Tensor> & Partial<Tensor> = {
   leakyRelu(slope?: number) { return ops.leakyRelu(this, slope); },
   clamp(min: number | undefined, max?: number) { return ops.clamp(this, min, max); },
   matmul(other: TensorLike) { return ops.matmul(this, other); },
-  transpose() { return ops.transpose(this); },
+  transpose(a?: number, b?: number) { return ops.transpose(this, a, b); },
   reshape(shape: Shape) { return ops.reshape(this, shape); },
   sum(axis?: number | readonly number[], options?: AxisOptions) { return ops.sum(this, axis, options); },
   mean(axis?: number | readonly number[], options?: AxisOptions) { return ops.mean(this, axis, options); },
@@ -143,6 +153,13 @@ const methods: ThisType<Tensor> & Partial<Tensor> = {
   maxPool2d(kernelSize: SpatialArg, options?: MaxPoolOptions) { return ops.maxPool2d(this, kernelSize, options); },
   avgPool2d(kernelSize: SpatialArg, options?: AvgPoolOptions) { return ops.avgPool2d(this, kernelSize, options); },
   dropout(p: number, rng: RandomSource, options?: DropoutOptions) { return ops.dropout(this, p, rng, options); },
+  gather(axis: number, index: IndexLike) { return ops.gather(this, axis, index); },
+  index(indices: IndexLike, axis?: number) { return ops.index(this, indices, axis); },
+  pad(widths: PadWidths, value?: number) { return ops.pad(this, widths, value); },
+  oneHot(classes?: number) { return ops.oneHot(this, classes); },
+  zerosLike(options?: TensorOptions) { return ops.zerosLike(this, options); },
+  onesLike(options?: TensorOptions) { return ops.onesLike(this, options); },
+  fullLike(value: number, options?: TensorOptions) { return ops.fullLike(this, value, options); },
 };
 
 for (const [name, method] of Object.entries(methods)) {

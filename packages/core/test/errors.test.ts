@@ -12,7 +12,9 @@ const A23 = () => tensor([[1, 2, 3], [4, 5, 6]]);
 describe('error messages', () => {
   it.each([
     ['matmul inner dimensions', () => matmul(tensor([[1, 2]]), zeros([3, 3])), 'matmul: [1,2] @ [3,3]: inner dimensions differ (2 vs 3)'],
-    ['matmul of a vector', () => matmul(tensor([1, 2]), zeros([2, 2])), 'matmul: [2] @ [2,2]: both operands must be 2-D'],
+    ['matmul of a vector, inner dimensions', () => matmul(tensor([1, 2]), zeros([3, 2])), 'matmul: [2] @ [3,2]: inner dimensions differ (2 vs 3)'],
+    ['matmul of a scalar', () => matmul(tensor(2), zeros([2, 2])), 'matmul: [] @ [2,2]: both operands need at least one axis (use mul for a scalar)'],
+    ['matmul batch dimensions', () => matmul(zeros([2, 3, 4]), zeros([3, 4, 5])), 'matmul: [2,3,4] @ [3,4,5]: batch dimensions [2] and [3] do not broadcast'],
     ['add broadcasting', () => add(A23(), zeros([4])), 'add: cannot broadcast [2,3] with [4] (dimension 1: 3 vs 4)'],
     ['mul broadcasting', () => mul(zeros([2, 1]), zeros([3, 2])), 'mul: cannot broadcast [2,1] with [3,2] (dimension 0: 2 vs 3)'],
     ['broadcastTo a smaller shape', () => broadcastTo(A23(), [3]), 'broadcastTo: cannot broadcast [2,3] to [3]'],

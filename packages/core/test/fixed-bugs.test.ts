@@ -1,6 +1,6 @@
 // Bugs found in core by the test suite, each kept as a test of its fix.
 import { describe, expect, it } from 'vitest';
-import { defineOp, detectAnomaly, map, pow, sum, tensor, zeros } from '../src/index.ts';
+import { broadcastTo, concat, defineOp, detectAnomaly, grad, map, pow, split, sum, tensor, zeros, GradlabError } from '../src/index.ts';
 
 describe('fixed core bugs (found by the test suite)', () => {
   // Op.apply (op.ts) + inputGradient (autograd.ts): the rule's own ops are checked as
@@ -40,5 +40,25 @@ describe('fixed core bugs (found by the test suite)', () => {
     expect(s.op!.label(s.attrs)).toBe('sum(no axes)');
     const full = sum(tensor([[1, 2]], { requiresGrad: true }));
     expect(full.op!.label(full.attrs)).toBe('sum');
+  });
+
+  // src/ops/slice.ts sliceAxis: a slice with as many elements as x was taken to be all of x,
+  // so every piece of an empty x (split, and concat's gradient) was x itself. Found by the
+  // concat∘split property (ops-properties.test.ts).
+  it('split of an empty tensor gives pieces of the sizes asked for', () => {
+    const x = zeros([3, 0, 5]);
+    // got: [3,0,5] three times
+    expect(split(x, [2, 0, 3], 2).map((p) => p.shape)).toEqual([[3, 0, 2], [3, 0, 0], [3, 0, 3]]);
+    const a = tensor(new Float64Array(0), { shape: [0, 2], requiresGrad: true });
+    const b = tensor(new Float64Array(0), { shape: [0, 3], requiresGrad: true });
+    expect(grad(sum(concat([a, b], 1)), [a, b]).map((g) => g.shape)).toEqual([[0, 2], [0, 3]]);
+  });
+
+  // src/ops/broadcastTo.ts: the target shape was not checked, so a negative dimension reached
+  // the allocation as a RangeError. Found by the fuzz of every op (ops-properties.test.ts).
+  it('broadcastTo a shape with a negative dimension is a GradlabError', () => {
+    // got: RangeError: Invalid typed array length: -1
+    expect(() => broadcastTo(tensor(1), [-1])).toThrow(GradlabError);
+    expect(() => broadcastTo(tensor(1), [-1])).toThrow('broadcastTo: shape: dimension 0 of shape [-1] must be an integer ≥ 0, got -1');
   });
 });

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import {
   abs, add, argmax, argmin, cos, elu, eq, erf, ge, gelu, grad, gt, le, logSoftmax, logSumExp, lt, max, maximum, min, minimum, mul,
   norm, prod, reciprocal, sin, softmax, softplus, sqrt, square, std, sum, tensor, variance, where, concat, flatten, permute,
-  slice, split, squeeze, stack, unsqueeze, conv1d, conv2d, convTranspose1d, convTranspose2d, maxPool2d, avgPool2d, type Tensor,
+  slice, split, squeeze, stack, unsqueeze, conv1d, conv2d, convTranspose1d, convTranspose2d, maxPool2d, avgPool2d, gather, index,
+  pad, transpose, arange, linspace, eye, zerosLike, onesLike, fullLike, oneHot, matmul, type PadWidths, type Tensor,
 } from '../src/index.ts';
 
 type Num = number | 'NaN' | 'Infinity' | '-Infinity';
@@ -28,7 +29,17 @@ interface Args {
   sizes?: number | number[];
   starts?: number[];
   ends?: number[];
-  steps?: number[] | null;
+  steps?: number[] | number | null;
+  widths?: [number, number][];
+  value?: number;
+  a?: number;
+  b?: number;
+  start?: number;
+  end?: number;
+  step?: number;
+  n?: number;
+  m?: number | null;
+  classes?: number | null;
   stride?: number | number[] | null;
   padding?: number | number[];
   dilation?: number | number[];
@@ -110,7 +121,19 @@ const OPS: Record<string, (xs: Tensor[], a: Args) => Tensor | Tensor[]> = {
   concat: (xs, a) => concat(xs, a.axis as number),
   stack: (xs, a) => stack(xs, a.axis as number),
   split: ([x], a) => split(x, a.sizes!, a.axis as number),
-  slice: ([x], a) => slice(x, a.starts!, a.ends, a.steps ?? undefined),
+  slice: ([x], a) => slice(x, a.starts!, a.ends, (a.steps as number[] | null) ?? undefined),
+  gather: ([x, i], a) => gather(x, a.axis as number, i),
+  index: ([x, i], a) => index(x, i, a.axis as number),
+  pad: ([x], a) => pad(x, a.widths as PadWidths, a.value),
+  transpose: ([x], a) => transpose(x, a.a, a.b),
+  arange: (_, a) => (a.end === undefined ? arange(a.start!) : arange(a.start!, a.end, a.step)),
+  linspace: (_, a) => linspace(a.start!, a.end!, a.steps as number),
+  eye: (_, a) => eye(a.n!, a.m ?? undefined),
+  zerosLike: ([x]) => zerosLike(x),
+  onesLike: ([x]) => onesLike(x),
+  fullLike: ([x], a) => fullLike(x, a.value!),
+  oneHot: ([i], a) => oneHot(i, a.classes ?? undefined),
+  matmul: ([x, y]) => matmul(x, y),
   conv2d: ([x, w, b], a) => conv2d(x, w, b, convOptions(a)),
   conv1d: ([x, w, b], a) => conv1d(x, w, b, convOptions(a)),
   convTranspose2d: ([x, w, b], a) => convTranspose2d(x, w, b, { ...convOptions(a), outputPadding: a.outputPadding }),
@@ -165,7 +188,7 @@ function check(c: Case): string[] {
 describe(`ops against PyTorch ${fixture.torch} (float64)`, () => {
   it('the fixture covers every op', () => {
     expect(new Set(fixture.cases.map((c) => c.op))).toEqual(new Set(Object.keys(OPS)));
-    expect(fixture.cases.length).toBeGreaterThanOrEqual(288);
+    expect(fixture.cases.length).toBeGreaterThanOrEqual(340);
   });
 
   const byOp = new Map<string, Case[]>();

@@ -5,6 +5,7 @@
 // leaves a slower library that computes the same numbers (the core tests run both ways).
 import { addOp } from '../ops/add.ts';
 import { leakyReluOp } from '../ops/leakyRelu.ts';
+import { batchedMatmulOp } from '../ops/batchedMatmul.ts';
 import { matmulOp } from '../ops/matmul.ts';
 import { neg, negOp } from '../ops/neg.ts';
 import { powOp } from '../ops/pow.ts';
@@ -16,7 +17,7 @@ import {
   leakyReluBackward, leakyReluBackwardOp, powBackward, powBackwardOp, reluBackward, reluBackwardOp, sigmoidBackward,
   sigmoidBackwardOp, tanhBackward, tanhBackwardOp,
 } from './backward-ops.ts';
-import { matmulNT, matmulTN } from './matmul.ts';
+import { batchedMatmulNT, batchedMatmulTN, matmulNT, matmulTN } from './matmul.ts';
 
 export * from './backward-ops.ts';
 export * from './matmul.ts';
@@ -46,6 +47,9 @@ function setFast(on: boolean): void {
   // matmul: ∂L/∂A = ∂L/∂C·Bᵀ and ∂L/∂B = Aᵀ·∂L/∂C without making the transposes
   matmulOp.setFastVjp('a', on ? ({ grad, b }) => matmulNT(grad, b) : null);
   matmulOp.setFastVjp('b', on ? ({ grad, a }) => matmulTN(a, grad) : null);
+  // and per matrix of a batched matmul (2-D matmul is an op of its own: its rules stay as they are)
+  batchedMatmulOp.setFastVjp('a', on ? ({ grad, b }) => batchedMatmulNT(grad, b) : null);
+  batchedMatmulOp.setFastVjp('b', on ? ({ grad, a }) => batchedMatmulTN(a, grad) : null);
   attached = on;
 }
 

@@ -1,6 +1,6 @@
 import { GradlabError } from '../errors.ts';
 import { defineOp } from '../op.ts';
-import { broadcastAxes, broadcastIndex, broadcastShapes, formatShape, sameShape, type Shape } from '../shape.ts';
+import { broadcastAxes, broadcastIndex, broadcastShapes, checkShape, formatShape, sameShape, type Shape } from '../shape.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
 import type { GatherKernel } from './kernels.ts';
 import { reshape } from './reshape.ts';
@@ -34,6 +34,7 @@ export const broadcastToOp = defineOp({
 
 export function broadcastTo(x: TensorLike, shape: Shape): Tensor {
   const t = toTensor(x);
+  checkShape('broadcastTo: shape', shape);
   const target = broadcastShapes('broadcastTo', t.shape, shape);
   if (!sameShape(target, shape)) {
     throw new GradlabError(`broadcastTo: cannot broadcast ${formatShape(t.shape)} to ${formatShape(shape)}`);

@@ -56,3 +56,10 @@ export { maxPool2d, maxPool2dOp, maxPool2dBackwardOp, maxPool2dGatherOp, type Ma
 export { avgPool2d, avgPool2dOp, avgPool2dBackwardOp, type AvgPoolOptions } from './avgPool2d.ts';
 export { dropout, dropoutMaskOp, type DropoutOptions } from './dropout.ts';
 export { type SpatialArg } from './window.ts';
+export { gather, gatherOp, scatterAddOp } from './gather.ts';
+export { index, indexOp, indexAddOp } from './indexSelect.ts';
+export { type IndexLike } from './indices.ts';
+export { pad, padOp, type PadWidths } from './pad.ts';
+export { arange, linspace, eye, zerosLike, onesLike, fullLike } from './create.ts';
+export { oneHot, oneHotOp } from './oneHot.ts';
+export { batchedMatmulOp } from './batchedMatmul.ts';

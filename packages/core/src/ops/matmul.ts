@@ -2,15 +2,18 @@ import { GradlabError } from '../errors.ts';
 import { defineOp, type JacobianEntry } from '../op.ts';
 import { formatShape } from '../shape.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
+import { batchedMatmul } from './batchedMatmul.ts';
 import type { MatmulKernel, MatmulLayout } from './kernels.ts';
-import { matmulStrided } from './matmulKernel.ts';
+import { matmulStrided, type MatmulForm } from './matmulKernel.ts';
+import { reshape } from './reshape.ts';
 import { transpose } from './transpose.ts';
 
-// C = A·B for 2-D operands. The loop is in matmulKernel.ts; it reads its operands through
-// strides, so the faster gradient ops A·Bᵀ and Aᵀ·B (fast/matmul.ts) share it.
+export type { MatmulForm };
 
-/** Which operand is read transposed, as BLAS's gemm says it with N and T. */
-export type MatmulForm = 'A·B' | 'A·Bᵀ' | 'Aᵀ·B';
+// C = A·B for 2-D operands. The loop is in matmulKernel.ts; it reads its operands through
+// strides, so the faster gradient ops A·Bᵀ and Aᵀ·B (fast/matmul.ts) share it. `matmul` sends
+// products of other ranks to batchedMatmul.ts, with PyTorch's rules for vectors.
+
 type Form = MatmulForm;
 
 /** m, k, n and the strides at which the loop reads A[i,p] and B[p,j] (see MatmulLayout). */
@@ -90,7 +93,26 @@ export const matmulOp = defineOp({
   },
 });
 
-/** A·B for 2-D A [m,k] and B [k,n]. */
+/**
+ * A·B with PyTorch's `matmul` rules: two 2-D operands [m,k]·[k,n] give [m,n] (the op above);
+ * a 1-D operand is a row (on the left) or a column (on the right) vector, its added axis removed
+ * from the result ([k]·[k] is a scalar, [m,k]·[k] is [m]); operands of more axes are stacks of
+ * matrices whose batch axes (all but the last two) broadcast: [2,1,m,k]·[3,k,n] is [2,3,m,n].
+ */
 export function matmul(a: TensorLike, b: TensorLike): Tensor {
-  return matmulOp.apply([toTensor(a), toTensor(b)], undefined);
+  const x = toTensor(a);
+  const y = toTensor(b);
+  if (x.rank === 2 && y.rank === 2) return matmulOp.apply([x, y], undefined);
+  const operands = `${formatShape(x.shape)} @ ${formatShape(y.shape)}`;
+  if (x.rank === 0 || y.rank === 0) throw new GradlabError(`matmul: ${operands}: both operands need at least one axis (use mul for a scalar)`);
+  const ka = x.shape[x.rank - 1];
+  const kb = y.shape[y.rank === 1 ? 0 : y.rank - 2];
+  if (ka !== kb) throw new GradlabError(`matmul: ${operands}: inner dimensions differ (${ka} vs ${kb})`);
+  // a vector becomes a matrix of one row (left) or one column (right), and loses that axis after
+  const left = x.rank === 1 ? reshape(x, [1, ka]) : x;
+  const right = y.rank === 1 ? reshape(y, [kb, 1]) : y;
+  const c = left.rank === 2 && right.rank === 2 ? matmulOp.apply([left, right], undefined) : batchedMatmul(left, right);
+  if (x.rank > 1 && y.rank > 1) return c;
+  const shape = c.shape.filter((_, i) => !((x.rank === 1 && i === c.rank - 2) || (y.rank === 1 && i === c.rank - 1)));
+  return reshape(c, shape);
 }

@@ -10,6 +10,9 @@
 // instruction, with the same sums in the same order.
 import { wasmTiles } from './matmulWasm.ts';
 
+/** Which operand is read transposed, as BLAS's gemm says it with N and T. */
+export type MatmulForm = 'A·B' | 'A·Bᵀ' | 'Aᵀ·B';
+
 /** C = A·B where A[i,p] = A[i·rowStride + p·colStride] and B[p,j] = B[p·bRowStride + j·bColStride]. */
 export function matmulStrided(
   C: Float64Array,

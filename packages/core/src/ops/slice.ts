@@ -1,6 +1,6 @@
 import { GradlabError } from '../errors.ts';
 import { defineOp } from '../op.ts';
-import { formatShape, sizeOf, stridesOf, type Shape } from '../shape.ts';
+import { formatShape, stridesOf, type Shape } from '../shape.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
 import type { GatherKernel, KernelBase } from './kernels.ts';
 import { copyStrided, stridedIndex } from './strided.ts';
@@ -33,13 +33,18 @@ const sliceKernel: GatherKernel<SliceAttrs> = {
   index: (_, attrs) => stridedIndex(attrs.sliced, base(attrs), steps(attrs)),
 };
 
+/** Where each element of the slice lies in x (row-major over the slice). */
+export function sliceIndex(attrs: SliceAttrs): Int32Array {
+  return stridedIndex(attrs.sliced, base(attrs), steps(attrs));
+}
+
 /** y = zeros of x's shape with the slice set to g: slice's adjoint. */
 const sliceScatterKernel: KernelBase<SliceAttrs> & { readonly kind: 'sliceScatter' } = {
   kind: 'sliceScatter',
   shape: (_, { full }) => full,
   run: (out, [g], attrs) => {
     out.fill(0);
-    const index = stridedIndex(attrs.sliced, base(attrs), steps(attrs));
+    const index = sliceIndex(attrs);
     const G = g.data;
     for (let o = 0; o < index.length; o++) out[index[o]] = G[o];
   },
@@ -109,6 +114,6 @@ export function slice(x: TensorLike, starts: readonly number[], ends?: readonly 
 export function sliceAxis(x: Tensor, axis: number, start: number, end: number): Tensor {
   const starts = x.shape.map((_, a) => (a === axis ? start : 0));
   const sliced = x.shape.map((n, a) => (a === axis ? end - start : n));
-  if (sizeOf(sliced) === x.size) return x;
+  if (start === 0 && end === x.shape[axis]) return x; // the whole axis (compared by bounds: an empty x has every size)
   return sliceOp.apply([x], { starts, steps: x.shape.map(() => 1), sliced, full: x.shape });
 }

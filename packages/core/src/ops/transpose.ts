@@ -3,6 +3,8 @@ import { defineOp } from '../op.ts';
 import { formatShape } from '../shape.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
 import type { GatherKernel } from './kernels.ts';
+import { permuteOp } from './permute.ts';
+import { checkAxis } from './reduce.ts';
 
 /** Yⱼᵢ = Xᵢⱼ for a 2-D X [m,n]. */
 const transposeKernel: GatherKernel<undefined> = {
@@ -44,6 +46,20 @@ export const transposeOp = defineOp({
   },
 });
 
-export function transpose(x: TensorLike): Tensor {
-  return transposeOp.apply([toTensor(x)], undefined);
+/**
+ * `transpose(x)`: the transpose of a 2-D x. `transpose(x, a, b)`: x with axes a and b swapped
+ * (negative counts from the end), as PyTorch's `transpose(x, a, b)`: a `permute`, or, for the
+ * two axes of a 2-D x, the 2-D transpose above.
+ */
+export function transpose(x: TensorLike, a?: number, b?: number): Tensor {
+  const t = toTensor(x);
+  if (a === undefined && b === undefined) return transposeOp.apply([t], undefined);
+  if (a === undefined || b === undefined) {
+    throw new GradlabError(`transpose: give both axes to swap or neither (for a 2-D x), got ${String(a)} and ${String(b)}`);
+  }
+  const i = checkAxis('transpose', t.shape, a);
+  const j = checkAxis('transpose', t.shape, b);
+  if (t.rank === 2 && i !== j) return transposeOp.apply([t], undefined);
+  const axes = t.shape.map((_, k) => (k === i ? j : k === j ? i : k));
+  return permuteOp.apply([t], { axes });
 }
