@@ -1,8 +1,12 @@
-// @gradlab/nn: modules, losses and optimizers over @gradlab/core. Browser-safe; file I/O is in
-// '@gradlab/nn/node'.
-export { Module, StateDictError, type ModuleConfig, type StateDict, type ParameterState } from './module.ts';
+// @gradlab/nn: modules, losses, optimizers, schedulers and metrics over @gradlab/core.
+// Browser-safe; file I/O is in '@gradlab/nn/node'.
+export { Module, StateDictError, type AnyModule, type ModuleConfig, type StateDict, type ParameterState } from './module.ts';
 export { Dense, DENSE_INITS, type DenseInit, type DenseOptions } from './dense.ts';
-export { Sigmoid, Tanh, ReLU, LeakyReLU, Identity } from './activations.ts';
+export { Linear, type LinearOptions } from './linear.ts';
+export { Sigmoid, Tanh, ReLU, LeakyReLU, Identity, Softmax, LogSoftmax, GELU, ELU, Softplus, Flatten } from './activations.ts';
+export { BatchNorm1d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization.ts';
+export { Embedding, type EmbeddingOptions } from './embedding.ts';
+export { RecurrentCell, RNNCell, GRUCell, RNN, type RecurrentCellOptions, type RNNCellOptions, type RNNOptions } from './recurrent.ts';
 export { Sequential } from './sequential.ts';
 export { mseLoss, bceLoss, MSELoss, BCELoss, BCE_EPSILON } from './losses.ts';
 export { Optimizer } from './optim/optimizer.ts';
