@@ -8,9 +8,33 @@ export { BatchNorm1d, LayerNorm, type BatchNormOptions, type LayerNormOptions } 
 export { Embedding, type EmbeddingOptions } from './embedding.ts';
 export { RecurrentCell, RNNCell, GRUCell, RNN, type RecurrentCellOptions, type RNNCellOptions, type RNNOptions } from './recurrent.ts';
 export { Sequential } from './sequential.ts';
-export { mseLoss, bceLoss, MSELoss, BCELoss, BCE_EPSILON } from './losses.ts';
+export {
+  mseLoss,
+  l1Loss,
+  huberLoss,
+  bceLoss,
+  bceWithLogitsLoss,
+  nllLoss,
+  crossEntropyLoss,
+  MSELoss,
+  L1Loss,
+  HuberLoss,
+  BCELoss,
+  BCEWithLogitsLoss,
+  NLLLoss,
+  CrossEntropyLoss,
+  BCE_EPSILON,
+  type Reduction,
+  type LossOptions,
+  type HuberOptions,
+  type BCEOptions,
+  type BCEWithLogitsOptions,
+  type NLLOptions,
+  type CrossEntropyOptions,
+} from './losses.ts';
 export { Optimizer } from './optim/optimizer.ts';
 export { SGD, type SGDOptions } from './optim/sgd.ts';
 export { Adam, type AdamOptions } from './optim/adam.ts';
 export { mlp, activationModule, ACTIVATIONS, type ActivationName, type MlpOptions } from './mlp.ts';
 export { modelToJSON, modelFromJSON, moduleFromConfig, MODEL_FORMAT, MODEL_VERSION, type ModelJSON } from './serialize.ts';
+export { accuracy, confusionMatrix, classificationReport, type MetricOptions, type ClassReport } from './metrics.ts';

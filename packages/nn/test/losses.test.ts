@@ -22,7 +22,7 @@ describe('mseLoss', () => {
 
   it('refuses shapes that differ instead of broadcasting [n,1] against [n]', () => {
     expect(() => mseLoss(tensor([[1], [2]]), tensor([1, 2]))).toThrow(
-      'mseLoss: prediction of shape [2,1] and target of shape [2] differ',
+      'mseLoss: input of shape [2,1] and target of shape [2] differ',
     );
   });
 });
@@ -65,7 +65,7 @@ describe('bceLoss', () => {
 
   it('refuses shapes that differ', () => {
     expect(() => bceLoss(tensor([0.5, 0.5]), tensor([[1], [0]]))).toThrow(
-      'bceLoss: prediction of shape [2] and target of shape [2,1] differ',
+      'bceLoss: input of shape [2] and target of shape [2,1] differ',
     );
   });
 });
