@@ -32,9 +32,32 @@ export {
   type NLLOptions,
   type CrossEntropyOptions,
 } from './losses.ts';
-export { Optimizer } from './optim/optimizer.ts';
+export {
+  Optimizer,
+  type GroupOptions,
+  type ParamGroup,
+  type ParamGroupInput,
+  type ParameterOptimizerState,
+  type OptimizerStateDict,
+} from './optim/optimizer.ts';
 export { SGD, type SGDOptions } from './optim/sgd.ts';
-export { Adam, type AdamOptions } from './optim/adam.ts';
+export { Adam, AdamW, type AdamOptions } from './optim/adam.ts';
+export { RMSprop, type RMSpropOptions } from './optim/rmsprop.ts';
+export { Adagrad, type AdagradOptions } from './optim/adagrad.ts';
+export { clipGradNorm, clipGradValue, type ClipGradNormOptions } from './optim/clip.ts';
+export {
+  LRScheduler,
+  StepLR,
+  ExponentialLR,
+  CosineAnnealingLR,
+  OneCycleLR,
+  ReduceLROnPlateau,
+  type SchedulerStateDict,
+  type StepLROptions,
+  type CosineAnnealingOptions,
+  type OneCycleOptions,
+  type ReduceLROnPlateauOptions,
+} from './optim/scheduler.ts';
 export { mlp, activationModule, ACTIVATIONS, type ActivationName, type MlpOptions } from './mlp.ts';
 export { modelToJSON, modelFromJSON, moduleFromConfig, MODEL_FORMAT, MODEL_VERSION, type ModelJSON } from './serialize.ts';
 export { accuracy, confusionMatrix, classificationReport, type MetricOptions, type ClassReport } from './metrics.ts';
