@@ -59,5 +59,19 @@ export {
   type ReduceLROnPlateauOptions,
 } from './optim/scheduler.ts';
 export { mlp, activationModule, ACTIVATIONS, type ActivationName, type MlpOptions } from './mlp.ts';
-export { modelToJSON, modelFromJSON, moduleFromConfig, MODEL_FORMAT, MODEL_VERSION, type ModelJSON } from './serialize.ts';
+export {
+  modelToJSON,
+  modelFromJSON,
+  moduleFromConfig,
+  registerModule,
+  unregisterModule,
+  moduleKinds,
+  MODEL_FORMAT,
+  MODEL_VERSION,
+  MAX_DEPTH,
+  MAX_MODULES,
+  type ModelJSON,
+  type ModuleFactory,
+  type ModuleClassWithConfig,
+} from './serialize.ts';
 export { accuracy, confusionMatrix, classificationReport, type MetricOptions, type ClassReport } from './metrics.ts';

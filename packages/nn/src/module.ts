@@ -128,7 +128,7 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
   namedModules(): [string, AnyModule][] {
     const out: [string, AnyModule][] = [];
     const seen = new Set<AnyModule>();
-    const stack: [string, AnyModule][] = [['', this as AnyModule]];
+    const stack: [string, AnyModule][] = [['', this]];
     while (stack.length > 0) {
       const [name, m] = stack.pop()!;
       if (seen.has(m)) continue;
@@ -185,7 +185,7 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
   apply(fn: (module: AnyModule) => void): this {
     const order: AnyModule[] = [];
     const seen = new Set<AnyModule>();
-    const stack: [AnyModule, boolean][] = [[this as AnyModule, false]];
+    const stack: [AnyModule, boolean][] = [[this, false]];
     while (stack.length > 0) {
       const [m, expanded] = stack.pop()!;
       if (expanded) {

@@ -138,12 +138,12 @@ export class LayerNorm extends Module {
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
     super();
     const { eps = 1e-5, elementwiseAffine = true } = options;
-    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
-    if (!Array.isArray(shape) || shape.length === 0) {
+    const given: unknown = normalizedShape;
+    const shape: unknown[] = typeof given === 'number' ? [given] : Array.isArray(given) ? [...(given as unknown[])] : [];
+    if (shape.length === 0) {
       throw new GradlabError(`LayerNorm: normalizedShape must be a positive integer or a non-empty list of them, got ${describeValue(normalizedShape)}`);
     }
-    shape.forEach((d, i) => expectPositiveInteger('LayerNorm', `normalizedShape[${i}]`, d));
-    this.normalizedShape = Object.freeze([...shape]);
+    this.normalizedShape = Object.freeze(shape.map((d, i) => expectPositiveInteger('LayerNorm', `normalizedShape[${i}]`, d)));
     this.eps = expectNumber('LayerNorm', 'eps', eps, (e) => e > 0, 'a finite number > 0');
     this.elementwiseAffine = expectBoolean('LayerNorm', 'elementwiseAffine', elementwiseAffine);
     this.weight = elementwiseAffine ? this.registerParameter('weight', ones([...shape], { requiresGrad: true, name: 'weight' })) : null;

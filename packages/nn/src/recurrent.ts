@@ -162,7 +162,7 @@ export class RNN extends Module<[Tensor, (Tensor | undefined)?], [Tensor, Tensor
   forward(x: Tensor, h0?: Tensor): [Tensor, Tensor] {
     const name = this.describe();
     expectTensor(name, 'x', x);
-    const { inputSize, hiddenSize } = this.cell;
+    const { inputSize } = this.cell;
     if ((x.rank !== 2 && x.rank !== 3) || x.shape[x.rank - 1] !== inputSize) {
       const layout = this.batchFirst ? 'N, T' : 'T, N';
       throw new GradlabError(`${name}: x of shape ${formatShape(x.shape)} must be [${layout}, ${inputSize}] or [T, ${inputSize}]`);

@@ -35,7 +35,7 @@ function checkAdam(options: Partial<AdamOptions>, where: string): AdamGroup {
     betas.forEach((b, i) => checkOption(where, `betas[${i}]`, b, (x) => x >= 0 && x < 1, 'in [0, 1)'));
     return {
       lr: checkLearningRate(where, lr),
-      betas: Object.freeze([betas[0], betas[1]]) as readonly [number, number],
+      betas: Object.freeze<[number, number]>([betas[0], betas[1]]),
       eps: checkOption(where, 'eps', eps, (e) => e > 0, 'a finite number > 0 (with eps 0 a zero gradient gives 0/0 = NaN)'),
       weightDecay: checkOption(where, 'weightDecay', weightDecay, (w) => w >= 0, 'a finite number ≥ 0'),
     };
@@ -59,7 +59,7 @@ export class Adam extends Optimizer<AdamGroup> implements FusableOptimizer {
   private readonly decoupled: boolean;
 
   constructor(params: readonly Tensor[] | readonly ParamGroupInput<AdamGroup>[], options: AdamOptions = {}) {
-    const kind = new.target as typeof Adam;
+    const kind = new.target;
     super(kind.name, params, { lr: 0.001, weightDecay: kind.defaultWeightDecay, ...options }, checkAdam);
     this.decoupled = kind.decoupledWeightDecay;
   }

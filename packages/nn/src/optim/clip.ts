@@ -3,7 +3,7 @@ import { GradlabError, Tensor } from '@gradlab/core';
 import { describeValue } from '../check.ts';
 
 function gradients(fn: string, params: Iterable<Tensor>): Tensor[] {
-  if (params === null || typeof params !== 'object' || typeof (params as Iterable<Tensor>)[Symbol.iterator] !== 'function') {
+  if (params === null || typeof params !== 'object' || typeof params[Symbol.iterator] !== 'function') {
     throw new GradlabError(`${fn}: params must be a list of tensors, got ${describeValue(params)}`);
   }
   const out: Tensor[] = [];

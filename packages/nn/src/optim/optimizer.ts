@@ -52,7 +52,7 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions> {
     if (params.length === 0) throw new GradlabError(`${name}: no parameters to optimize`);
     checkStartingLearningRate(name, defaults.lr);
     this.defaults = Object.freeze(check(defaults, name));
-    const inputs: ParamGroupInput<O>[] = isGroupList(params) ? params : [{ params } as unknown as ParamGroupInput<O>];
+    const inputs: readonly ParamGroupInput<O>[] = isGroupList(params) ? params : [{ params: params as readonly Tensor[] } as unknown as ParamGroupInput<O>];
     const groups: ParamGroup<O>[] = [];
     const flat: Tensor[] = [];
     const groupOf: ParamGroup<O>[] = [];
@@ -67,7 +67,7 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions> {
       checkStartingLearningRate(where, merged.lr);
       const options = check(merged, where);
       values.push(options);
-      const group = { params: Object.freeze([...groupParams]) } as ParamGroup<O>;
+      const group = { params: Object.freeze<Tensor[]>([...(groupParams as readonly Tensor[])]) } as ParamGroup<O>;
       // each option is checked when set (by a schedule or by hand), with the group's other options
       for (const key of Object.keys(options) as (keyof O & string)[]) {
         Object.defineProperty(group, key, {
