@@ -146,8 +146,8 @@ export class LayerNorm extends Module {
     this.normalizedShape = Object.freeze(shape.map((d, i) => expectPositiveInteger('LayerNorm', `normalizedShape[${i}]`, d)));
     this.eps = expectNumber('LayerNorm', 'eps', eps, (e) => e > 0, 'a finite number > 0');
     this.elementwiseAffine = expectBoolean('LayerNorm', 'elementwiseAffine', elementwiseAffine);
-    this.weight = elementwiseAffine ? this.registerParameter('weight', ones([...shape], { requiresGrad: true, name: 'weight' })) : null;
-    this.bias = elementwiseAffine ? this.registerParameter('bias', zeros([...shape], { requiresGrad: true, name: 'bias' })) : null;
+    this.weight = elementwiseAffine ? this.registerParameter('weight', ones([...this.normalizedShape], { requiresGrad: true, name: 'weight' })) : null;
+    this.bias = elementwiseAffine ? this.registerParameter('bias', zeros([...this.normalizedShape], { requiresGrad: true, name: 'bias' })) : null;
   }
 
   forward(x: Tensor): Tensor {
