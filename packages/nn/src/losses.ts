@@ -192,9 +192,11 @@ function checkClassWeight(fn: string, weight: unknown, C: number): Tensor | null
 }
 
 /** −Σ_c w_c·logp[n, c]·onehot[n, c] per sample, and the per-sample weights w[yₙ] (0 for ignored samples). */
-function nllParts(logp: Tensor, target: Tensor, weight: Tensor | null): { losses: Tensor; weights: Tensor; oneHot: Tensor } {
+function nllParts(logp: Tensor, target: Tensor, weight: Tensor | null, ignoreIndex: number): { losses: Tensor; weights: Tensor; oneHot: Tensor } {
   const [N, C] = logp.shape;
-  const oneHot = eq(target.reshape([N, 1]), classRow(C)); // a target of ignoreIndex matches no class: a row of 0s
+  let oneHot = eq(target.reshape([N, 1]), classRow(C));
+  // an ignored sample gets a row of 0s (an ignoreIndex outside [0, C) already matches no class)
+  if (ignoreIndex >= 0 && ignoreIndex < C) oneHot = oneHot.mul(eq(target.reshape([N, 1]), ignoreIndex).neg().add(1));
   const picked = weight ? oneHot.mul(weight) : oneHot;
   return { losses: logp.mul(picked).sum(1).neg(), weights: picked.sum(1), oneHot };
 }
@@ -218,7 +220,7 @@ export function nllLoss(input: Tensor, target: Tensor, options?: NLLOptions): Te
   }
   const ignoreIndex = expectNumber(fn, 'ignoreIndex', options?.ignoreIndex ?? -100, Number.isInteger, 'an integer');
   const weight = checkClassWeight(fn, options?.weight, C);
-  const { losses, weights } = nllParts(x, classTargets(fn, y, N, C, ignoreIndex), weight);
+  const { losses, weights } = nllParts(x, classTargets(fn, y, N, C, ignoreIndex), weight, ignoreIndex);
   const out = reduceWeighted(losses, weights, reduction);
   return unbatched && reduction === 'none' ? out.reshape([]) : out;
 }
@@ -258,7 +260,7 @@ export function crossEntropyLoss(input: Tensor, target: Tensor, options?: CrossE
           `class indices need shape ${unbatched ? '[]' : `[${N}]`}, probabilities ${formatShape(input.shape)}`,
       );
     }
-    const { losses, weights, oneHot } = nllParts(logp, classTargets(fn, y, N, C, ignoreIndex), weight);
+    const { losses, weights, oneHot } = nllParts(logp, classTargets(fn, y, N, C, ignoreIndex), weight, ignoreIndex);
     out = reduceWeighted(losses, weights, reduction);
     if (epsilon > 0) {
       const valid = oneHot.sum(1); // 1, or 0 for an ignored sample
