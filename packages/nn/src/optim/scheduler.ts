@@ -203,7 +203,8 @@ interface Phase {
  * The 1cycle policy (Smith & Topin 2018), as PyTorch's OneCycleLR: call `step()` after every
  * batch. The lr rises from maxLr/divFactor to maxLr over pctStart of the steps, then falls to
  * maxLr/(divFactor·finalDivFactor), annealed by cosine (or linearly); momentum moves the other way.
- * Stepping past totalSteps is an error.
+ * The cycle's rates are those of steps 0…totalSteps−1; stepping further is an error (PyTorch
+ * allows one more step, extrapolating the last phase, which can make the lr negative).
  */
 export class OneCycleLR extends LRScheduler {
   readonly totalSteps: number;
@@ -269,8 +270,8 @@ export class OneCycleLR extends LRScheduler {
 
   protected rates(): number[] {
     const stepNum = this.lastEpoch;
-    if (stepNum > this.totalSteps) {
-      throw new GradlabError(`OneCycleLR: tried to step ${stepNum} times; the cycle has totalSteps = ${this.totalSteps}`);
+    if (stepNum >= this.totalSteps) {
+      throw new GradlabError(`OneCycleLR: tried to step ${stepNum} times; the cycle has totalSteps = ${this.totalSteps} (steps 0…${this.totalSteps - 1})`);
     }
     return this.optimizer.paramGroups.map((group, g) => {
       let start = 0;
