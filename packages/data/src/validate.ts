@@ -3,7 +3,7 @@
 import { GradlabError, Tensor, formatShape } from '@gradlab/core';
 
 function show(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : describeValue(value);
 }
 
 /** A short, bounded description of any value, for error messages. */

@@ -1,6 +1,7 @@
 // Module: a differentiable function with named parameters, the building block of a model.
 // A module's forward is made only of core ops, so its gradients come from the graph.
 import { formatShape, GradlabError, sizeOf, Tensor } from '@gradlab/core';
+import { describeValue } from './check.ts';
 
 /** One tensor in a state dict: its shape and its values in row-major order (JSON-friendly). */
 export interface ParameterState {
@@ -272,7 +273,7 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
 /** What is wrong with one entry of a state dict, for a tensor of the given shape. */
 export function checkTensorState(name: string, entry: unknown, shape: readonly number[]): string[] {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-    return [`${name}: expected { shape, data }, got ${entry === null ? 'null' : Array.isArray(entry) ? 'an array' : typeof entry}`];
+    return [`${name}: expected { shape, data }, got ${describeValue(entry)}`];
   }
   const { shape: s, data } = entry as { shape?: unknown; data?: unknown };
   if (!Array.isArray(s) || !s.every((d) => Number.isInteger(d) && (d as number) >= 0)) {
@@ -289,7 +290,7 @@ export function checkTensorState(name: string, entry: unknown, shape: readonly n
   }
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) return [`${name}: value ${i} is ${String(v)}, not a finite number`];
+    if (typeof v !== 'number' || !Number.isFinite(v)) return [`${name}: value ${i} is ${describeValue(v)}, not a finite number`];
   }
   return [];
 }

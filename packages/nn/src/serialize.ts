@@ -104,32 +104,36 @@ interface BuiltIn<A> {
   build(args: A, children: AnyModule[], fail: Fail): AnyModule;
 }
 
+/** A value for an error message, as it reads in the file (bounded). */
+const show = (v: unknown): string =>
+  v === undefined ? 'nothing' : typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : typeof v === 'number' || typeof v === 'boolean' || v === null ? String(v) : describeValue(v);
+
 const fields = (config: Config, fail: Fail, allowed: readonly string[]): void => {
   for (const key of Object.keys(config)) if (key !== 'kind' && !allowed.includes(key)) fail(`unexpected field '${key.slice(0, 40)}' (${String(config.kind)} has ${allowed.join(', ') || 'none'})`);
 };
 const positiveInteger = (config: Config, fail: Fail, name: string): number => {
   const v = config[name];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) return fail(`${String(config.kind)} ${name} must be a positive integer, got ${JSON.stringify(v) ?? 'nothing'}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) return fail(`${String(config.kind)} ${name} must be a positive integer, got ${show(v)}`);
   return v;
 };
 const integer = (config: Config, fail: Fail, name: string): number => {
   const v = config[name];
-  if (typeof v !== 'number' || !Number.isInteger(v)) return fail(`${String(config.kind)} ${name} must be an integer, got ${JSON.stringify(v) ?? 'nothing'}`);
+  if (typeof v !== 'number' || !Number.isInteger(v)) return fail(`${String(config.kind)} ${name} must be an integer, got ${show(v)}`);
   return v;
 };
 const finite = (config: Config, fail: Fail, name: string, ok: (x: number) => boolean = () => true, range = 'a finite number'): number => {
   const v = config[name];
-  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) return fail(`${String(config.kind)} ${name} must be ${range}, got ${JSON.stringify(v) ?? 'nothing'}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) return fail(`${String(config.kind)} ${name} must be ${range}, got ${show(v)}`);
   return v;
 };
 const flag = (config: Config, fail: Fail, name: string): boolean => {
   const v = config[name];
-  if (typeof v !== 'boolean') return fail(`${String(config.kind)} ${name} must be true or false, got ${JSON.stringify(v) ?? 'nothing'}`);
+  if (typeof v !== 'boolean') return fail(`${String(config.kind)} ${name} must be true or false, got ${show(v)}`);
   return v;
 };
 const oneOf = <T extends string>(config: Config, fail: Fail, name: string, values: readonly T[]): T => {
   const v = config[name];
-  if (!values.includes(v as T)) return fail(`${String(config.kind)} ${name} must be ${values.map((x) => `'${x}'`).join(' or ')}, got ${JSON.stringify(v) ?? 'nothing'}`);
+  if (!values.includes(v as T)) return fail(`${String(config.kind)} ${name} must be ${values.map((x) => `'${x}'`).join(' or ')}, got ${show(v)}`);
   return v as T;
 };
 
@@ -226,12 +230,14 @@ const sequential: BuiltIn<null> = {
   parse: (c, fail) => {
     fields(c, fail, ['modules']);
     if (!Array.isArray(c.modules)) fail(`Sequential needs a 'modules' array`);
+    const rnn = (c.modules as unknown[]).findIndex((m) => typeof m === 'object' && m !== null && (m as Config).kind === 'RNN');
+    if (rnn >= 0) fail(`Sequential modules[${rnn}] is an RNN, which does not map one tensor to one tensor`);
     return null;
   },
   state: () => [],
   children: (c) => (c.modules as unknown[]).map((m, i) => [String(i), m]),
   build: (_a, children, fail) => {
-    const bad = children.findIndex((m) => !(m instanceof Module) || m instanceof RNN);
+    const bad = children.findIndex((m) => m instanceof RNN);
     if (bad >= 0) fail(`Sequential modules[${bad}] (${children[bad].describe()}) does not map one tensor to one tensor`);
     return new Sequential(...(children as Module[]));
   },

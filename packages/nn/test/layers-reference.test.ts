@@ -16,7 +16,7 @@ function build(spec: Record<string, unknown> & { kind: string }): AnyModule {
     case 'BatchNorm1d':
       return new BatchNorm1d(args[0], { momentum: spec.momentum as number | null, affine: spec.affine as boolean });
     case 'LayerNorm':
-      return new LayerNorm(args[0] as unknown as number[]);
+      return new LayerNorm(args[0]);
     case 'Embedding':
       return new Embedding(args[0], args[1], { paddingIdx: (spec.paddingIdx ?? null) as number | null });
     case 'RNNCell':

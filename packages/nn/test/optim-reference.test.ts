@@ -21,15 +21,15 @@ function makeOptimizer(options: Record<string, unknown> & { kind: string }, para
   const o = rest as never;
   switch (kind) {
     case 'SGD':
-      return new SGD(given as never, o);
+      return new SGD(given, o);
     case 'Adam':
-      return new Adam(given as never, o);
+      return new Adam(given, o);
     case 'AdamW':
-      return new AdamW(given as never, o);
+      return new AdamW(given, o);
     case 'RMSprop':
-      return new RMSprop(given as never, o);
+      return new RMSprop(given, o);
     case 'Adagrad':
-      return new Adagrad(given as never, o);
+      return new Adagrad(given, o);
   }
   throw new Error(kind);
 }
@@ -112,7 +112,7 @@ describe(`schedulers against torch.optim.lr_scheduler ${reference.torch}`, () =>
               ? new CosineAnnealingLR(optimizer, options as never)
               : kind === 'OneCycleLR'
                 ? new OneCycleLR(optimizer, options as never)
-                : new ReduceLROnPlateau(optimizer, options as never);
+                : new ReduceLROnPlateau(optimizer, options);
       const momentum = () =>
         optimizer.paramGroups.map((g) => {
           const r = g as unknown as { betas?: number[]; momentum?: number };

@@ -49,7 +49,7 @@ export const worst = { error: 0, where: '' };
 /** Every value within 1e-12·(1 + |expected|) of PyTorch's (NaN and ±∞ exactly), shapes equal. */
 export function expectClose(actual: Tensor | ArrayLike<number>, expected: Encoded | ArrayLike<number>, what: string, tolerance = 1e-12): void {
   const a = actual instanceof Tensor ? actual.data : actual;
-  const encoded = 'shape' in expected && 'data' in expected ? (expected as Encoded) : null;
+  const encoded = 'shape' in expected && 'data' in expected ? (expected) : null;
   if (encoded && actual instanceof Tensor && actual.shape.join(',') !== encoded.shape.join(',')) {
     throw new Error(`${what}: shape [${actual.shape.join(',')}], PyTorch [${encoded.shape.join(',')}]`);
   }
