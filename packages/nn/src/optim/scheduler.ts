@@ -203,8 +203,9 @@ interface Phase {
  * The 1cycle policy (Smith & Topin 2018), as PyTorch's OneCycleLR: call `step()` after every
  * batch. The lr rises from maxLr/divFactor to maxLr over pctStart of the steps, then falls to
  * maxLr/(divFactor·finalDivFactor), annealed by cosine (or linearly); momentum moves the other way.
- * The cycle's rates are those of steps 0…totalSteps−1; stepping further is an error (PyTorch
- * allows one more step, extrapolating the last phase, which can make the lr negative).
+ * Batch k (k = 0…totalSteps−1) runs with the rates of step k; the step after the last batch keeps
+ * the final rates (PyTorch extrapolates the last phase there, which can make the lr negative),
+ * and stepping further is an error.
  */
 export class OneCycleLR extends LRScheduler {
   readonly totalSteps: number;
@@ -270,15 +271,16 @@ export class OneCycleLR extends LRScheduler {
 
   protected rates(): number[] {
     const stepNum = this.lastEpoch;
-    if (stepNum >= this.totalSteps) {
-      throw new GradlabError(`OneCycleLR: tried to step ${stepNum} times; the cycle has totalSteps = ${this.totalSteps} (steps 0…${this.totalSteps - 1})`);
+    if (stepNum > this.totalSteps) {
+      throw new GradlabError(`OneCycleLR: tried to step ${stepNum} times; the cycle has totalSteps = ${this.totalSteps}`);
     }
     return this.optimizer.paramGroups.map((group, g) => {
       let start = 0;
       for (let i = 0; i < this.phases.length; i++) {
         const phase = this.phases[i];
         if (stepNum <= phase.endStep || i === this.phases.length - 1) {
-          const pct = (stepNum - start) / (phase.endStep - start);
+          // past the last phase's end (the step after the last batch) the rates stay at its end
+          const pct = Math.min((stepNum - start) / (phase.endStep - start), 1);
           if (this.cycleMomentum) {
             const m = this.anneal(this.momenta[g][phase.momentum[0]], this.momenta[g][phase.momentum[1]], pct);
             const record = group as unknown as Record<string, unknown>;
