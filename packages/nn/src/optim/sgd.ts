@@ -17,11 +17,12 @@ export interface SGDOptions {
 
 type SGDGroup = Required<SGDOptions>;
 
-/** v ← μ·v + (g + λ·p) */
-const accumulate = (v: number, g: number, p: number, momentum: number, weightDecay: number): number => momentum * v + (g + weightDecay * p);
-/** p ← p − lr·v, or with Nesterov p ← p − lr·((g + λ·p) + μ·v) */
+/** v ← μ·v + (g + λ·p)   (left as it is without momentum) */
+const accumulate = (v: number, g: number, p: number, momentum: number, weightDecay: number): number =>
+  momentum > 0 ? momentum * v + (g + weightDecay * p) : v;
+/** p ← p − lr·v, or with Nesterov p ← p − lr·((g + λ·p) + μ·v); without momentum p ← p − lr·(g + λ·p) */
 const descendMomentum = (p: number, g: number, v: number, lr: number, momentum: number, weightDecay: number, nesterov: number): number =>
-  p - lr * (nesterov ? g + weightDecay * p + momentum * v : v);
+  p - lr * (momentum > 0 ? (nesterov ? g + weightDecay * p + momentum * v : v) : g + weightDecay * p);
 
 const KNOWN = ['lr', 'momentum', 'weightDecay', 'nesterov'] as const;
 
@@ -40,8 +41,9 @@ function checkSGD(options: Partial<SGDOptions>, where: string): SGDGroup {
 
 /**
  * Per parameter p with gradient g, with d = g + λ·p (λ = weightDecay):
- *   v ← μ·v + d        (v starts at 0, so the first step has v = d; with μ = 0, v = d)
- *   p ← p − lr·v, or with Nesterov p ← p − lr·(d + μ·v)
+ *   without momentum (μ = 0): p ← p − lr·d
+ *   with momentum μ > 0:      v ← μ·v + d   (v starts at 0, so the first step has v = d)
+ *                             p ← p − lr·v, or with Nesterov p ← p − lr·(d + μ·v)
  * as torch.optim.SGD (dampening 0). `step()` applies it to `.grad`; `compile(step, { optimizer })`
  * runs the same functions inside a compiled step (see `parameterUpdate()`).
  */
@@ -62,6 +64,11 @@ export class SGD extends Optimizer<SGDGroup> implements FusableOptimizer {
     state.step += 1;
     const v = state.buffers.velocity;
     const n = nesterov ? 1 : 0;
+    if (momentum === 0) {
+      // descendMomentum with μ = 0, and v left as it is (accumulate's μ = 0 case)
+      for (let k = 0; k < p.length; k++) p[k] = p[k] - lr * (g[k] + weightDecay * p[k]);
+      return;
+    }
     for (let k = 0; k < p.length; k++) {
       v[k] = accumulate(v[k], g[k], p[k], momentum, weightDecay);
       p[k] = descendMomentum(p[k], g[k], v[k], lr, momentum, weightDecay, n);
