@@ -10,8 +10,10 @@ function train(standardised: boolean): { train: number; test: number } {
   const n = 400;
   const { inputs, labels } = generateSpiral(n, { seed: 3 });
   const { train: trainSet, test: testSet } = trainTestSplit(new TensorDataset(inputs, labels.reshape([n])), { testFraction: 0.25, seed: 1 });
-  let [xTrain, yTrain] = trainSet.tensors as Tensor[];
-  let [xTest, yTest] = testSet.tensors as Tensor[];
+  const [rawTrain, yTrain] = trainSet.tensors as Tensor[];
+  const [rawTest, yTest] = testSet.tensors as Tensor[];
+  let xTrain = rawTrain;
+  let xTest = rawTest;
   if (standardised) {
     const s = standardize(xTrain, xTest);
     xTrain = s.train;
