@@ -106,7 +106,7 @@ describe('Module', () => {
     expect(m.namedParameters()[0][0]).toBe(`${'c.'.repeat(20_000)}w`);
     expect(m.modules()).toHaveLength(20_001);
     expect(() => m.eval().apply(() => {}).zeroGrad()).not.toThrow();
-  });
+  }, 60_000);
 
   it('refuses bad registrations and bad state dicts with GradlabErrors naming them', () => {
     class Bad extends Module {

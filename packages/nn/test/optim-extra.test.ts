@@ -176,7 +176,7 @@ describe('resuming from state dicts', () => {
     // and the run did something: the weights moved and the lr followed the cycle
     expect(expected['0.weight']).not.toEqual(setup(1).model.stateDict()['0.weight']);
     expect(straight.schedule.getLastLr()[0]).toBeLessThan(0.05 / 25);
-  });
+  }, 120_000);
 
   it('state dicts that do not fit are refused whole, naming every problem', () => {
     const run = setup(1);

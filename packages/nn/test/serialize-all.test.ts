@@ -264,7 +264,7 @@ describe('property: mutated files and state dicts give GradlabErrors only', () =
         }),
         { numRuns: 300, seed: 42 },
       );
-    });
+    }, 60_000);
 
     it(`state dicts of ${name}`, () => {
       const model = make();
@@ -275,7 +275,7 @@ describe('property: mutated files and state dicts give GradlabErrors only', () =
         }),
         { numRuns: 200, seed: 7 },
       );
-    });
+    }, 60_000);
   }
 
   it('optimizer and scheduler state dicts', () => {
@@ -298,7 +298,7 @@ describe('property: mutated files and state dicts give GradlabErrors only', () =
       }),
       { numRuns: 400, seed: 3 },
     );
-  });
+  }, 60_000);
 
   it('model files as text, cut and corrupted, through loadModel', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gradlab-fuzz-'));
