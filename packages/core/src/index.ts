@@ -24,6 +24,7 @@ export { noGrad, enableGrad, isGradEnabled, detectAnomaly, setAnomalyDetection, 
 export {
   Op,
   defineOp,
+  peek,
   type OpSpec,
   type DerivativeRule,
   type NotDifferentiable,

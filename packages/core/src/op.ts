@@ -114,6 +114,27 @@ export const freshResults: ResultHook = {
 
 let results: ResultHook = freshResults;
 
+let peeking = 0;
+
+/**
+ * A tensor's values, for a check that never changes what is computed (a validation, a warning).
+ * Such a read is allowed while compile records a step, where reading a computed value is
+ * otherwise refused; the check then runs on the recording (and verifying) run only.
+ */
+export function peek(t: Tensor): Float64Array {
+  peeking++;
+  try {
+    return t.data;
+  } finally {
+    peeking--;
+  }
+}
+
+/** Whether a `peek` is reading. */
+export function isPeeking(): boolean {
+  return peeking > 0;
+}
+
 /** Runs `fn` with `hook` deciding where op results come from. */
 export function withResultHook<T>(hook: ResultHook, fn: () => T): T {
   const previous = results;

@@ -14,3 +14,5 @@ export {
   type DatasetOptions,
   type DatasetInfo,
 } from './registry.ts';
+export { TensorDataset, DataLoader, randomSplit, trainTestSplit, permutation, type IndexedDataset, type DataLoaderOptions } from './loader.ts';
+export { Standardizer, standardize, type StandardizerJSON } from './standardize.ts';

@@ -1,4 +1,5 @@
 // Every data set by name, so a CLI flag or a web page's <select> can offer them.
+import { GradlabError } from '@gradlab/core';
 import { generateLinear } from './linear.ts';
 import { generateXOREasy } from './xor.ts';
 import { generateCircle, generateGaussians, generateMoons, generateSpiral, type NoisyOptions } from './extra.ts';
@@ -74,7 +75,7 @@ export function isDatasetName(name: string): name is DatasetName {
  */
 export function generateDataset(name: string, options: DatasetOptions = {}): Dataset {
   if (!isDatasetName(name)) {
-    throw new Error(`generateDataset: unknown dataset ${JSON.stringify(name)}; valid names: ${datasetNames.join(', ')}`);
+    throw new GradlabError(`generateDataset: unknown dataset ${JSON.stringify(name)}; valid names: ${datasetNames.join(', ')}`);
   }
   const { n, seed, noise } = options;
   if (n !== undefined) checkN('generateDataset', n);

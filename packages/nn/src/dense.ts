@@ -1,5 +1,5 @@
 // Dense (fully connected) layer: y = x·W + b.
-import { createRng, formatShape, rand, randn, zeros, type Tensor } from '@gradlab/core';
+import { createRng, formatShape, GradlabError, rand, randn, zeros, type Tensor } from '@gradlab/core';
 import { Module, type ModuleConfig } from './module.ts';
 
 /**
@@ -33,41 +33,37 @@ export class Dense extends Module {
     super();
     const { bias = true, init = 'normal', seed = 0 } = options;
     for (const [what, n] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
-      if (!Number.isInteger(n) || n <= 0) throw new Error(`Dense: ${what} must be a positive integer, got ${n}`);
+      if (!Number.isInteger(n) || n <= 0) throw new GradlabError(`Dense: ${what} must be a positive integer, got ${n}`);
     }
     if (!DENSE_INITS.includes(init)) {
-      throw new Error(`Dense: unknown init '${String(init)}' (expected one of ${DENSE_INITS.join(', ')})`);
+      throw new GradlabError(`Dense: unknown init '${String(init)}' (expected one of ${DENSE_INITS.join(', ')})`);
     }
-    if (!Number.isInteger(seed)) throw new Error(`Dense: seed must be an integer, got ${seed}`);
+    if (!Number.isInteger(seed)) throw new GradlabError(`Dense: seed must be an integer, got ${seed}`);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    this.weight = initWeight(inFeatures, outFeatures, init, seed);
-    this.bias = bias ? zeros([outFeatures], { requiresGrad: true, name: 'bias' }) : null;
+    this.weight = this.registerParameter('weight', initWeight(inFeatures, outFeatures, init, seed));
+    this.bias = bias ? this.registerParameter('bias', zeros([outFeatures], { requiresGrad: true, name: 'bias' })) : null;
   }
 
   /** x: [batch, in] → [batch, out] (a single sample [in] → [out]). b broadcasts over the batch. */
   forward(x: Tensor): Tensor {
     if (x.rank < 1 || x.rank > 2) {
-      throw new Error(`${this.label()}: input of shape ${formatShape(x.shape)} must be [batch, ${this.inFeatures}] or [${this.inFeatures}]`);
+      throw new GradlabError(`${this.label()}: input of shape ${formatShape(x.shape)} must be [batch, ${this.inFeatures}] or [${this.inFeatures}]`);
     }
     const features = x.shape[x.rank - 1];
     if (features !== this.inFeatures) {
-      throw new Error(`${this.label()}: input of shape ${formatShape(x.shape)} has ${features} features, expected ${this.inFeatures}`);
+      throw new GradlabError(`${this.label()}: input of shape ${formatShape(x.shape)} has ${features} features, expected ${this.inFeatures}`);
     }
     if (x.rank === 1) return this.forward(x.reshape([1, this.inFeatures])).reshape([this.outFeatures]);
     const z = x.matmul(this.weight);
     return this.bias ? z.add(this.bias) : z;
   }
 
-  protected override ownParameters(): [string, Tensor][] {
-    return this.bias ? [['weight', this.weight], ['bias', this.bias]] : [['weight', this.weight]];
-  }
-
-  describe(): string {
+  override describe(): string {
     return this.bias ? this.label() : `Dense(${this.inFeatures}→${this.outFeatures}, no bias)`;
   }
 
-  config(): ModuleConfig {
+  override config(): ModuleConfig {
     return { kind: 'Dense', inFeatures: this.inFeatures, outFeatures: this.outFeatures, bias: this.bias !== null };
   }
 

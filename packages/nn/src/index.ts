@@ -1,12 +1,78 @@
-// @gradlab/nn: modules, losses and optimizers over @gradlab/core. Browser-safe; file I/O is in
-// '@gradlab/nn/node'.
-export { Module, StateDictError, type ModuleConfig, type StateDict, type ParameterState } from './module.ts';
+// @gradlab/nn: modules, losses, optimizers, schedulers and metrics over @gradlab/core.
+// Browser-safe; file I/O is in '@gradlab/nn/node'.
+export { Module, StateDictError, type AnyModule, type ModuleConfig, type StateDict, type ParameterState } from './module.ts';
 export { Dense, DENSE_INITS, type DenseInit, type DenseOptions } from './dense.ts';
-export { Sigmoid, Tanh, ReLU, LeakyReLU, Identity } from './activations.ts';
+export { Linear, type LinearOptions } from './linear.ts';
+export { Sigmoid, Tanh, ReLU, LeakyReLU, Identity, Softmax, LogSoftmax, GELU, ELU, Softplus, Flatten } from './activations.ts';
+export { BatchNorm1d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization.ts';
+export { Embedding, type EmbeddingOptions } from './embedding.ts';
+export { RecurrentCell, RNNCell, GRUCell, RNN, type RecurrentCellOptions, type RNNCellOptions, type RNNOptions } from './recurrent.ts';
 export { Sequential } from './sequential.ts';
-export { mseLoss, bceLoss, MSELoss, BCELoss, BCE_EPSILON } from './losses.ts';
-export { Optimizer } from './optim/optimizer.ts';
+export {
+  mseLoss,
+  l1Loss,
+  huberLoss,
+  bceLoss,
+  bceWithLogitsLoss,
+  nllLoss,
+  crossEntropyLoss,
+  MSELoss,
+  L1Loss,
+  HuberLoss,
+  BCELoss,
+  BCEWithLogitsLoss,
+  NLLLoss,
+  CrossEntropyLoss,
+  BCE_EPSILON,
+  type Reduction,
+  type LossOptions,
+  type HuberOptions,
+  type BCEOptions,
+  type BCEWithLogitsOptions,
+  type NLLOptions,
+  type CrossEntropyOptions,
+} from './losses.ts';
+export {
+  Optimizer,
+  type GroupOptions,
+  type ParamGroup,
+  type ParamGroupInput,
+  type ParameterOptimizerState,
+  type OptimizerStateDict,
+} from './optim/optimizer.ts';
 export { SGD, type SGDOptions } from './optim/sgd.ts';
-export { Adam, type AdamOptions } from './optim/adam.ts';
+export { Adam, AdamW, type AdamOptions } from './optim/adam.ts';
+export { RMSprop, type RMSpropOptions } from './optim/rmsprop.ts';
+export { Adagrad, type AdagradOptions } from './optim/adagrad.ts';
+export { clipGradNorm, clipGradValue, type ClipGradNormOptions } from './optim/clip.ts';
+export {
+  LRScheduler,
+  StepLR,
+  ExponentialLR,
+  CosineAnnealingLR,
+  OneCycleLR,
+  ReduceLROnPlateau,
+  type AnyOptimizer,
+  type SchedulerStateDict,
+  type StepLROptions,
+  type CosineAnnealingOptions,
+  type OneCycleOptions,
+  type ReduceLROnPlateauOptions,
+} from './optim/scheduler.ts';
 export { mlp, activationModule, ACTIVATIONS, type ActivationName, type MlpOptions } from './mlp.ts';
-export { modelToJSON, modelFromJSON, moduleFromConfig, MODEL_FORMAT, MODEL_VERSION, type ModelJSON } from './serialize.ts';
+export {
+  modelToJSON,
+  modelFromJSON,
+  moduleFromConfig,
+  registerModule,
+  unregisterModule,
+  moduleKinds,
+  MODEL_FORMAT,
+  MODEL_VERSION,
+  MAX_DEPTH,
+  MAX_MODULES,
+  type ModelJSON,
+  type ModuleFactory,
+  type ModuleClassWithConfig,
+} from './serialize.ts';
+export { accuracy, confusionMatrix, classificationReport, type MetricOptions, type ClassReport } from './metrics.ts';

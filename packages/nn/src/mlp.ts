@@ -1,5 +1,6 @@
 // mlp: a multilayer perceptron, Dense layers with an activation after each one.
-import { createRng } from '@gradlab/core';
+import { createRng, GradlabError } from '@gradlab/core';
+import { describeValue } from './check.ts';
 import { Identity, LeakyReLU, ReLU, Sigmoid, Tanh } from './activations.ts';
 import { Dense, type DenseInit } from './dense.ts';
 import type { Module } from './module.ts';
@@ -31,17 +32,17 @@ export interface MlpOptions {
 export function mlp(dims: readonly number[], options: MlpOptions = {}): Sequential {
   const { activation = 'sigmoid', outputActivation = 'sigmoid', slope = 0.01, bias = true, init = 'normal', seed = 1 } = options;
   if (dims.length < 2) {
-    throw new Error(`mlp: dims must list at least an input and an output size, got [${String(dims)}]`);
+    throw new GradlabError(`mlp: dims must list at least an input and an output size, got ${Array.isArray(dims) ? `[${dims.map((d) => (typeof d === 'number' ? String(d) : describeValue(d))).join(',')}]` : describeValue(dims)}`);
   }
   dims.forEach((d, i) => {
-    if (!Number.isInteger(d) || d <= 0) throw new Error(`mlp: dims[${i}] must be a positive integer, got ${d}`);
+    if (!Number.isInteger(d) || d <= 0) throw new GradlabError(`mlp: dims[${i}] must be a positive integer, got ${describeValue(d)}`);
   });
   for (const [what, a] of [['activation', activation], ['outputActivation', outputActivation]] as const) {
     if (!ACTIVATIONS.includes(a)) {
-      throw new Error(`mlp: unknown ${what} '${String(a)}' (expected one of ${ACTIVATIONS.join(', ')})`);
+      throw new GradlabError(`mlp: unknown ${what} '${typeof a === 'string' ? a : describeValue(a)}' (expected one of ${ACTIVATIONS.join(', ')})`);
     }
   }
-  if (!Number.isInteger(seed)) throw new Error(`mlp: seed must be an integer, got ${seed}`);
+  if (!Number.isInteger(seed)) throw new GradlabError(`mlp: seed must be an integer, got ${describeValue(seed)}`);
   const rng = createRng(seed);
   const modules: Module[] = [];
   for (let k = 0; k + 1 < dims.length; k++) {
@@ -64,5 +65,5 @@ export function activationModule(name: ActivationName, slope = 0.01): Module {
     case 'none':
       return new Identity();
   }
-  throw new Error(`mlp: unknown activation '${String(name)}' (expected one of ${ACTIVATIONS.join(', ')})`);
+  throw new GradlabError(`mlp: unknown activation '${typeof name === 'string' ? name : describeValue(name)}' (expected one of ${ACTIVATIONS.join(', ')})`);
 }

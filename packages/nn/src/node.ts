@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Module } from './module.ts';
+import { GradlabError } from '@gradlab/core';
+import type { AnyModule, Module } from './module.ts';
 import { modelFromJSON, modelToJSON } from './serialize.ts';
 
 /**
@@ -11,33 +12,33 @@ import { modelFromJSON, modelToJSON } from './serialize.ts';
  * the old file or the new one, never a half-written one, and no temporary file (one left by a
  * killed process is swept by the next save in that folder).
  */
-export async function saveModel(model: Module, path: string): Promise<void> {
+export async function saveModel(model: AnyModule, path: string): Promise<void> {
   const text = `${JSON.stringify(modelToJSON(model))}\n`;
   try {
     await writeFileAtomic(path, text);
   } catch (e) {
-    throw new Error(`saveModel: cannot write ${path}: ${message(e)}`, { cause: e });
+    throw new GradlabError(`saveModel: cannot write ${path}: ${message(e)}`, { cause: e });
   }
 }
 
 /** Reads a model written by `saveModel`; any problem is an Error naming the file and what is wrong. */
-export async function loadModel(path: string): Promise<Module> {
+export async function loadModel<M extends AnyModule = Module>(path: string): Promise<M> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new Error(`loadModel: cannot read ${path}: ${message(e)}`, { cause: e });
+    throw new GradlabError(`loadModel: cannot read ${path}: ${message(e)}`, { cause: e });
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new Error(`loadModel: ${path} is not valid JSON: ${message(e)}`, { cause: e });
+    throw new GradlabError(`loadModel: ${path} is not valid JSON: ${message(e)}`, { cause: e });
   }
   try {
-    return modelFromJSON(value);
+    return modelFromJSON<M>(value);
   } catch (e) {
-    throw new Error(`loadModel: ${path}: ${message(e).replace(/^modelFromJSON: /, '')}`, { cause: e });
+    throw new GradlabError(`loadModel: ${path}: ${message(e).replace(/^modelFromJSON: /, '')}`, { cause: e });
   }
 }
 

@@ -43,7 +43,7 @@ describe('mlp', () => {
 
   it("builds each activation; 'none' is an Identity, so layer k stays child 2k", () => {
     const kinds = (activation: ActivationName, outputActivation: ActivationName) =>
-      mlp([2, 3, 1], { activation, outputActivation, slope: 0.2 }).modules.map((m) => m.constructor);
+      mlp([2, 3, 1], { activation, outputActivation, slope: 0.2 }).layers.map((m) => m.constructor);
     expect(kinds('tanh', 'sigmoid')).toEqual([Dense, Tanh, Dense, Sigmoid]);
     expect(kinds('relu', 'none')).toEqual([Dense, ReLU, Dense, Identity]);
     expect(kinds('leaky-relu', 'tanh')).toEqual([Dense, LeakyReLU, Dense, Tanh]);

@@ -54,7 +54,7 @@ describe('SGD', () => {
     const opt = new SGD([p], { lr: 0.1 });
     opt.lr = 0.01;
     expect(opt.lr).toBe(0.01);
-    expect(() => (opt.lr = -1)).toThrow('SGD: lr must be a finite number > 0, got -1');
+    expect(() => (opt.lr = -1)).toThrow('SGD: lr must be a finite number ≥ 0, got -1');
   });
 });
 
@@ -102,7 +102,7 @@ describe('Adam', () => {
     const p = param([1]);
     expect(() => new Adam([p], { lr: -0.1 })).toThrow('Adam: lr must be a finite number > 0, got -0.1');
     expect(() => new Adam([p], { betas: [0.9, 1] })).toThrow('Adam: betas[1] must be in [0, 1), got 1');
-    expect(() => new Adam([p], { eps: -1 })).toThrow('Adam: eps must be a finite number ≥ 0, got -1');
+    expect(() => new Adam([p], { eps: -1 })).toThrow('Adam: eps must be a finite number > 0 (with eps 0 a zero gradient gives 0/0 = NaN), got -1');
   });
 });
 

@@ -3,7 +3,7 @@
 // `.item()`, `.toArray()`) would freeze a JS decision or a JS computation into the program,
 // which the replays would then repeat whatever their inputs, so such a read is an error.
 import { GradlabError } from '../errors.ts';
-import { freshResults, withResultHook, type Op, type ResultHook } from '../op.ts';
+import { freshResults, isPeeking, withResultHook, type Op, type ResultHook } from '../op.ts';
 import { formatShape } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 
@@ -48,7 +48,7 @@ function trace(t: Tensor, what: string, reading: { depth: number }): () => void 
   const data = t.data;
   Object.defineProperty(t, 'data', {
     get: () => {
-      if (reading.depth > 0) return data;
+      if (reading.depth > 0 || isPeeking()) return data;
       throw new GradlabError(
         `compile: data-dependent step cannot be compiled: it read the values of ${what} while it was recorded ` +
           `(.data, .item() or .toArray()). A replay would repeat what those values decided then, whatever its inputs. ` +

@@ -42,6 +42,7 @@ export interface ParameterUpdate<State extends string = string, Scalar extends s
   /**
    * Writes parameter i's scalars for this update into `out`, in the order of `scalars`. Called
    * before every update, once per parameter, and only when the update happens (it may count steps).
+   * compile counts each moved parameter as changed in place (`markChanged()`) after the update.
    */
   prepare(i: number, out: Float64Array): void;
 }

@@ -7,7 +7,7 @@
 // overlaps. Writers pad the header with spaces to a multiple of 8 bytes.
 import { formatShape, GradlabError, sizeOf } from '@gradlab/core';
 import { Dense } from '../dense.ts';
-import { Module, type StateDict } from '../module.ts';
+import { Module, type AnyModule, type StateDict } from '../module.ts';
 
 /** The element types gradlab reads and writes (float64 is gradlab's own; float32 is common). */
 export type SafetensorsDtype = 'F64' | 'F32';
@@ -197,10 +197,10 @@ function encode(tensors: [string, number[], ArrayLike<number>][], dtype: Safeten
 }
 
 /** Names of the parameters that PyTorch stores transposed: every Dense weight in the model. */
-function pytorchTransposed(fn: string, model: Module | undefined): Set<string> {
+function pytorchTransposed(fn: string, model: AnyModule | undefined): Set<string> {
   if (!(model instanceof Module)) throw new GradlabError(`${fn}: layout 'pytorch' needs the model, to know which tensors are Dense weights`);
   const names = new Set<string>();
-  const visit = (m: Module, prefix: string): void => {
+  const visit = (m: AnyModule, prefix: string): void => {
     if (m instanceof Dense) {
       names.add(`${prefix}weight`);
       return;

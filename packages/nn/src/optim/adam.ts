@@ -1,112 +1,126 @@
-// Adam (Kingma & Ba 2015) with bias correction, written as PyTorch's torch.optim.Adam computes it.
+// Adam (Kingma & Ba 2015) with bias correction and L2 weight decay, and AdamW (Loshchilov &
+// Hutter 2019, decoupled weight decay), written as PyTorch's torch.optim.Adam / AdamW compute them.
 import type { FusableOptimizer, ParameterUpdate, Tensor } from '@gradlab/core';
-import { Optimizer } from './optimizer.ts';
+import { GradlabError } from '@gradlab/core';
+import { describeValue } from '../check.ts';
+import { checkLearningRate, checkOption, Optimizer, rejectUnknown, type ParamGroupInput, type ParameterOptimizerState } from './optimizer.ts';
 
 export interface AdamOptions {
   /** Step size, > 0 (default 0.001). */
   lr?: number;
   /** β₁, β₂ in [0, 1): decay of the running mean of g and of g² (default [0.9, 0.999]). */
   betas?: readonly [number, number];
-  /** ε ≥ 0, added to √v̂ so the step stays bounded (default 1e-8). */
+  /** ε > 0, added to √v̂ so the step stays bounded (default 1e-8; 0 would divide 0 by 0 at a zero gradient). */
   eps?: number;
+  /** λ ≥ 0. Adam: adds λ·p to the gradient (L2, default 0); AdamW: p ← p·(1 − lr·λ) before the step (default 0.01). */
+  weightDecay?: number;
 }
 
-/** m ← β₁·m + (1 − β₁)·g. */
-const firstMoment = (m: number, g: number, beta1: number): number => beta1 * m + (1 - beta1) * g;
-/** v ← β₂·v + (1 − β₂)·g². */
-const secondMoment = (v: number, g: number, beta2: number): number => beta2 * v + (1 - beta2) * g * g;
-/** p ← p − stepSize·m / (√v / √(1 − β₂ᵗ) + ε). */
-const adamStep = (p: number, m: number, v: number, stepSize: number, sqrtCorrection2: number, eps: number): number =>
-  p - (stepSize * m) / (Math.sqrt(v) / sqrtCorrection2 + eps);
+type AdamGroup = Required<AdamOptions>;
 
-interface AdamState {
-  t: number;
-  m: Float64Array;
-  v: Float64Array;
+/** m ← β₁·m + (1 − β₁)·(g + λ·p) */
+const firstMoment = (m: number, g: number, p: number, beta1: number, l2: number): number => beta1 * m + (1 - beta1) * (g + l2 * p);
+/** v ← β₂·v + (1 − β₂)·(g + λ·p)² */
+const secondMoment = (v: number, g: number, p: number, beta2: number, l2: number): number => beta2 * v + (1 - beta2) * (g + l2 * p) * (g + l2 * p);
+/** p ← p·decay − stepSize·m / (√v / √(1 − β₂ᵗ) + ε) */
+const adamStep = (p: number, m: number, v: number, stepSize: number, sqrtCorrection2: number, eps: number, decay: number): number =>
+  p * decay - (stepSize * m) / (Math.sqrt(v) / sqrtCorrection2 + eps);
+
+const KNOWN = ['lr', 'betas', 'eps', 'weightDecay'] as const;
+
+function checkAdam(options: Partial<AdamOptions>, where: string): AdamGroup {
+    rejectUnknown(where, options, KNOWN);
+    const { lr, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0 } = options;
+    if (!Array.isArray(betas) || betas.length !== 2) throw new GradlabError(`${where}: betas must be two numbers [β₁, β₂], got ${describeValue(betas)}`);
+    betas.forEach((b, i) => checkOption(where, `betas[${i}]`, b, (x) => x >= 0 && x < 1, 'in [0, 1)'));
+    return {
+      lr: checkLearningRate(where, lr),
+      betas: Object.freeze<[number, number]>([betas[0], betas[1]]),
+      eps: checkOption(where, 'eps', eps, (e) => e > 0, 'a finite number > 0 (with eps 0 a zero gradient gives 0/0 = NaN)'),
+      weightDecay: checkOption(where, 'weightDecay', weightDecay, (w) => w >= 0, 'a finite number ≥ 0'),
+    };
 }
 
 /**
- * Per parameter p with gradient g, at its t-th step (t = 1, 2, ...):
- *   m ← β₁·m + (1 − β₁)·g          v ← β₂·v + (1 − β₂)·g²         (m, v start at 0)
+ * Per parameter p with gradient g, at its t-th step (t = 1, 2, ...), with d = g + λ·p (Adam's
+ * weightDecay λ; AdamW uses d = g and shrinks p instead):
+ *   m ← β₁·m + (1 − β₁)·d          v ← β₂·v + (1 − β₂)·d²         (m, v start at 0)
  *   m̂ = m / (1 − β₁ᵗ)              v̂ = v / (1 − β₂ᵗ)              (bias correction)
- *   p ← p − lr·m̂ / (√v̂ + ε)
+ *   p ← p − lr·m̂ / (√v̂ + ε)         (AdamW: p ← p·(1 − lr·λ) − lr·m̂ / (√v̂ + ε))
  * computed as PyTorch does: p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε).
- * `step()` applies it to `.grad`; `compile(step, { optimizer })` runs the same rules inside a
+ * `step()` applies it to `.grad`; `compile(step, { optimizer })` runs the same functions inside a
  * compiled step (see `parameterUpdate()`).
  */
-export class Adam extends Optimizer implements FusableOptimizer {
-  readonly betas: readonly [number, number];
-  readonly eps: number;
-  /** Per parameter: its step count t and running moments m, v (created on its first step). */
-  private readonly state: (AdamState | null)[];
+export class Adam extends Optimizer<AdamGroup> implements FusableOptimizer {
+  protected readonly bufferNames = ['m', 'v'] as const;
+  /** AdamW's: the weight decay shrinks p instead of adding to the gradient. */
+  protected static readonly decoupledWeightDecay: boolean = false;
+  protected static readonly defaultWeightDecay: number = 0;
+  private readonly decoupled: boolean;
 
-  constructor(params: readonly Tensor[], options: AdamOptions = {}) {
-    const { lr = 0.001, betas = [0.9, 0.999], eps = 1e-8 } = options;
-    super('Adam', params, lr);
-    if ((betas as readonly number[]).length !== 2) throw new Error(`Adam: betas must be two numbers [β₁, β₂]`);
-    betas.forEach((b, i) => {
-      if (!Number.isFinite(b) || b < 0 || b >= 1) throw new Error(`Adam: betas[${i}] must be in [0, 1), got ${b}`);
-    });
-    if (!Number.isFinite(eps) || eps < 0) throw new Error(`Adam: eps must be a finite number ≥ 0, got ${eps}`);
-    this.betas = [betas[0], betas[1]];
-    this.eps = eps;
-    this.state = this.params.map(() => null);
+  constructor(params: readonly Tensor[] | readonly ParamGroupInput<AdamGroup>[], options: AdamOptions = {}) {
+    const kind = new.target;
+    super(kind.name, params, { lr: 0.001, weightDecay: kind.defaultWeightDecay, ...options }, checkAdam);
+    this.decoupled = kind.decoupledWeightDecay;
   }
 
-  protected update(p: Float64Array, g: Float64Array, i: number): void {
-    const [beta1, beta2] = this.betas;
-    const s = this.stateOf(i);
-    s.t += 1;
-    const stepSize = this.stepSize(s.t);
-    const sqrtCorrection2 = this.sqrtCorrection2(s.t);
-    const eps = this.eps;
+  /** β of the first group. */
+  get betas(): readonly [number, number] {
+    return this.paramGroups[0].betas;
+  }
+
+  /** ε of the first group. */
+  get eps(): number {
+    return this.paramGroups[0].eps;
+  }
+
+  protected update(i: number, p: Float64Array, g: Float64Array, state: ParameterOptimizerState): void {
+    const s = this.scalars(i, state);
+    const { m, v } = state.buffers;
+    const [beta1, beta2, l2, stepSize, sqrtCorrection2, eps, decay] = s;
     for (let k = 0; k < p.length; k++) {
-      s.m[k] = firstMoment(s.m[k], g[k], beta1);
-      s.v[k] = secondMoment(s.v[k], g[k], beta2);
-      p[k] = adamStep(p[k], s.m[k], s.v[k], stepSize, sqrtCorrection2, eps);
+      m[k] = firstMoment(m[k], g[k], p[k], beta1, l2);
+      v[k] = secondMoment(v[k], g[k], p[k], beta2, l2);
+      p[k] = adamStep(p[k], m[k], v[k], stepSize, sqrtCorrection2, eps, decay);
     }
   }
 
-  /** The update as per-element rules for `compile(step, { optimizer })`; lr is read at every run. */
-  parameterUpdate(): ParameterUpdate<'m' | 'v', 'beta1' | 'beta2' | 'stepSize' | 'sqrtCorrection2' | 'eps'> {
+  /** The update as per-element rules for `compile(step, { optimizer })`; the options are read at every run. */
+  parameterUpdate(): ParameterUpdate<'m' | 'v', 'beta1' | 'beta2' | 'l2' | 'stepSize' | 'sqrtCorrection2' | 'eps' | 'decay'> {
     return {
-      name: 'Adam',
+      name: this.name,
       params: this.params,
       state: ['m', 'v'],
-      scalars: ['beta1', 'beta2', 'stepSize', 'sqrtCorrection2', 'eps'],
+      scalars: ['beta1', 'beta2', 'l2', 'stepSize', 'sqrtCorrection2', 'eps', 'decay'],
       rules: [
-        { target: 'm', args: ['m', 'grad', 'beta1'], f: firstMoment },
-        { target: 'v', args: ['v', 'grad', 'beta2'], f: secondMoment },
-        { target: 'value', args: ['value', 'm', 'v', 'stepSize', 'sqrtCorrection2', 'eps'], f: adamStep },
+        { target: 'm', args: ['m', 'grad', 'value', 'beta1', 'l2'], f: firstMoment },
+        { target: 'v', args: ['v', 'grad', 'value', 'beta2', 'l2'], f: secondMoment },
+        { target: 'value', args: ['value', 'm', 'v', 'stepSize', 'sqrtCorrection2', 'eps', 'decay'], f: adamStep },
       ],
       stateOf: (i) => {
-        const s = this.stateOf(i);
-        return [s.m, s.v];
+        const { m, v } = this.stateOf(i).buffers;
+        return [m, v];
       },
       prepare: (i, out) => {
-        const s = this.stateOf(i);
-        s.t += 1;
-        out[0] = this.betas[0];
-        out[1] = this.betas[1];
-        out[2] = this.stepSize(s.t);
-        out[3] = this.sqrtCorrection2(s.t);
-        out[4] = this.eps;
+        out.set(this.scalars(i, this.stateOf(i)));
       },
     };
   }
 
-  /** lr / (1 − β₁ᵗ). */
-  private stepSize(t: number): number {
-    return this.lr / (1 - this.betas[0] ** t);
+  /** Counts the step and gives [β₁, β₂, λ for L2, lr/(1 − β₁ᵗ), √(1 − β₂ᵗ), ε, 1 − lr·λ for AdamW]. */
+  private scalars(i: number, state: ParameterOptimizerState): [number, number, number, number, number, number, number] {
+    const { lr, betas, eps, weightDecay } = this.groupOf[i];
+    const t = (state.step += 1);
+    const decoupled = this.decoupled;
+    return [betas[0], betas[1], decoupled ? 0 : weightDecay, lr / (1 - betas[0] ** t), Math.sqrt(1 - betas[1] ** t), eps, decoupled ? 1 - lr * weightDecay : 1];
   }
+}
 
-  /** √(1 − β₂ᵗ). */
-  private sqrtCorrection2(t: number): number {
-    return Math.sqrt(1 - this.betas[1] ** t);
-  }
-
-  private stateOf(i: number): AdamState {
-    const size = this.params[i].size;
-    return (this.state[i] ??= { t: 0, m: new Float64Array(size), v: new Float64Array(size) });
-  }
+/**
+ * AdamW: Adam with decoupled weight decay (default λ = 0.01), as torch.optim.AdamW:
+ *   p ← p·(1 − lr·λ), then the Adam step on the plain gradient g.
+ */
+export class AdamW extends Adam {
+  protected static override readonly decoupledWeightDecay: boolean = true;
+  protected static override readonly defaultWeightDecay: number = 0.01;
 }

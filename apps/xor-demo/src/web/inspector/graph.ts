@@ -73,7 +73,7 @@ export function buildStepGraph(architecture: ModuleConfig, weights: StateDict, l
 function nameParameters(model: Sequential): NamedParameter[] {
   const out: NamedParameter[] = [];
   let layer = 0;
-  for (const m of model.modules) {
+  for (const m of model.layers) {
     if (!(m instanceof Dense)) continue;
     layer++;
     m.weight.name = `W${layer}`;
@@ -90,7 +90,7 @@ function nameParameters(model: Sequential): NamedParameter[] {
 function forwardNamed(model: Sequential, x: Tensor): Tensor {
   let z = x;
   let layer = 0;
-  for (const m of model.modules) {
+  for (const m of model.layers) {
     const out = m.forward(z);
     if (m instanceof Dense) out.name = `z${++layer}`;
     else if (out !== z) out.name = `a${layer}`;

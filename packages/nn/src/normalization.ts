@@ -1,0 +1,175 @@
+// Normalisation layers: BatchNorm1d (statistics over the batch) and LayerNorm (over each sample's
+// last axes). Both are written with core ops, so their gradients come from the graph.
+import { formatShape, GradlabError, ones, zeros, type Tensor } from '@gradlab/core';
+import { describeValue, expectBoolean, expectNumber, expectPositiveInteger, expectTensor } from './check.ts';
+import { Module, type ModuleConfig } from './module.ts';
+
+export interface BatchNormOptions {
+  /** ε added to the variance (default 1e-5). */
+  eps?: number;
+  /** m in running ← (1 − m)·running + m·batch (default 0.1); null: the cumulative average of all batches. */
+  momentum?: number | null;
+  /** Learn a scale γ (`weight`, starts at 1) and a shift β (`bias`, starts at 0) per feature (default true). */
+  affine?: boolean;
+  /** Keep running mean and variance (buffers) and use them in eval mode (default true). */
+  trackRunningStats?: boolean;
+}
+
+/**
+ * PyTorch's BatchNorm1d. x is [N, C] or [N, C, L]; per feature c, over the batch (and L):
+ *   y = (x − μ_B) / √(σ²_B + ε) · γ + β        μ_B, σ²_B the batch mean and biased variance
+ * In training mode it also updates the buffers
+ *   runningMean ← (1 − m)·runningMean + m·μ_B      runningVar ← (1 − m)·runningVar + m·σ²_B·n/(n − 1)
+ * (the unbiased variance, n values per feature) and counts `numBatchesTracked`; in eval mode it
+ * normalises with runningMean and runningVar instead. The buffers are saved in the state dict but
+ * are not parameters. The buffer update is done in JavaScript as a side effect of forward, so a
+ * `compile`d step does not replay it: compile a model with BatchNorm only in eval mode.
+ */
+export class BatchNorm1d extends Module {
+  readonly numFeatures: number;
+  readonly eps: number;
+  readonly momentum: number | null;
+  readonly affine: boolean;
+  readonly trackRunningStats: boolean;
+  /** γ [C] (null without affine). */
+  readonly weight: Tensor | null;
+  /** β [C] (null without affine). */
+  readonly bias: Tensor | null;
+  readonly runningMean: Tensor | null;
+  readonly runningVar: Tensor | null;
+  readonly numBatchesTracked: Tensor | null;
+
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super();
+    const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true } = options;
+    this.numFeatures = expectPositiveInteger('BatchNorm1d', 'numFeatures', numFeatures);
+    this.eps = expectNumber('BatchNorm1d', 'eps', eps, (e) => e > 0, 'a finite number > 0');
+    if (momentum !== null) expectNumber('BatchNorm1d', 'momentum', momentum, (m) => m >= 0 && m <= 1, 'in [0, 1] or null');
+    this.momentum = momentum;
+    this.affine = expectBoolean('BatchNorm1d', 'affine', affine);
+    this.trackRunningStats = expectBoolean('BatchNorm1d', 'trackRunningStats', trackRunningStats);
+    const C = numFeatures;
+    this.weight = affine ? this.registerParameter('weight', ones([C], { requiresGrad: true, name: 'weight' })) : null;
+    this.bias = affine ? this.registerParameter('bias', zeros([C], { requiresGrad: true, name: 'bias' })) : null;
+    this.runningMean = trackRunningStats ? this.registerBuffer('runningMean', zeros([C], { name: 'runningMean' })) : null;
+    this.runningVar = trackRunningStats ? this.registerBuffer('runningVar', ones([C], { name: 'runningVar' })) : null;
+    this.numBatchesTracked = trackRunningStats ? this.registerBuffer('numBatchesTracked', zeros([], { name: 'numBatchesTracked' })) : null;
+  }
+
+  forward(x: Tensor): Tensor {
+    expectTensor(this.describe(), 'x', x);
+    const C = this.numFeatures;
+    if ((x.rank !== 2 && x.rank !== 3) || x.shape[1] !== C) {
+      throw new GradlabError(`${this.describe()}: x of shape ${formatShape(x.shape)} must be [N, ${C}] or [N, ${C}, L]`);
+    }
+    const axes = x.rank === 2 ? [0] : [0, 2];
+    const perFeature = x.rank === 2 ? [C] : [C, 1];
+    const n = x.size / C;
+    const useBatch = this.training || !this.trackRunningStats;
+    let mean: Tensor;
+    let variance: Tensor;
+    if (useBatch) {
+      if (this.training && n < 2) {
+        throw new GradlabError(`${this.describe()}: training needs more than 1 value per feature, got x of shape ${formatShape(x.shape)}`);
+      }
+      mean = x.mean(axes, { keepDims: true });
+      variance = x.variance(axes, { unbiased: false, keepDims: true });
+      if (this.training && this.trackRunningStats) this.track(mean.data, variance.data, n);
+    } else {
+      mean = this.runningMean!.reshape(perFeature);
+      variance = this.runningVar!.reshape(perFeature);
+    }
+    const normalized = x.sub(mean).div(variance.add(this.eps).sqrt());
+    if (!this.weight || !this.bias) return normalized;
+    return normalized.mul(this.weight.reshape(perFeature)).add(this.bias.reshape(perFeature));
+  }
+
+  /** The running statistics' update, in place (each buffer counted as changed). */
+  private track(mean: Float64Array, biasedVar: Float64Array, n: number): void {
+    const count = this.numBatchesTracked!;
+    count.data[0] += 1;
+    count.markChanged();
+    const m = this.momentum ?? 1 / count.data[0];
+    const rm = this.runningMean!.data;
+    const rv = this.runningVar!.data;
+    for (let c = 0; c < this.numFeatures; c++) {
+      rm[c] = (1 - m) * rm[c] + m * mean[c];
+      rv[c] = (1 - m) * rv[c] + m * ((biasedVar[c] * n) / (n - 1));
+    }
+    this.runningMean!.markChanged();
+    this.runningVar!.markChanged();
+  }
+
+  override describe(): string {
+    return `BatchNorm1d(${this.numFeatures})`;
+  }
+
+  override config(): ModuleConfig {
+    return {
+      kind: 'BatchNorm1d',
+      numFeatures: this.numFeatures,
+      eps: this.eps,
+      momentum: this.momentum,
+      affine: this.affine,
+      trackRunningStats: this.trackRunningStats,
+    };
+  }
+}
+
+export interface LayerNormOptions {
+  /** ε added to the variance (default 1e-5). */
+  eps?: number;
+  /** Learn γ (`weight`, ones) and β (`bias`, zeros) of the normalised shape (default true). */
+  elementwiseAffine?: boolean;
+}
+
+/**
+ * PyTorch's LayerNorm: over the last axes (those of `normalizedShape`) of each sample,
+ *   y = (x − μ) / √(σ² + ε) · γ + β        μ, σ² the mean and biased variance of those axes.
+ * The same in training and eval mode.
+ */
+export class LayerNorm extends Module {
+  readonly normalizedShape: readonly number[];
+  readonly eps: number;
+  readonly elementwiseAffine: boolean;
+  readonly weight: Tensor | null;
+  readonly bias: Tensor | null;
+
+  constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
+    super();
+    const { eps = 1e-5, elementwiseAffine = true } = options;
+    const given: unknown = normalizedShape;
+    const shape: unknown[] = typeof given === 'number' ? [given] : Array.isArray(given) ? [...(given as unknown[])] : [];
+    if (shape.length === 0) {
+      throw new GradlabError(`LayerNorm: normalizedShape must be a positive integer or a non-empty list of them, got ${describeValue(normalizedShape)}`);
+    }
+    this.normalizedShape = Object.freeze(shape.map((d, i) => expectPositiveInteger('LayerNorm', `normalizedShape[${i}]`, d)));
+    this.eps = expectNumber('LayerNorm', 'eps', eps, (e) => e > 0, 'a finite number > 0');
+    this.elementwiseAffine = expectBoolean('LayerNorm', 'elementwiseAffine', elementwiseAffine);
+    this.weight = elementwiseAffine ? this.registerParameter('weight', ones([...this.normalizedShape], { requiresGrad: true, name: 'weight' })) : null;
+    this.bias = elementwiseAffine ? this.registerParameter('bias', zeros([...this.normalizedShape], { requiresGrad: true, name: 'bias' })) : null;
+  }
+
+  forward(x: Tensor): Tensor {
+    expectTensor(this.describe(), 'x', x);
+    const k = this.normalizedShape.length;
+    const tail = x.shape.slice(x.rank - k);
+    if (x.rank < k || tail.some((d, i) => d !== this.normalizedShape[i])) {
+      throw new GradlabError(`${this.describe()}: x of shape ${formatShape(x.shape)} must end in ${formatShape(this.normalizedShape)}`);
+    }
+    const axes = Array.from({ length: k }, (_, i) => x.rank - k + i);
+    const mean = x.mean(axes, { keepDims: true });
+    const variance = x.variance(axes, { unbiased: false, keepDims: true });
+    const normalized = x.sub(mean).div(variance.add(this.eps).sqrt());
+    if (!this.weight || !this.bias) return normalized;
+    return normalized.mul(this.weight).add(this.bias);
+  }
+
+  override describe(): string {
+    return `LayerNorm(${formatShape(this.normalizedShape)})`;
+  }
+
+  override config(): ModuleConfig {
+    return { kind: 'LayerNorm', normalizedShape: [...this.normalizedShape], eps: this.eps, elementwiseAffine: this.elementwiseAffine };
+  }
+}
