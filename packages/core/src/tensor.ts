@@ -32,6 +32,16 @@ export const walkNext: unique symbol = Symbol('gradlab.walkNext');
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by op.ts
 export interface TensorOp {}
 
+/** Decides whether a tensor's values may be read now (compile's recording traces them). */
+export interface ReadGuard {
+  reading(t: Tensor): void;
+}
+
+/** Internal (compile/record.ts): puts a tensor's reads under `guard`, or frees them (null). */
+export function guardReads(t: Tensor, guard: ReadGuard | null): void {
+  (t as unknown as { readGuard: ReadGuard | null }).readGuard = guard;
+}
+
 let nextId = 0;
 
 /** The id of the last tensor made so far (tensors made later have larger ids). */
@@ -48,14 +58,9 @@ export class Tensor {
   readonly id: number = nextId++;
   readonly shape: Shape;
   readonly size: number;
-  /**
-   * The values, row-major. The tensor owns this buffer: no other tensor shares it (except those
-   * made by `detach()`), so it may be kept or transferred to a worker without affecting anything
-   * else. Writing into it directly is the unchecked escape hatch: use `set()`, or call
-   * `markChanged()` after writing, so that a graph which used the old values refuses to
-   * backpropagate instead of giving a wrong gradient.
-   */
-  readonly data: Float64Array;
+  readonly #data: Float64Array;
+  /** While compile records a step: who decides whether reading the values is allowed (compile/record.ts). */
+  private readGuard: ReadGuard | null = null;
   requiresGrad: boolean;
   /** ∂(root)/∂(this), filled by `backward()` for leaves (and for intermediates that retain it). */
   grad: Tensor | null = null;
@@ -84,13 +89,25 @@ export class Tensor {
       if (!(data instanceof Float64Array)) throw new GradlabError(`Tensor: the values must be a Float64Array, got ${describeValue(data)}`);
       throw new GradlabError(`tensor: ${data.length} values cannot have shape ${formatShape(shape)} (needs ${size})`);
     }
-    this.data = data;
+    this.#data = data;
     this.shape = shape;
     this.size = size;
     this.requiresGrad = options?.requiresGrad ?? false;
     this.name = options?.name;
     (this as unknown as Record<symbol, number>)[walkMark] = 0;
     (this as unknown as Record<symbol, number>)[walkNext] = 0;
+  }
+
+  /**
+   * The values, row-major. The tensor owns this buffer: no other tensor shares it (except those
+   * made by `detach()`), so it may be kept or transferred to a worker without affecting anything
+   * else. Writing into it directly is the unchecked escape hatch: use `set()`, or call
+   * `markChanged()` after writing, so that a graph which used the old values refuses to
+   * backpropagate instead of giving a wrong gradient.
+   */
+  get data(): Float64Array {
+    if (this.readGuard !== null) this.readGuard.reading(this);
+    return this.#data;
   }
 
   /** Counts the in-place changes (`set`, `markChanged`): 0 for a tensor never changed. */

@@ -98,9 +98,10 @@ describe("Tensor's public face", () => {
 
   it('has no such fields at run time either (only symbol-keyed slots the walk owns)', () => {
     const t = tensor([1, 2], { requiresGrad: true });
-    // (`writes` is the private version counter behind `version`)
+    // (`writes` is the private version counter behind `version`; `readGuard` is set only while
+    // compile records a step; the values are a private field behind the `data` getter)
     expect(Object.keys(t).sort()).toEqual([
-      'attrs', 'data', 'grad', 'id', 'inputVersions', 'inputs', 'name', 'op', 'requiresGrad', 'retainsGrad', 'shape', 'size', 'writes',
+      'attrs', 'grad', 'id', 'inputVersions', 'inputs', 'name', 'op', 'readGuard', 'requiresGrad', 'retainsGrad', 'shape', 'size', 'writes',
     ]);
     expect(Object.getOwnPropertySymbols(t)).toHaveLength(2);
     expect(t).toBeInstanceOf(Tensor);
@@ -108,8 +109,10 @@ describe("Tensor's public face", () => {
 
   it('shape and data cannot be reassigned through the type', () => {
     const t = tensor([1, 2]);
-    // @ts-expect-error data is readonly: write values into it, or make a new tensor
-    t.data = new Float64Array(2);
+    expect(() => {
+      // @ts-expect-error data is readonly: write values into it, or make a new tensor
+      t.data = new Float64Array(2);
+    }).toThrow(TypeError);
     // @ts-expect-error shape is readonly
     t.shape = [2];
   });

@@ -5,7 +5,7 @@
 import { GradlabError } from '../errors.ts';
 import { freshResults, isPeeking, withResultHook, type Op, type ResultHook } from '../op.ts';
 import { formatShape } from '../shape.ts';
-import type { Tensor } from '../tensor.ts';
+import { guardReads, type Tensor } from '../tensor.ts';
 
 /** One op application: what a compiled program replays. */
 export interface TapeEntry {
@@ -43,20 +43,17 @@ export function recordOps<T>(fn: () => T, traced: readonly { tensor: Tensor; wha
   }
 }
 
-/** Makes reading `t.data` outside an op throw, until the returned function puts it back. */
+/** Makes reading `t.data` outside an op (or a `peek`) throw, until the returned function frees it. */
 function trace(t: Tensor, what: string, reading: { depth: number }): () => void {
-  const data = t.data;
-  Object.defineProperty(t, 'data', {
-    get: () => {
-      if (reading.depth > 0 || isPeeking()) return data;
+  guardReads(t, {
+    reading: () => {
+      if (reading.depth > 0 || isPeeking()) return;
       throw new GradlabError(
         `compile: data-dependent step cannot be compiled: it read the values of ${what} while it was recorded ` +
           `(.data, .item() or .toArray()). A replay would repeat what those values decided then, whatever its inputs. ` +
           `Choose with ops instead (where, maximum, clamp…), or train this step eagerly`,
       );
     },
-    configurable: true,
-    enumerable: true,
   });
-  return () => Object.defineProperty(t, 'data', { value: data, writable: false, configurable: true, enumerable: true });
+  return () => guardReads(t, null);
 }
