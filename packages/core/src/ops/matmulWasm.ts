@@ -1,28 +1,36 @@
-// The 4×4 tiles of the matmul (matmulKernel.ts) in WebAssembly SIMD: a tile row's four sums
-// are two f64x2 vectors, so each multiply and each add does two columns at once. Each lane
-// computes its own Cᵢⱼ exactly as the JS loop does: starting from 0, adding Aᵢₚ·Bₚⱼ for p in
-// order, a multiply then an add (no fused multiply-add), so results are identical bit for bit.
+// The matmul's inner loop in WebAssembly SIMD (matmulKernel.ts drives it). A and B are packed
+// first into panels: A in panels of MR rows, each stored as k columns of MR values; B in panels
+// of NR columns, each stored as k rows of NR values; so the loop reads both in one stream. C is
+// kept MR×NR at a time in registers (MR·NR/2 f64x2 vectors) while p runs: per step p, NR/2
+// vectors of B and MR values of A (each in both lanes) are read, and every sum gets
+// Aᵢₚ·Bₚⱼ: a multiply, then an add (no fused multiply-add: relaxed SIMD needs a flag in Node 20,
+// and it would round once instead of twice). So each lane computes its Cᵢⱼ exactly as the
+// textbook loop does, from 0, adding Aᵢₚ·Bₚⱼ for p in order, bit for bit.
 //
-// The module (a few hundred bytes) is assembled below from its instructions, one per line.
-// Without WebAssembly SIMD (or where a Content-Security-Policy forbids compiling it) the JS
-// tiles run instead. The operands are copied into the module's memory for each call, so it is
-// used only for matmuls large enough to repay the copies.
+// The loop runs over a block of p (the k-blocking): from p = 0 the sums start at 0; later
+// blocks start from the partial sums the previous block stored in C, so each Cᵢⱼ still gets
+// the same additions in the same order with the same roundings.
+//
+// The module (under a kilobyte) is assembled below from its instructions, one per line. It
+// imports its memory, so that worker threads (matmulThreads.ts) can share it.
 
-/** Matmuls with fewer tile multiply-adds than this stay in JS. */
-const WASM_MIN_WORK = 1 << 15;
+/** Rows of A per panel (MR) and columns of B per panel (NR): the register block. */
+export const MR = 4;
+export const NR = 4;
+/** Steps of p per loop iteration. */
+const UNROLL = 1;
 
 // ---- a tiny assembler ----------------------------------------------------------------------
 
 const I32 = 0x7f;
 const V128 = 0x7b;
 const op = {
-  block: 0x02, loop: 0x03, end: 0x0b, br: 0x0c, brIf: 0x0d,
-  localGet: 0x20, localSet: 0x21,
-  f64Load: 0x2b,
-  i32Const: 0x41, i32GeS: 0x4e, i32Add: 0x6a, i32Mul: 0x6c, i32And: 0x71, i32Shl: 0x74,
+  block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, br: 0x0c, brIf: 0x0d, call: 0x10,
+  localGet: 0x20, localSet: 0x21, localTee: 0x22,
+  i32Const: 0x41, i32Eqz: 0x45, i32GeU: 0x4f, i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c,
   simd: 0xfd,
 } as const;
-const simd = { v128Load: 0x00, v128Store: 0x0b, v128Const: 0x0c, f64x2Splat: 0x14, f64x2Add: 0xf0, f64x2Mul: 0xf2 } as const;
+const simd = { v128Load: 0x00, load64Splat: 0x0a, v128Store: 0x0b, v128Const: 0x0c, f64x2Add: 0xf0, f64x2Mul: 0xf2 } as const;
 
 function uleb(n: number): number[] {
   const out: number[] = [];
@@ -48,74 +56,150 @@ function sleb(n: number): number[] {
   }
 }
 
-// locals: the parameters, then the loop state, then the vectors
-const [C, A, B, M, K, N, RS, CS] = [0, 1, 2, 3, 4, 5, 6, 7];
-const [I, J, P, PA, PB, RSB, CSB, NB, M4, N4, O] = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
-const ACC = [19, 20, 21, 22, 23, 24, 25, 26]; // row r, half h: ACC[2r + h] holds columns j+2h, j+2h+1
-const [B0, B1, X] = [27, 28, 29];
-
 type Part = number | number[];
 
-function body(): number[] {
+/**
+ * block(a, b, c, k, ldc, p0, p1, i0, i1, j0, j1): for the A panels i0 ≤ ip < i1 and the B
+ * panels j0 ≤ jp < j1, adds Aᵢₚ·Bₚⱼ for p0 ≤ p < p1 to the MR×NR tiles of C. a, b and c are
+ * byte addresses: A panel ip starts at a + ip·k·MR·8, B panel jp at b + jp·k·NR·8, and C is
+ * row-major with ldc columns (a multiple of NR), tile (ip, jp) at c + (ip·MR·ldc + jp·NR)·8.
+ */
+function blockBody(mr: number, nr: number, unroll: number): number[] {
   const code: number[] = [];
-  /** Appends one line of instructions (opcodes and encoded immediates). */
   const emit = (...parts: Part[]) => {
     for (const part of parts) {
       if (typeof part === 'number') code.push(part);
       else code.push(...part);
     }
   };
+  // parameters
+  const [A, B, C, K, LDC, P0, P1, I0, I1, J0, J1] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  // i32 locals
+  const [PANEL_A, PANEL_B, ROW, IP, JP, PA, PB, END, END_U, PC, AT] = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
+  const I32_LOCALS = 11;
+  // v128 locals: the sums (row r, half h at ACC[r·nr/2 + h]: columns 2h, 2h+1), B's vectors, A's value
+  const halves = nr / 2;
+  const ACC = Array.from({ length: mr * halves }, (_, i) => 22 + i);
+  const BV = Array.from({ length: halves }, (_, h) => 22 + mr * halves + h);
+  const X = 22 + mr * halves + halves;
+  const V128_LOCALS = mr * halves + halves + 1;
+
   const get = (local: number) => [op.localGet, local];
   const set = (local: number) => [op.localSet, local];
   const i32 = (n: number) => [op.i32Const, ...sleb(n)];
   const v = (instruction: number, ...immediates: number[]) => [op.simd, ...uleb(instruction), ...immediates];
-  const memarg = (offset: number) => [3, ...uleb(offset)]; // 8-byte alignment hint, byte offset
+  const memarg = (align: number, offset: number) => [align, ...uleb(offset)];
   const whileBelow = (counter: number, limit: number, inner: () => void) => {
     emit(op.block, 0x40, op.loop, 0x40);
-    emit(get(counter), get(limit), op.i32GeS, op.brIf, 1);
+    emit(get(counter), get(limit), op.i32GeU, op.brIf, 1);
     inner();
     emit(op.br, 0, op.end, op.end);
   };
-
-  emit(get(RS), i32(3), op.i32Shl, set(RSB)); // strides in bytes
-  emit(get(CS), i32(3), op.i32Shl, set(CSB));
-  emit(get(N), i32(3), op.i32Shl, set(NB));
-  emit(get(M), i32(-4), op.i32And, set(M4)); // the tiled rows and columns
-  emit(get(N), i32(-4), op.i32And, set(N4));
-  whileBelow(I, M4, () => {
-    emit(i32(0), set(J));
-    whileBelow(J, N4, () => {
-      for (const acc of ACC) emit(v(simd.v128Const, ...new Array<number>(16).fill(0)), set(acc)); // every sum starts at 0
-      emit(get(A), get(I), get(RSB), op.i32Mul, op.i32Add, set(PA)); // &A[i, 0]
-      emit(get(B), get(J), i32(3), op.i32Shl, op.i32Add, set(PB)); // &B[0, j]
-      emit(i32(0), set(P));
-      whileBelow(P, K, () => {
-        emit(get(PB), v(simd.v128Load, ...memarg(0)), set(B0)); // B[p, j..j+1]
-        emit(get(PB), v(simd.v128Load, ...memarg(16)), set(B1)); // B[p, j+2..j+3]
-        for (let r = 0; r < 4; r++) {
-          const address = r === 0 ? get(PA) : [...get(PA), ...get(RSB), ...i32(r), op.i32Mul, op.i32Add];
-          emit(address, op.f64Load, memarg(0), v(simd.f64x2Splat), set(X)); // A[i+r, p] in both lanes
-          for (let h = 0; h < 2; h++) {
-            // sum += A[i+r, p] · B[p, j+2h..j+2h+1]: a multiply, then an add
-            emit(get(ACC[2 * r + h]), get(X), get(h === 0 ? B0 : B1), v(simd.f64x2Mul), v(simd.f64x2Add), set(ACC[2 * r + h]));
-          }
-        }
-        emit(get(PA), get(CSB), op.i32Add, set(PA));
-        emit(get(PB), get(NB), op.i32Add, set(PB));
-        emit(get(P), i32(1), op.i32Add, set(P));
-      });
-      emit(get(C), get(I), get(N), op.i32Mul, get(J), op.i32Add, i32(3), op.i32Shl, op.i32Add, set(O)); // &C[i, j]
-      for (let r = 0; r < 4; r++) {
-        emit(get(O), get(ACC[2 * r]), v(simd.v128Store, ...memarg(0)));
-        emit(get(O), get(ACC[2 * r + 1]), v(simd.v128Store, ...memarg(16)));
-        emit(get(O), get(NB), op.i32Add, set(O));
+  /** One step of p at byte offsets pa + da, pb + db: every sum += A value · B vector. */
+  const step = (da: number, db: number) => {
+    for (let h = 0; h < halves; h++) emit(get(PB), v(simd.v128Load, ...memarg(3, db + 16 * h)), set(BV[h]));
+    for (let r = 0; r < mr; r++) {
+      emit(get(PA), v(simd.load64Splat, ...memarg(3, da + 8 * r)), set(X));
+      for (let h = 0; h < halves; h++) {
+        const acc = ACC[r * halves + h];
+        emit(get(acc), get(X), get(BV[h]), v(simd.f64x2Mul), v(simd.f64x2Add), set(acc));
       }
-      emit(get(J), i32(4), op.i32Add, set(J));
+    }
+  };
+
+  emit(get(K), i32(mr * 8), op.i32Mul, set(PANEL_A)); // bytes per panel
+  emit(get(K), i32(nr * 8), op.i32Mul, set(PANEL_B));
+  emit(get(LDC), i32(8), op.i32Mul, set(ROW)); // bytes per row of C
+  emit(get(J0), set(JP));
+  whileBelow(JP, J1, () => {
+    emit(get(I0), set(IP));
+    whileBelow(IP, I1, () => {
+      emit(get(A), get(IP), get(PANEL_A), op.i32Mul, op.i32Add, get(P0), i32(mr * 8), op.i32Mul, op.i32Add, set(PA));
+      emit(get(B), get(JP), get(PANEL_B), op.i32Mul, op.i32Add, set(END));
+      emit(get(END), get(P0), i32(nr * 8), op.i32Mul, op.i32Add, set(PB));
+      emit(get(END), get(P1), i32(nr * 8), op.i32Mul, op.i32Add, set(END));
+      emit(get(END), i32((unroll - 1) * nr * 8), op.i32Sub, set(END_U));
+      // &C[ip·MR, jp·NR]
+      emit(get(C), get(IP), i32(mr), op.i32Mul, get(ROW), op.i32Mul, op.i32Add, get(JP), i32(nr * 8), op.i32Mul, op.i32Add, set(PC));
+      // the sums start at 0 in the first block of p, else at what C holds
+      emit(get(P0), op.i32Eqz, op.if, 0x40);
+      for (const acc of ACC) emit(v(simd.v128Const, ...new Array<number>(16).fill(0)), set(acc));
+      emit(op.else);
+      emit(get(PC), set(AT));
+      for (let r = 0; r < mr; r++) {
+        for (let h = 0; h < halves; h++) emit(get(AT), v(simd.v128Load, ...memarg(3, 16 * h)), set(ACC[r * halves + h]));
+        emit(get(AT), get(ROW), op.i32Add, set(AT));
+      }
+      emit(op.end);
+      // `unroll` steps at a time while they fit, then one at a time
+      if (unroll > 1) {
+        whileBelow(PB, END_U, () => {
+          for (let u = 0; u < unroll; u++) step(u * mr * 8, u * nr * 8);
+          emit(get(PA), i32(unroll * mr * 8), op.i32Add, set(PA));
+          emit(get(PB), i32(unroll * nr * 8), op.i32Add, set(PB));
+        });
+      }
+      whileBelow(PB, END, () => {
+        step(0, 0);
+        emit(get(PA), i32(mr * 8), op.i32Add, set(PA));
+        emit(get(PB), i32(nr * 8), op.i32Add, set(PB));
+      });
+      emit(get(PC), set(AT));
+      for (let r = 0; r < mr; r++) {
+        for (let h = 0; h < halves; h++) emit(get(AT), get(ACC[r * halves + h]), v(simd.v128Store, ...memarg(3, 16 * h)));
+        emit(get(AT), get(ROW), op.i32Add, set(AT));
+      }
+      emit(get(IP), i32(1), op.i32Add, set(IP));
     });
-    emit(get(I), i32(4), op.i32Add, set(I));
+    emit(get(JP), i32(1), op.i32Add, set(JP));
   });
   emit(op.end);
-  const locals = [2, ...uleb(11), I32, ...uleb(11), V128];
+  const locals = [2, ...uleb(I32_LOCALS), I32, ...uleb(V128_LOCALS), V128];
+  return [...uleb(locals.length + code.length), ...locals, ...code];
+}
+
+/** Steps of p per block call (the k-blocking: B's NR-column panel, KC·NR·8 = 8 KiB, stays in L1). */
+export const KC = 256;
+/** A panels per block call (MC = 32·MR = 128 rows of A, KC·MC·8 = 256 KiB, stay in L2). */
+export const MC_PANELS = 32;
+
+/**
+ * run(a, b, c, k, ldc, i0, i1, j0, j1): all of C's tiles (ip, jp) for i0 ≤ ip < i1, j0 ≤ jp < j1,
+ * over every p: block by block, the blocks of p in increasing order (so each sum's additions stay in order).
+ */
+function runBody(): number[] {
+  const code: number[] = [];
+  const emit = (...parts: Part[]) => {
+    for (const part of parts) {
+      if (typeof part === 'number') code.push(part);
+      else code.push(...part);
+    }
+  };
+  const [A, B, C, K, LDC, I0, I1, J0, J1] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [P0, P1, IB, IE] = [9, 10, 11, 12];
+  const get = (local: number) => [op.localGet, local];
+  const set = (local: number) => [op.localSet, local];
+  const i32 = (n: number) => [op.i32Const, ...sleb(n)];
+  /** local = min(local + step, limit) */
+  const advance = (target: number, from: number, step: number, limit: number) => {
+    emit(get(from), i32(step), op.i32Add, set(target));
+    emit(get(target), get(limit), op.i32GeU, op.if, 0x40, get(limit), set(target), op.end);
+  };
+  emit(i32(0), set(P0));
+  emit(op.block, 0x40, op.loop, 0x40);
+  emit(get(P0), get(K), op.i32GeU, op.brIf, 1);
+  advance(P1, P0, KC, K);
+  emit(get(I0), set(IB));
+  emit(op.block, 0x40, op.loop, 0x40);
+  emit(get(IB), get(I1), op.i32GeU, op.brIf, 1);
+  advance(IE, IB, MC_PANELS, I1);
+  emit(get(A), get(B), get(C), get(K), get(LDC), get(P0), get(P1), get(IB), get(IE), get(J0), get(J1), op.call, 0);
+  emit(get(IE), set(IB));
+  emit(op.br, 0, op.end, op.end);
+  emit(get(P1), set(P0));
+  emit(op.br, 0, op.end, op.end);
+  emit(op.end);
+  const locals = [1, ...uleb(4), I32];
   return [...uleb(locals.length + code.length), ...locals, ...code];
 }
 
@@ -128,72 +212,164 @@ function name(text: string): number[] {
   return [...uleb(bytes.length), ...bytes];
 }
 
-function moduleBytes(): Uint8Array<ArrayBuffer> {
+/** Most pages a shared memory may grow to (2 GiB); an unshared one may grow to 4 GiB. */
+export const SHARED_MAX_PAGES = 32768;
+
+/** The module: imports env.memory (shared or not, as `shared` says), exports `block` and `run`. */
+export function matmulModuleBytes(shared: boolean, mr = MR, nr = NR, unroll = UNROLL): Uint8Array<ArrayBuffer> {
+  const limits = shared ? [0x03, 1, ...uleb(SHARED_MAX_PAGES)] : [0x00, 1];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 8, ...new Array<number>(8).fill(I32), 0]), // (i32 × 8) → ()
-    ...section(3, [1, 0]),
-    ...section(5, [1, 0x00, 1]), // one memory, at least one page
-    ...section(7, [2, ...name('memory'), 0x02, 0, ...name('tiles'), 0x00, 0]),
-    ...section(10, [1, ...body()]),
+    // types: 0 = block (i32 × 11) → (), 1 = run (i32 × 9) → ()
+    ...section(1, [2, 0x60, 11, ...new Array<number>(11).fill(I32), 0, 0x60, 9, ...new Array<number>(9).fill(I32), 0]),
+    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, ...limits]),
+    ...section(3, [2, 0, 1]),
+    ...section(7, [2, ...name('block'), 0x00, 0, ...name('run'), 0x00, 1]),
+    ...section(10, [2, ...blockBody(mr, nr, unroll), ...runBody()]),
   ]);
 }
 
-// ---- the instance ------------------------------------------------------------------------
+/** The exported loops, as JS sees them. */
+export interface MatmulExports {
+  block: (a: number, b: number, c: number, k: number, ldc: number, p0: number, p1: number, i0: number, i1: number, j0: number, j1: number) => void;
+  run: (a: number, b: number, c: number, k: number, ldc: number, i0: number, i1: number, j0: number, j1: number) => void;
+}
 
-interface Tiles {
+// ---- the instance, the packing, and the call -----------------------------------------------
+
+/** Matmuls with fewer multiply-adds than this stay in JS (the packing would cost more than it saves). */
+const WASM_MIN_WORK = 1 << 15;
+
+interface Host {
   memory: WebAssembly.Memory;
-  tiles: (c: number, a: number, b: number, m: number, k: number, n: number, rs: number, cs: number) => void;
+  module: WebAssembly.Module;
+  exports: MatmulExports;
+  shared: boolean;
 }
 
-let instance: Tiles | null | undefined;
+let host: Host | null | undefined;
 let enabled = true;
+let heap = new Float64Array(0);
 
-function load(): Tiles | null {
-  try {
-    const bytes = moduleBytes();
-    if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(bytes)) return null;
-    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports;
-    return exports as unknown as Tiles;
-  } catch {
-    return null;
+/** The module on a shared memory where SharedArrayBuffer is allowed (so threads can join), else on its own. */
+function load(): Host | null {
+  if (typeof WebAssembly === 'undefined') return null;
+  for (const shared of [true, false]) {
+    try {
+      const bytes = matmulModuleBytes(shared);
+      if (!WebAssembly.validate(bytes)) continue;
+      const memory = new WebAssembly.Memory(shared ? { initial: 1, maximum: SHARED_MAX_PAGES, shared: true } : { initial: 1 });
+      const module = new WebAssembly.Module(bytes);
+      const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as MatmulExports;
+      return { memory, module, exports, shared };
+    } catch {
+      // not here (no SIMD, no shared memory, or a Content-Security-Policy): try the next, or JS
+    }
   }
+  return null;
 }
 
-/** Whether the WebAssembly tiles are in use (false: not supported here, or turned off). */
+function loaded(): Host | null {
+  if (host === undefined) host = load();
+  return host;
+}
+
+/** Whether the WebAssembly loop is in use (false: not supported here, or turned off). */
 export function wasmMatmulActive(): boolean {
-  if (instance === undefined) instance = load();
-  return enabled && instance !== null;
+  return enabled && loaded() !== null;
 }
 
-/** Turns the WebAssembly tiles off or on (to compare them with the JS tiles). */
+/** Turns the WebAssembly loop off or on (to compare it with the JS loop). */
 export function setWasmMatmul(on: boolean): void {
   enabled = on;
 }
 
-/**
- * Computes the 4×4 tiles of C = A·B in WebAssembly (see matmulStrided for the layout);
- * returns false, doing nothing, when the JS tiles should run instead.
- */
-export function wasmTiles(C: Float64Array, A: Float64Array, B: Float64Array, m: number, k: number, n: number, rs: number, cs: number): boolean {
-  const m4 = m - (m % 4);
-  const n4 = n - (n % 4);
-  if (m4 * n4 * k < WASM_MIN_WORK || !wasmMatmulActive()) return false;
-  const { memory, tiles } = instance!;
-  // A, B and C one after another, each at a multiple of 16 bytes
-  const a = 0;
-  const b = a + align16(A.length * 8);
-  const c = b + align16(B.length * 8);
-  const end = c + m4 * n * 8;
-  if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65536));
-  const heap = new Float64Array(memory.buffer);
-  heap.set(A, a / 8);
-  heap.set(B, b / 8);
-  tiles(c, a, b, m, k, n, rs, cs);
-  C.set(heap.subarray(c / 8, c / 8 + m4 * n));
-  return true;
+/** The module and its memory, for worker threads (null without a shared memory). */
+export function sharedMatmulModule(): { module: WebAssembly.Module; memory: WebAssembly.Memory } | null {
+  const h = loaded();
+  return h !== null && h.shared ? { module: h.module, memory: h.memory } : null;
 }
 
-function align16(bytes: number): number {
-  return Math.ceil(bytes / 16) * 16;
+/** The memory as doubles, at least `bytes` long; null if it cannot grow that far. */
+function memoryOf(h: Host, bytes: number): Float64Array | null {
+  const have = h.memory.buffer.byteLength;
+  if (bytes > have) {
+    try {
+      h.memory.grow(Math.ceil((bytes - have) / 65536));
+    } catch {
+      return null;
+    }
+  }
+  if (heap.buffer !== h.memory.buffer) heap = new Float64Array(h.memory.buffer);
+  return heap;
+}
+
+/**
+ * A [m,k] (A[i,p] at A[i·rs + p·cs]) into panels of MR rows from double `at` on: panel ip holds
+ * A[ip·MR + r, p] at at + (ip·k + p)·MR + r; rows past m are 0.
+ */
+function packA(h: Float64Array, at: number, A: Float64Array, m: number, k: number, rs: number, cs: number): void {
+  let o = at;
+  for (let i = 0; i < m; i += MR) {
+    if (i + MR <= m) {
+      for (let p = 0, s = i * rs; p < k; p++, s += cs, o += 4) {
+        h[o] = A[s];
+        h[o + 1] = A[s + rs];
+        h[o + 2] = A[s + 2 * rs];
+        h[o + 3] = A[s + 3 * rs];
+      }
+    } else {
+      for (let p = 0; p < k; p++) for (let r = 0; r < MR; r++, o++) h[o] = i + r < m ? A[(i + r) * rs + p * cs] : 0;
+    }
+  }
+}
+
+/** B [k,n] (B[p,j] at B[p·rs + j·cs]) into panels of NR columns: B[p, jp·NR + c] at at + (jp·k + p)·NR + c; columns past n are 0. */
+function packB(h: Float64Array, at: number, B: Float64Array, k: number, n: number, rs: number, cs: number): void {
+  let o = at;
+  for (let j = 0; j < n; j += NR) {
+    if (j + NR <= n) {
+      for (let p = 0, s = j * cs; p < k; p++, s += rs, o += 4) {
+        h[o] = B[s];
+        h[o + 1] = B[s + cs];
+        h[o + 2] = B[s + 2 * cs];
+        h[o + 3] = B[s + 3 * cs];
+      }
+    } else {
+      for (let p = 0; p < k; p++) for (let c = 0; c < NR; c++, o++) h[o] = j + c < n ? B[p * rs + (j + c) * cs] : 0;
+    }
+  }
+}
+
+/** Runs the loop over all of C's tiles: on several threads if `parallel` takes the job, else here. */
+export type Parallel = (exports: MatmulExports, a: number, b: number, c: number, k: number, ldc: number, mPanels: number, nPanels: number) => boolean;
+
+/**
+ * C = A·B in WebAssembly (see matmulStrided for the layout): A and B packed into the module's
+ * memory, the tiles computed there, C copied out. Returns false, doing nothing, when the JS
+ * loop should run instead (a small product, no WebAssembly SIMD, or too large for the memory).
+ */
+export function wasmMatmul(
+  C: Float64Array, A: Float64Array, B: Float64Array, m: number, k: number, n: number,
+  rs: number, cs: number, brs: number, bcs: number, parallel: Parallel,
+): boolean {
+  if (m * n * k < WASM_MIN_WORK || m < MR || n < NR || !enabled) return false;
+  const h = loaded();
+  if (h === null) return false;
+  const mPanels = Math.ceil(m / MR);
+  const nPanels = Math.ceil(n / NR);
+  const ldc = nPanels * NR;
+  // packed A, packed B, then C with whole tiles (byte addresses, multiples of 32)
+  const a = 0;
+  const b = a + mPanels * MR * k * 8;
+  const c = b + nPanels * NR * k * 8;
+  const end = c + mPanels * MR * ldc * 8;
+  const mem = end <= 2 ** 31 ? memoryOf(h, end) : null;
+  if (mem === null) return false;
+  packA(mem, a / 8, A, m, k, rs, cs);
+  packB(mem, b / 8, B, k, n, brs, bcs);
+  if (!parallel(h.exports, a, b, c, k, ldc, mPanels, nPanels)) h.exports.run(a, b, c, k, ldc, 0, mPanels, 0, nPanels);
+  if (ldc === n) C.set(mem.subarray(c / 8, c / 8 + m * n));
+  else for (let i = 0; i < m; i++) C.set(mem.subarray(c / 8 + i * ldc, c / 8 + i * ldc + n), i * n);
+  return true;
 }
