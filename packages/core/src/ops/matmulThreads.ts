@@ -9,6 +9,7 @@
 // is no shared memory (a page without cross-origin isolation), one thread runs. The workers
 // start on the first large product, without keeping a Node process alive; until they are up,
 // the calling thread does everything.
+import { GradlabError } from '../errors.ts';
 import { sharedMatmulModule, type MatmulExports, type Parallel } from './matmulWasm.ts';
 
 /** Products with fewer multiply-adds than this run on one thread (waking the others costs more). */
@@ -137,7 +138,7 @@ export function getNumThreads(): number {
  * depend on it. Workers already started stay; more start when needed.
  */
 export function setNumThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: n must be a whole number ≥ 1, got ${n}`);
+  if (!Number.isInteger(n) || n < 1) throw new GradlabError(`setNumThreads: n must be a whole number ≥ 1, got ${String(n)}`);
   threads = n;
 }
 
