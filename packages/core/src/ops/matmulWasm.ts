@@ -305,39 +305,38 @@ function memoryOf(h: Host, bytes: number): Float64Array | null {
 }
 
 /**
- * A [m,k] (A[i,p] at A[i·rs + p·cs]) into panels of MR rows from double `at` on: panel ip holds
- * A[ip·MR + r, p] at at + (ip·k + p)·MR + r; rows past m are 0.
+ * Packs X's "rows" 0 ≤ r < rows, each k long (X[r, p] at X[r·rs + p·cs]), in panels of 4 rows
+ * from double `at` on: panel q holds X[4q + r, p] at at + (q·k + p)·4 + r; rows past `rows` are 0.
+ * A is packed as its rows (MR = 4), B as its columns (NR = 4).
  */
-function packA(h: Float64Array, at: number, A: Float64Array, m: number, k: number, rs: number, cs: number): void {
-  let o = at;
-  for (let i = 0; i < m; i += MR) {
-    if (i + MR <= m) {
-      for (let p = 0, s = i * rs; p < k; p++, s += cs, o += 4) {
-        h[o] = A[s];
-        h[o + 1] = A[s + rs];
-        h[o + 2] = A[s + 2 * rs];
-        h[o + 3] = A[s + 3 * rs];
+function pack(h: Float64Array, at: number, X: Float64Array, rows: number, k: number, rs: number, cs: number): void {
+  const full = rows - (rows % 4);
+  if (rs === 1 && cs !== 1) {
+    // a panel's 4 values at each p are side by side, p steps by cs: 16 steps of p at a time
+    // across all panels, so the lines read are used whole while they are in cache
+    for (let p0 = 0; p0 < k; p0 += 16) {
+      const p1 = Math.min(k, p0 + 16);
+      for (let r = 0; r < full; r += 4) {
+        for (let p = p0, s = r + p0 * cs, o = at + (r * k + p0 * 4); p < p1; p++, s += cs, o += 4) {
+          h[o] = X[s];
+          h[o + 1] = X[s + 1];
+          h[o + 2] = X[s + 2];
+          h[o + 3] = X[s + 3];
+        }
       }
-    } else {
-      for (let p = 0; p < k; p++) for (let r = 0; r < MR; r++, o++) h[o] = i + r < m ? A[(i + r) * rs + p * cs] : 0;
+    }
+  } else {
+    for (let r = 0; r < full; r += 4) {
+      for (let p = 0, s = r * rs, o = at + r * k; p < k; p++, s += cs, o += 4) {
+        h[o] = X[s];
+        h[o + 1] = X[s + rs];
+        h[o + 2] = X[s + 2 * rs];
+        h[o + 3] = X[s + 3 * rs];
+      }
     }
   }
-}
-
-/** B [k,n] (B[p,j] at B[p·rs + j·cs]) into panels of NR columns: B[p, jp·NR + c] at at + (jp·k + p)·NR + c; columns past n are 0. */
-function packB(h: Float64Array, at: number, B: Float64Array, k: number, n: number, rs: number, cs: number): void {
-  let o = at;
-  for (let j = 0; j < n; j += NR) {
-    if (j + NR <= n) {
-      for (let p = 0, s = j * cs; p < k; p++, s += rs, o += 4) {
-        h[o] = B[s];
-        h[o + 1] = B[s + cs];
-        h[o + 2] = B[s + 2 * cs];
-        h[o + 3] = B[s + 3 * cs];
-      }
-    } else {
-      for (let p = 0; p < k; p++) for (let c = 0; c < NR; c++, o++) h[o] = j + c < n ? B[p * rs + (j + c) * cs] : 0;
-    }
+  if (full < rows) {
+    for (let p = 0, o = at + full * k; p < k; p++) for (let r = full; r < full + 4; r++, o++) h[o] = r < rows ? X[r * rs + p * cs] : 0;
   }
 }
 
@@ -366,8 +365,8 @@ export function wasmMatmul(
   const end = c + mPanels * MR * ldc * 8;
   const mem = end <= 2 ** 31 ? memoryOf(h, end) : null;
   if (mem === null) return false;
-  packA(mem, a / 8, A, m, k, rs, cs);
-  packB(mem, b / 8, B, k, n, brs, bcs);
+  pack(mem, a / 8, A, m, k, rs, cs);
+  pack(mem, b / 8, B, n, k, bcs, brs);
   if (!parallel(h.exports, a, b, c, k, ldc, mPanels, nPanels)) h.exports.run(a, b, c, k, ldc, 0, mPanels, 0, nPanels);
   if (ldc === n) C.set(mem.subarray(c / 8, c / 8 + m * n));
   else for (let i = 0; i < m; i++) C.set(mem.subarray(c / 8 + i * ldc, c / 8 + i * ldc + n), i * n);
