@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getNumThreads, matmulThreadsReady, setNumThreads } from '../src/ops/matmulThreads.ts';
 import { setWasmMatmul, wasmMatmulActive } from '../src/ops/matmulWasm.ts';
+import { matmulNT, matmulTN } from '../src/fast/matmul.ts';
 import { matmul, tensor } from '../src/index.ts';
 import { fmt, median, options } from './harness.ts';
 
@@ -52,14 +53,14 @@ function values(size: number, seed: number): Float64Array {
   return out;
 }
 
-/** The product as the op computes it (result tensor included); the transposed operand is read in place. */
+/** The product as the ops compute it (result tensor included): matmul, or the backward pass's matmulTN / matmulNT, which read the transposed operand in place. */
 function product(c: Case): () => void {
   const { m, k, n, form } = c;
   const a = tensor(values(m * k, 1), { shape: form === 'Aᵀ·B' ? [k, m] : [m, k] });
   const b = tensor(values(k * n, 2), { shape: form === 'A·Bᵀ' ? [n, k] : [k, n] });
   if (form === 'A·B') return () => void matmul(a, b);
-  if (form === 'Aᵀ·B') return () => void a.transpose().matmul(b);
-  return () => void a.matmul(b.transpose());
+  if (form === 'Aᵀ·B') return () => void matmulTN(a, b);
+  return () => void matmulNT(a, b);
 }
 
 interface Variant {
@@ -209,7 +210,7 @@ export async function matmulBench(): Promise<void> {
   if (refs.length === 0) console.log('  reference: python3 with numpy or PyTorch not found: the reference rows are skipped');
   for (const note of notes) console.log(`  reference: ${note}`);
   MATMUL_CASES.forEach((c, i) => {
-    console.log(`\n  ${c.name}${c.form === 'A·B' ? '' : ` (${c.form}, read in place)`}`);
+    console.log(`\n  ${c.name}${c.form === 'A·B' ? '' : ` (${c.form === 'Aᵀ·B' ? 'matmulTN' : 'matmulNT'}: ${c.form}, read in place)`}`);
     console.log(`    ${'variant'.padEnd(60)}   wall GFLOP/s (min–max)      CPU GFLOP/s`);
     for (const row of rows[i]) {
       const w = row.wall.map((ms) => gflops(c, ms));

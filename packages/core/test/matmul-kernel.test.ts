@@ -2,6 +2,8 @@
 // takes: plain JS, WebAssembly on packed panels (with the blocks of k and of rows crossed),
 // and split over worker threads; operands read transposed through their strides; odd and
 // empty shapes. The result must not depend on the path or the number of threads.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GradlabError } from '../src/index.ts';
 import { matmulStrided } from '../src/ops/matmulKernel.ts';
@@ -131,6 +133,35 @@ describe('matmul on several threads', () => {
       setCallerWorks(true);
       expect(threadStats().byWorkers).toBeGreaterThan(byWorkers);
     }
+  });
+
+  it('start on the first large product, not before, and do not keep the process alive', () => {
+    const kernel = fileURLToPath(new URL('../src/ops/matmulKernel.ts', import.meta.url));
+    const threads = fileURLToPath(new URL('../src/ops/matmulThreads.ts', import.meta.url));
+    const script = `
+      const { matmulStrided } = await import(${JSON.stringify(kernel)});
+      const { setNumThreads, threadStats } = await import(${JSON.stringify(threads)});
+      setNumThreads(2);
+      const seen = [threadStats().started];
+      const small = new Float64Array(32 * 32).fill(1);
+      matmulStrided(new Float64Array(32 * 32), small, small, 32, 32, 32, 32, 1);
+      seen.push(threadStats().started);
+      const big = new Float64Array(256 * 256).fill(1);
+      matmulStrided(new Float64Array(256 * 256), big, big, 256, 256, 256, 256, 1);
+      seen.push(threadStats().started);
+      // wait until the worker is up and has done chunks of a product, then let the process end
+      const until = Date.now() + 30000;
+      while (threadStats().byWorkers === 0 && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 10));
+        matmulStrided(new Float64Array(256 * 256), big, big, 256, 256, 256, 256, 1);
+      }
+      console.log(JSON.stringify({ seen, byWorkers: threadStats().byWorkers }));
+    `;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 90_000 });
+    expect(child.status, child.stderr).toBe(0); // null if it had to be killed: a worker kept it alive
+    const out = JSON.parse(child.stdout.trim().split('\n').pop()!) as { seen: number[]; byWorkers: number };
+    expect(out.seen).toEqual([0, 0, 1]); // none at load, none for a small product, one for a large one
+    expect(out.byWorkers).toBeGreaterThan(0);
   });
 
   it('rejects a thread count that is not a whole number ≥ 1, naming the function and the value', () => {

@@ -63,7 +63,8 @@ const start = ({ module, memory, control }) => {
   };
   loop();
 };
-if (typeof require === 'function') require('node:worker_threads').parentPort.once('message', start);
+const node = typeof process === 'object' && typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:worker_threads') : null;
+if (node) node.parentPort.once('message', start);
 else self.onmessage = (event) => start(event.data);
 `;
 
@@ -81,11 +82,12 @@ type NodeProcess = { getBuiltinModule?: (id: string) => unknown };
 function spawner(): Spawn | null {
   if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined' || !canWait()) return null;
   const node = (globalThis as { process?: NodeProcess }).process?.getBuiltinModule?.('node:worker_threads') as
-    | { Worker: new (source: string, options: { eval: true }) => NodeWorker }
+    | { Worker: new (source: string, options: { eval: true; execArgv: string[] }) => NodeWorker }
     | undefined;
   if (node !== undefined) {
     return (message) => {
-      const worker = new node.Worker(WORKER_SOURCE, { eval: true });
+      // plain JS: none of the parent's flags (a loader such as tsx, --input-type) is needed
+      const worker = new node.Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
       worker.unref();
       worker.on('error', () => {}); // a worker that fails never takes a ticket: the others do its share
       worker.postMessage(message);
@@ -169,10 +171,12 @@ export async function matmulThreadsReady(timeoutMs = 20_000): Promise<boolean> {
   return true;
 }
 
-/** Tests only: the tickets workers have done so far, and whether the calling thread takes chunks too. */
-export function threadStats(): { byWorkers: number } {
-  return { byWorkers: pool ? Atomics.load(pool.ctl, BY_WORKERS) : 0 };
+/** Tests only: workers started, workers up, and the chunks workers have done so far. */
+export function threadStats(): { started: number; ready: number; byWorkers: number } {
+  if (!pool) return { started: 0, ready: 0, byWorkers: 0 };
+  return { started: pool.workers, ready: Atomics.load(pool.ctl, READY), byWorkers: Atomics.load(pool.ctl, BY_WORKERS) };
 }
+/** Tests only: whether the calling thread takes chunks too (false: the workers do them all). */
 export function setCallerWorks(on: boolean): void {
   callerWorks = on;
 }
