@@ -187,11 +187,15 @@ function work(ctl: Int32Array, run: MatmulExports['run']): void {
     const t = Atomics.load(ctl, NEXT);
     if (((t - Atomics.load(ctl, END)) | 0) >= 0) return;
     if (Atomics.compareExchange(ctl, NEXT, t, (t + 1) | 0) !== t) continue;
+    // this thread's own parameters, written before END: plain reads see them
     const chunk = (t - ctl[START]) | 0;
-    const [a, b, c, k, ldc, mPanels, nPanels, rows, cols, perRow] = ctl.subarray(PARAMS, PARAMS + 10);
+    const rows = ctl[PARAMS + 7];
+    const cols = ctl[PARAMS + 8];
+    const perRow = ctl[PARAMS + 9];
     const i0 = Math.floor(chunk / perRow) * rows;
     const j0 = (chunk % perRow) * cols;
-    run(a, b, c, k, ldc, i0, Math.min(i0 + rows, mPanels), j0, Math.min(j0 + cols, nPanels));
+    const p = PARAMS;
+    run(ctl[p], ctl[p + 1], ctl[p + 2], ctl[p + 3], ctl[p + 4], i0, Math.min(i0 + rows, ctl[p + 5]), j0, Math.min(j0 + cols, ctl[p + 6]));
     Atomics.add(ctl, COMPLETED, 1);
   }
 }
@@ -216,10 +220,19 @@ export const parallel: Parallel = (exports, a, b, c, k, ldc, mPanels, nPanels) =
   const start = Atomics.load(ctl, END);
   const end = (start + total) | 0;
   Atomics.store(ctl, START, start);
-  [a, b, c, k, ldc, mPanels, nPanels, rows, cols, perRow].forEach((v, i) => Atomics.store(ctl, PARAMS + i, v));
-  Atomics.store(ctl, END, end);
+  ctl[PARAMS] = a;
+  ctl[PARAMS + 1] = b;
+  ctl[PARAMS + 2] = c;
+  ctl[PARAMS + 3] = k;
+  ctl[PARAMS + 4] = ldc;
+  ctl[PARAMS + 5] = mPanels;
+  ctl[PARAMS + 6] = nPanels;
+  ctl[PARAMS + 7] = rows;
+  ctl[PARAMS + 8] = cols;
+  ctl[PARAMS + 9] = perRow;
+  Atomics.store(ctl, END, end); // publishes the parameters above with it
   Atomics.add(ctl, SIGNAL, 1);
-  Atomics.notify(ctl, SIGNAL);
+  Atomics.notify(ctl, SIGNAL, count - 1);
   if (callerWorks) work(ctl, exports.run);
   for (;;) {
     const done = Atomics.load(ctl, COMPLETED);
