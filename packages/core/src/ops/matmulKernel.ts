@@ -6,7 +6,7 @@
 // loop does, so the result does not depend on the blocking below (bit for bit). The blocking
 // computes a 4×4 tile of C at a time, its 16 sums kept in registers while k runs: each value
 // of A and B read is used four times, which makes the loop about 3× faster than i-k-j.
-// Where WebAssembly SIMD is available, products of 32,768 multiply-adds and more run there
+// Where WebAssembly SIMD is available, products of 4,096 multiply-adds and more run there
 // instead (matmulWasm.ts: packed panels, two columns per instruction, cache blocking; and
 // large ones on several threads, matmulThreads.ts), with the same sums in the same order.
 import { wasmMatmul } from './matmulWasm.ts';

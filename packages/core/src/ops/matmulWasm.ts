@@ -255,8 +255,8 @@ export interface MatmulExports {
 
 // ---- the instance, the packing, and the call -----------------------------------------------
 
-/** Matmuls with fewer multiply-adds than this stay in JS (the packing would cost more than it saves). */
-const WASM_MIN_WORK = 1 << 15;
+/** Matmuls with fewer multiply-adds than this stay in JS (the copies would cost more than they save: measured, the two break even near 2,000–4,000). */
+const WASM_MIN_WORK = 1 << 12;
 
 interface Host {
   memory: WebAssembly.Memory;
