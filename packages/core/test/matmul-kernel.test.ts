@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GradlabError } from '../src/index.ts';
 import { matmulStrided } from '../src/ops/matmulKernel.ts';
-import { getNumThreads, matmulThreadsReady, setCallerWorks, setNumThreads, threadStats } from '../src/ops/matmulThreads.ts';
+import { getNumThreads, matmulThreadInfo, matmulThreadsReady, setCallerWorks, setNumThreads } from '../src/ops/matmulThreads.ts';
 import { KC, MC_PANELS, MR, setWasmMatmul, wasmMatmulActive } from '../src/ops/matmulWasm.ts';
 
 /** Deterministic values with awkward ones mixed in: ±0, tiny and huge numbers. */
@@ -127,11 +127,11 @@ describe('matmul on several threads', () => {
       setNumThreads(2);
       checkForms(m, k, n, A, B, expected, '2 threads');
       // every chunk by the worker: proves the worker computes the same tiles
-      const byWorkers = threadStats().byWorkers;
+      const byWorkers = matmulThreadInfo().chunksByWorkers;
       setCallerWorks(false);
       checkForms(m, k, n, A, B, expected, 'worker alone');
       setCallerWorks(true);
-      expect(threadStats().byWorkers).toBeGreaterThan(byWorkers);
+      expect(matmulThreadInfo().chunksByWorkers).toBeGreaterThan(byWorkers);
     }
   });
 
@@ -140,22 +140,22 @@ describe('matmul on several threads', () => {
     const threads = fileURLToPath(new URL('../src/ops/matmulThreads.ts', import.meta.url));
     const script = `
       const { matmulStrided } = await import(${JSON.stringify(kernel)});
-      const { setNumThreads, threadStats } = await import(${JSON.stringify(threads)});
+      const { setNumThreads, matmulThreadInfo } = await import(${JSON.stringify(threads)});
       setNumThreads(2);
-      const seen = [threadStats().started];
+      const seen = [matmulThreadInfo().started];
       const small = new Float64Array(32 * 32).fill(1);
       matmulStrided(new Float64Array(32 * 32), small, small, 32, 32, 32, 32, 1);
-      seen.push(threadStats().started);
+      seen.push(matmulThreadInfo().started);
       const big = new Float64Array(256 * 256).fill(1);
       matmulStrided(new Float64Array(256 * 256), big, big, 256, 256, 256, 256, 1);
-      seen.push(threadStats().started);
+      seen.push(matmulThreadInfo().started);
       // wait until the worker is up and has done chunks of a product, then let the process end
       const until = Date.now() + 30000;
-      while (threadStats().byWorkers === 0 && Date.now() < until) {
+      while (matmulThreadInfo().chunksByWorkers === 0 && Date.now() < until) {
         await new Promise((r) => setTimeout(r, 10));
         matmulStrided(new Float64Array(256 * 256), big, big, 256, 256, 256, 256, 1);
       }
-      console.log(JSON.stringify({ seen, byWorkers: threadStats().byWorkers }));
+      console.log(JSON.stringify({ seen, byWorkers: matmulThreadInfo().chunksByWorkers }));
     `;
     const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 90_000 });
     expect(child.status, child.stderr).toBe(0); // null if it had to be killed: a worker kept it alive

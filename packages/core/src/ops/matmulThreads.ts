@@ -159,7 +159,11 @@ function poolFor(count: number): Pool | null {
   return pool;
 }
 
-/** Resolves when the workers for getNumThreads() threads are up (to test or time them); false where threads cannot run. */
+/**
+ * Starts the workers for getNumThreads() threads if they are not yet, and resolves true when
+ * they are up (to time or test them); false where threads cannot run here (a page's main
+ * thread, no cross-origin isolation) or after `timeoutMs`.
+ */
 export async function matmulThreadsReady(timeoutMs = 20_000): Promise<boolean> {
   const p = poolFor(getNumThreads());
   if (p === null) return false;
@@ -171,10 +175,23 @@ export async function matmulThreadsReady(timeoutMs = 20_000): Promise<boolean> {
   return true;
 }
 
-/** Tests only: workers started, workers up, and the chunks workers have done so far. */
-export function threadStats(): { started: number; ready: number; byWorkers: number } {
-  if (!pool) return { started: 0, ready: 0, byWorkers: 0 };
-  return { started: pool.workers, ready: Atomics.load(pool.ctl, READY), byWorkers: Atomics.load(pool.ctl, BY_WORKERS) };
+/** What the matmul threads are doing (as PyTorch's parallel_info tells). */
+export interface MatmulThreadInfo {
+  /** getNumThreads(): the threads large matmuls may use, the calling thread included. */
+  threads: number;
+  /** Worker threads started so far (they start on the first large product). */
+  started: number;
+  /** Worker threads up and waiting for work. */
+  ready: number;
+  /** Chunks of products the workers have computed so far (the calling thread's not counted). */
+  chunksByWorkers: number;
+}
+
+/** The matmul threads' state: how many, started, up, and the chunks the workers did. */
+export function matmulThreadInfo(): MatmulThreadInfo {
+  const threads = getNumThreads();
+  if (!pool) return { threads, started: 0, ready: 0, chunksByWorkers: 0 };
+  return { threads, started: pool.workers, ready: Atomics.load(pool.ctl, READY), chunksByWorkers: Atomics.load(pool.ctl, BY_WORKERS) };
 }
 /** Tests only: whether the calling thread takes chunks too (false: the workers do them all). */
 export function setCallerWorks(on: boolean): void {
