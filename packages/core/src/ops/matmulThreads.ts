@@ -12,8 +12,8 @@
 import { GradlabError } from '../errors.ts';
 import { sharedMatmulModule, type MatmulExports, type Parallel } from './matmulWasm.ts';
 
-/** Products with fewer multiply-adds than this run on one thread (waking the others costs more). */
-const THREAD_MIN_WORK = 1 << 19;
+/** Products with fewer multiply-adds than this (about 0.1 ms on one core) run on one thread: waking the others costs tens of µs, more under load. */
+const THREAD_MIN_WORK = 1 << 20;
 /** Chunks per thread in a job: a few, so a thread slowed by other work costs little. */
 const CHUNKS_PER_THREAD = 4;
 
