@@ -2,6 +2,12 @@
 // that works offline (every asset is bundled; nothing is fetched from another host).
 import { defineConfig } from 'vite';
 
+// Cross-origin isolation: with these two headers the page may use SharedArrayBuffer, so core's
+// large matmuls run on several threads inside the training worker. Every asset is served from
+// this origin, so require-corp blocks nothing. (A host serving dist/ needs the same headers for
+// threads; without them the matmuls run on one thread, with the same results.)
+const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 export default defineConfig({
   base: './',
   worker: { format: 'es' },
@@ -12,6 +18,6 @@ export default defineConfig({
     // Graphviz (wasm inlined, ~1.4 MB) is one lazily loaded chunk: expected, not a warning
     chunkSizeWarningLimit: 2000,
   },
-  server: { host: '127.0.0.1' },
-  preview: { host: '127.0.0.1' },
+  server: { host: '127.0.0.1', headers: isolation },
+  preview: { host: '127.0.0.1', headers: isolation },
 });

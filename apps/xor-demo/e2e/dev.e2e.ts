@@ -38,6 +38,8 @@ test('the dev server (pnpm demo:web) serves a working page', async () => {
   await page.click('#step');
   await page.waitForFunction(() => document.getElementById('status-passes')?.textContent === '1');
   await screenshot(page, 'dev-server');
+  // vite.config.ts's headers isolate the page, so core's matmuls may use threads in the training worker
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   expect(problems.pageErrors).toEqual([]);
   expect(problems.consoleErrors).toEqual([]);
   expect(problems.failedRequests).toEqual([]);

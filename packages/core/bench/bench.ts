@@ -5,14 +5,21 @@
 //   pnpm bench             both parts (this one first)
 //   pnpm bench --quick     fewer rounds (a smoke test)
 //   pnpm bench --memory    1,000,000 lab steps per engine: heap after warm-up and at the end
+//   pnpm --filter @gradlab/core bench --matmul    the matmul table alone (bench/matmul.ts)
+//
+// After the lab step: the matmul table, gradlab against numpy and PyTorch (bench/matmul.ts,
+// bench/ref/matmul_ref.py; skipped with a note where python3 is missing).
 import { compiledCase, eagerCase } from './lab.ts';
 import { modelsBench } from './models.ts';
+import { matmulBench } from './matmul.ts';
 import { CHECK_STEPS, fusedCase, header, labTable, labWeights, maxAbsDiff, memoryTable, options, same, trainForCheck } from './harness.ts';
 
 const cases = () => [fusedCase(labWeights().map((w) => w.data)), eagerCase(), compiledCase()];
 
 header('core');
-if (options.memory) {
+if (options.matmul) {
+  await matmulBench();
+} else if (options.memory) {
   memoryTable([eagerCase(), compiledCase()]);
 } else {
   const { perStep, ratios } = labTable('lab step: [2,3,3,1] sigmoid, no bias, MSE, SGD lr 0.8, one sample per step (XOR-easy), core ops', cases());
@@ -24,4 +31,5 @@ if (options.memory) {
   const [fused, eager, compiled] = trainForCheck(cases());
   console.log(`  check after ${CHECK_STEPS} steps: compiled ${same(compiled, eager)} eager (bit for bit); fused vs eager max |Δw| = ${maxAbsDiff(fused, eager).toExponential(1)}`);
   modelsBench();
+  await matmulBench();
 }

@@ -12,8 +12,11 @@ import { createRng, randn, tensor, type Tensor } from '../src/index.ts';
 import { fusedStep, type FusedNet } from './fused.ts';
 
 const argv = new Set(process.argv.slice(2));
-/** `--quick`: fewer rounds (a smoke test); `--memory`: the heap over 1,000,000 steps instead of speed. */
-export const options = { quick: argv.has('--quick'), memory: argv.has('--memory') };
+/**
+ * `--quick`: fewer rounds (a smoke test); `--memory`: the heap over 1,000,000 steps instead of
+ * speed; `--matmul`: core's matmul table alone (with the reference runner).
+ */
+export const options = { quick: argv.has('--quick'), memory: argv.has('--memory'), matmul: argv.has('--matmul') };
 
 /** The lab's learning rate and network. */
 export const LR = 0.8;

@@ -6,9 +6,11 @@
 // loop does, so the result does not depend on the blocking below (bit for bit). The blocking
 // computes a 4×4 tile of C at a time, its 16 sums kept in registers while k runs: each value
 // of A and B read is used four times, which makes the loop about 3× faster than i-k-j.
-// Where WebAssembly SIMD is available the tiles run there (matmulWasm.ts), two columns per
-// instruction, with the same sums in the same order.
-import { wasmTiles } from './matmulWasm.ts';
+// Where WebAssembly SIMD is available, products of 4,096 multiply-adds and more run there
+// instead (matmulWasm.ts: packed panels, two columns per instruction, cache blocking; and
+// large ones on several threads, matmulThreads.ts), with the same sums in the same order.
+import { wasmMatmul } from './matmulWasm.ts';
+import { parallel } from './matmulThreads.ts';
 
 /** Which operand is read transposed, as BLAS's gemm says it with N and T. */
 export type MatmulForm = 'A·B' | 'A·Bᵀ' | 'Aᵀ·B';
@@ -37,9 +39,10 @@ export function matmulStrided(
     }
     return;
   }
+  if (wasmMatmul(C, A, B, m, k, n, rowStride, colStride, bRowStride, bColStride, parallel)) return;
   // the tiles read rows of B: a B stored otherwise is copied row-major first (only values move)
   const rows = bColStride === 1 && bRowStride === n ? B : rowMajor(B, k, n, bRowStride, bColStride);
-  if (!wasmTiles(C, A, rows, m, k, n, rowStride, colStride)) tiles(C, A, rows, m, k, n, rowStride, colStride);
+  tiles(C, A, rows, m, k, n, rowStride, colStride);
   edges(C, A, rows, m, k, n, rowStride, colStride);
 }
 
