@@ -110,7 +110,7 @@ describe('the tarballs', () => {
 describe('a project that installed the tarballs', () => {
   it("the README's script is the one run here", () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const block = /<!-- scripts\/consumer\/train\.mjs[^>]*-->\n```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    const block = /<!-- \.ci\/packages\/consumer\/train\.mjs[^>]*-->\n```js\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(block).toBe(readFileSync(join(root, '.ci/packages/consumer/train.mjs'), 'utf8'));
   });
 
