@@ -69,7 +69,7 @@ else self.onmessage = (event) => start(event.data);
 `;
 
 /** What starting a worker needs from its host: Node's worker_threads or the browser's Worker. */
-type Spawn = (message: { module: WebAssembly.Module; memory: WebAssembly.Memory; control: SharedArrayBuffer }) => void;
+type Spawn = (message: { module: object; memory: object; control: SharedArrayBuffer }) => void;
 
 interface NodeWorker {
   postMessage(message: unknown): void;

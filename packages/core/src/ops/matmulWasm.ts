@@ -303,7 +303,8 @@ export function setWasmMatmul(on: boolean): void {
 }
 
 /** The module and its memory, for worker threads (null without a shared memory). */
-export function sharedMatmulModule(): { module: WebAssembly.Module; memory: WebAssembly.Memory } | null {
+/** (Typed as plain objects: the published declarations must not need the WebAssembly lib.) */
+export function sharedMatmulModule(): { module: object; memory: object } | null {
   const h = loaded();
   return h !== null && h.shared ? { module: h.module, memory: h.memory } : null;
 }
