@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { LAB_PRESET, type LabConfig, type LossName } from '../src/lab/config.ts';
 import { LabTrainer } from '../src/lab/trainer.ts';
 import { elementChoices, explainWeight, productText, stepView } from '../src/web/inspector/chain.ts';
-import { buildStepGraph, nodeDetails, nodeKind, type Sample } from '../src/web/inspector/graph.ts';
+import { buildStepGraph, type Sample } from '../src/lab/graph.ts';
+import { nodeDetails, nodeKind } from '../src/web/inspector/graph.ts';
 
 const SAMPLE_1: Sample = { index: 1, x: [0, 1], y: 1 };
 

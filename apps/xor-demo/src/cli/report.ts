@@ -2,9 +2,9 @@
 import { noGrad, tensor, toDot } from '@gradlab/core';
 import { decisionBoundaryGrid, renderGraphSvg, writeReport, type ReportInput } from '@gradlab/viz/node';
 import { describeConfig } from '../lab/config.ts';
-import { oneStepGraph } from '../lab/graph.ts';
+import { buildStepGraph, sampleOf } from '../lab/graph.ts';
 import { writeFileAtomic } from './files.ts';
-import { divergedLine, type RunResult } from './run.ts';
+import { cliDivergedLine, type RunResult } from './run.ts';
 
 /**
  * Points drawn in the figures at most: a report of 1,000,000 points would be a 140 MB page that
@@ -60,7 +60,7 @@ function resultText(result: RunResult): string {
     case 'max-epochs':
       return `stopped at max epochs ${result.epochs}`;
     case 'diverged':
-      return divergedLine(result.divergence!);
+      return cliDivergedLine(result.divergence!);
     default:
       return `interrupted at epoch ${result.epochs}`;
   }
@@ -74,7 +74,8 @@ export async function writeRunReport(dir: string, result: RunResult, options: { 
   );
   const figure = figureData(result);
   const { points, labels } = figure;
-  const graphSvg = await renderGraphSvg(toDot(oneStepGraph(trainer, 0), { precision: 4 }));
+  const step = buildStepGraph(trainer.model.config(), trainer.model.stateDict(), result.config.loss, sampleOf(trainer.data, 0));
+  const graphSvg = await renderGraphSvg(toDot(step.loss, { precision: 4 }));
   const input: ReportInput = {
     title: `gradlab lab 1: ${describeConfig(result.config)}`,
     config: configTable(result, figure),

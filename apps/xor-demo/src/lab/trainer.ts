@@ -19,8 +19,9 @@
 // rebuilds the graph every step and calls optimizer.step() instead.
 import { compile, noGrad, tensor, type CompiledStep, type Tensor } from '@gradlab/core';
 import { generateDataset, type Dataset } from '@gradlab/data';
-import { Adam, SGD, bceLoss, mlp, mseLoss, type Module } from '@gradlab/nn';
+import { Adam, SGD, mlp, type Module } from '@gradlab/nn';
 import { validateConfig, type LabConfig } from './config.ts';
+import { lossFunction, sampleLoss } from './loss.ts';
 
 /** Why training stopped; 'interrupted' is set by `interrupt()` (the CLI's Ctrl-C). */
 export type StopReason = 'converged' | 'max-epochs' | 'diverged' | 'interrupted';
@@ -176,19 +177,12 @@ export class LabTrainer {
       c.optimizer === 'adam'
         ? new Adam(params, { lr: c.lr })
         : new SGD(params, { lr: c.lr, momentum: c.optimizer === 'momentum' ? c.momentum : 0 });
-    this.lossFn = c.loss === 'bce' ? bceLoss : mseLoss;
+    this.lossFn = lossFunction(c.loss);
     this.batches = makeBatches(this.data, c.batchSize);
   }
 
   get done(): boolean {
     return this.stopReason !== null;
-  }
-
-  /** Per-sample loss of one prediction (for the stop rule and the printout; not a gradient). */
-  private sampleLoss(p: number, y: number): number {
-    if (this.config.loss === 'mse') return (p - y) * (p - y);
-    const q = Math.min(Math.max(p, 1e-12), 1 - 1e-12);
-    return -(y * Math.log(q) + (1 - y) * Math.log(1 - q));
   }
 
   /** Stops training at the next pass boundary check (the CLI's Ctrl-C); the weights stay as they are. */
@@ -241,7 +235,7 @@ export class LabTrainer {
       if (this.exploded(value)) return this.diverge(this.epoch + x.shape[0], value, 'loss');
       at.next++;
       for (let i = 0; i < pred.size; i++) {
-        const l = this.sampleLoss(pred.data[i], y.data[i]);
+        const l = sampleLoss(this.config.loss, pred.data[i], y.data[i]);
         at.sum += l;
         if (l > at.max || Number.isNaN(l)) at.max = l;
         at.count++;

@@ -2,7 +2,7 @@
 import type { ModuleConfig, StateDict } from '@gradlab/nn';
 import type { BoundaryGrid } from '@gradlab/viz';
 import type { LabConfig } from '../lab/config.ts';
-import type { LogLine, StopReason } from '../lab/trainer.ts';
+import type { Divergence, LogLine, StopReason } from '../lab/trainer.ts';
 
 /** Passes per second while playing; null runs as fast as the worker can. */
 export type Speed = number | null;
@@ -38,6 +38,8 @@ export interface Progress {
   passes: number;
   running: boolean;
   stopReason: StopReason | null;
+  /** Where and how training diverged (stopReason 'diverged'). */
+  divergence: Divergence | null;
   /** Mean and largest per-sample loss of the last pass (null before the first pass). */
   meanLoss: number | null;
   maxLoss: number | null;

@@ -72,6 +72,7 @@ export class TrainingSession {
       passes: t.passes,
       running,
       stopReason: t.stopReason,
+      divergence: t.divergence,
       meanLoss: last >= 0 ? meanLoss[last] : null,
       maxLoss: last >= 0 ? maxLoss[last] : null,
       history: { epochs: history.x, meanLoss: history.y },

@@ -2,7 +2,7 @@
 // one node at a time. View models only (plain data), so they are tested in Node.
 import { explainGradient, formatIndex, formatValues, nodeLabel, type BackwardStep, type Tensor } from '@gradlab/core';
 import { num } from '../format.ts';
-import type { StepGraph } from './graph.ts';
+import type { StepGraph } from '../../lab/graph.ts';
 
 /** Paths listed in full; the rest are counted (their products are still in the sum). */
 export const MAX_LISTED_PATHS = 40;

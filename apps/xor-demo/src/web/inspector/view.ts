@@ -7,7 +7,8 @@ import { byId, h, present, setOptions } from '../dom.ts';
 import { num } from '../format.ts';
 import type { RunData } from '../protocol.ts';
 import { elementChoices, explainWeight, productText, stepView, type ExplanationView } from './chain.ts';
-import { buildStepGraph, nodeDetails, type StepGraph } from './graph.ts';
+import { buildStepGraph, type StepGraph } from '../../lab/graph.ts';
+import { nodeDetails } from './graph.ts';
 
 export interface Weights {
   epoch: number;
