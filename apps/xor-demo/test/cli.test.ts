@@ -68,7 +68,7 @@ describe('pnpm demo', () => {
     expect(r.out).toContain('predictions (>= 0.5 is class 1): [0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1]');
     expect(r.out).toContain('accuracy: 100.00% (21/21)');
     expect(r.out).toMatch(/^time: /m);
-    expect((await readdir(out)).sort()).toEqual(['loss.csv', 'model.json', 'summary.json']);
+    expect((await readdir(out)).sort()).toEqual(['loss.csv', 'model.json', 'snapshots.json', 'summary.json']);
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as { accuracy: number; converged: boolean; epochs: number };
     expect(summary).toMatchObject({ accuracy: 1, converged: true });
     const csv = (await readFile(join(out, 'loss.csv'), 'utf8')).trim().split('\n');

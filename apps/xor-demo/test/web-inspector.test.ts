@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { LAB_PRESET, type LabConfig, type LossName } from '../src/lab/config.ts';
 import { LabTrainer } from '../src/lab/trainer.ts';
-import { elementChoices, explainWeight, productText, stepView } from '../src/web/inspector/chain.ts';
+import { explainWeight } from '../src/lab/explain.ts';
+import { elementChoices, productText, stepView } from '../src/web/inspector/chain.ts';
 import { buildStepGraph, type Sample } from '../src/lab/graph.ts';
 import { nodeDetails, nodeKind } from '../src/web/inspector/graph.ts';
 

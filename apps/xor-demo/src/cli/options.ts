@@ -40,9 +40,13 @@ export interface RawOptions {
   report?: boolean;
   png?: boolean;
   quiet?: boolean;
+  explain?: string;
+  explainSample?: string;
+  explainEpoch?: string;
+  run?: string;
 }
 
-/** Adds the training flags to a command. In `compare`, sweepable flags take lists. */
+/** Adds the settings' flags to a command. In `compare`, sweepable flags take lists. */
 export function addTrainingOptions(cmd: Command, sweep: boolean): Command {
   const list = (what: string) => (sweep ? `${what}; a comma-separated list sweeps over them` : what);
   const p = LAB_PRESET;
@@ -71,7 +75,20 @@ export function addTrainingOptions(cmd: Command, sweep: boolean): Command {
     .addOption(
       new Option('--loss-threshold <loss>', 'stop when every per-sample loss of a pass is below this').default(String(p.lossThreshold)),
     )
-    .addOption(new Option('--max-epochs <epochs>', 'give up after this many samples').default(String(p.maxEpochs)))
+    .addOption(new Option('--max-epochs <epochs>', 'give up after this many samples').default(String(p.maxEpochs)));
+}
+
+/** The flags of the worked example of backpropagation (the report's section, `pnpm demo explain`). */
+export function addExplainOptions(cmd: Command): Command {
+  return cmd
+    .option('--explain <element>', "the weight element to explain, e.g. W1[1,0] (default: W1's element with the largest |gradient|)")
+    .option('--explain-sample <index>', 'the sample of the worked example (default: the one with the largest loss)')
+    .option('--explain-epoch <epoch>', "the weights of the worked example: 0 (the initial ones, the default), an epoch, or 'end'");
+}
+
+/** Where and what a run writes. */
+export function addOutputOptions(cmd: Command): Command {
+  return cmd
     .option('--out <dir>', 'output folder (default runs/<timestamp>)')
     .option('--force', 'write into a folder that holds an earlier run (its files are removed first)')
     .option('--allow-in-repo', "allow an output folder inside gradlab's repository outside a runs/ folder")

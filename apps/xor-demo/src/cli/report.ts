@@ -1,9 +1,12 @@
 // The student's report: report.html (self-contained), loss.png, comparison.png, boundary.png, graph.svg.
-import { noGrad, tensor, toDot } from '@gradlab/core';
+import { noGrad, tensor } from '@gradlab/core';
 import { decisionBoundaryGrid, renderGraphSvg, writeReport, type ReportInput } from '@gradlab/viz/node';
 import { describeConfig } from '../lab/config.ts';
-import { buildStepGraph, sampleOf } from '../lab/graph.ts';
+import { graphView, viewDot } from '../lab/graphView.ts';
+import type { WeightSnapshot } from '../lab/trainer.ts';
+import { exampleFor, type ExplainChoice } from './explain.ts';
 import { writeFileAtomic } from './files.ts';
+import { EXPLAIN_SECTION_ID, explainHtml, graphCaption } from './reportExplain.ts';
 import { cliDivergedLine, type RunResult } from './run.ts';
 
 /**
@@ -66,7 +69,24 @@ function resultText(result: RunResult): string {
   }
 }
 
-export async function writeRunReport(dir: string, result: RunResult, options: { png: boolean }) {
+/** The snapshot the worked example uses: the one of the epoch asked (or the first after it), else the end. */
+function snapshotFor(snapshots: readonly WeightSnapshot[], epoch: number | 'end'): { snapshot: WeightSnapshot; note: string } {
+  const last = snapshots[snapshots.length - 1];
+  if (epoch === 'end') return { snapshot: last, note: '' };
+  const found = snapshots.find((s) => s.epoch >= epoch);
+  if (found) return { snapshot: found, note: '' };
+  return { snapshot: last, note: ` (training stopped at epoch ${last.epoch}, before epoch ${epoch})` };
+}
+
+export interface RunReportOptions {
+  png: boolean;
+  /** Which weight, sample and epoch the worked example explains (default: the rule's choice at epoch 0). */
+  explain?: ExplainChoice;
+  /** The run's weight snapshots (epoch 0 first, the end last). */
+  snapshots?: readonly WeightSnapshot[];
+}
+
+export async function writeRunReport(dir: string, result: RunResult, options: RunReportOptions) {
   const { trainer } = result;
   const grid = decisionBoundaryGrid(
     (xy) => noGrad(() => Array.from(trainer.model.forward(tensor(xy)).data)),
@@ -74,8 +94,11 @@ export async function writeRunReport(dir: string, result: RunResult, options: { 
   );
   const figure = figureData(result);
   const { points, labels } = figure;
-  const step = buildStepGraph(trainer.model.config(), trainer.model.stateDict(), result.config.loss, sampleOf(trainer.data, 0));
-  const graphSvg = await renderGraphSvg(toDot(step.loss, { precision: 4 }));
+  const snapshots = options.snapshots ?? [...trainer.snapshots, trainer.snapshot()];
+  const { snapshot, note } = snapshotFor(snapshots, options.explain?.epoch ?? 0);
+  const example = exampleFor(result.config, trainer.model.config(), snapshot, options.explain ?? { epoch: 0 });
+  const view = graphView(example.graph, { loss: result.config.loss, foldLoss: true });
+  const graphSvg = await renderGraphSvg(viewDot(view, { rankdir: 'TB', edgeLabels: 'full' }));
   const input: ReportInput = {
     title: `gradlab lab 1: ${describeConfig(result.config)}`,
     config: configTable(result, figure),
@@ -85,6 +108,8 @@ export async function writeRunReport(dir: string, result: RunResult, options: { 
     comparison: { points, labels, predictions: figure.predictions },
     boundary: { grid, points, labels },
     graphSvg,
+    graphCaption: graphCaption(example, result.epochs, describeConfig(result.config)) + note,
+    sections: [{ id: EXPLAIN_SECTION_ID, title: 'Backpropagation on your network', html: explainHtml(example, result.epochs) }],
   };
   return writeReport(dir, input, { png: options.png, writeFile: writeFileAtomic });
 }

@@ -81,6 +81,8 @@ export interface TrainOptions {
   interrupt?: Interrupt;
   /** Loss history points kept in memory (the trainer's default otherwise). */
   historyCapacity?: number;
+  /** Epochs whose weights to keep (epoch 0 always is), for the worked example. */
+  snapshotEpochs?: readonly number[];
 }
 
 /** `epoch,pass,mean_loss,max_loss`: one row per pass of the learning curve. */
@@ -105,7 +107,7 @@ export async function trainWithPrintout(config: LabConfig, print: Printer, optio
     lines.push(text);
     if (!options.quiet || always) print.line(text);
   };
-  const trainer = new LabTrainer(config, { engine: options.engine, historyCapacity: options.historyCapacity });
+  const trainer = new LabTrainer(config, { engine: options.engine, historyCapacity: options.historyCapacity, snapshotEpochs: options.snapshotEpochs });
   const csv = await openAtomicFile(join(options.dir, 'loss.csv'));
   csv.write(LOSS_CSV_HEADER);
   for (const line of headerLines(trainer.config, trainer.data.name, trainer.data.labels.size)) say(line);

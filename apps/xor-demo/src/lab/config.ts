@@ -138,6 +138,15 @@ export function validateConfig(c: LabConfig): LabConfig {
   return c;
 }
 
+/** A configuration read back from a file (a run's summary.json), checked as any other. */
+export function configFromJson(value: unknown): LabConfig {
+  if (typeof value !== 'object' || value === null || !Array.isArray((value as LabConfig).hidden)) {
+    throw new ConfigError('hidden', 'not a lab configuration (no hidden sizes)', 'sentence');
+  }
+  const c = value as LabConfig;
+  return validateConfig({ ...LAB_PRESET, ...c, hidden: [...c.hidden] });
+}
+
 // ---- text → settings (the CLI's flags and the page's form both type text) ----------------------
 
 /** A number typed as text; `integer` refuses fractions. Throws a ConfigError naming the field. */

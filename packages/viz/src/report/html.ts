@@ -29,8 +29,12 @@ export async function buildReport(input: ReportInput): Promise<string> {
   }
   if (payload.comparison) sections.push(section('Ground truth vs prediction', figure(FIGURE_IDS.comparison)));
   if (payload.boundary) sections.push(section('Decision boundary', figure(FIGURE_IDS.boundary)));
+  for (const extra of input.sections ?? []) sections.push(section(extra.title, extra.html, extra.id));
   if (input.graphSvg) {
-    sections.push(section('Computational graph', `<div id="${FIGURE_IDS.graph}" class="figure graph">${svgForInline(input.graphSvg)}</div>`));
+    const caption = input.graphCaption ? `<figcaption>${escapeHtml(input.graphCaption)}</figcaption>` : '';
+    sections.push(
+      section('Computational graph', `<figure class="graph-figure"><div id="${FIGURE_IDS.graph}" class="figure graph">${svgForInline(input.graphSvg)}</div>${caption}</figure>`),
+    );
   }
 
   return `<!doctype html>
@@ -86,8 +90,8 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function section(title: string, body: string): string {
-  return `<section>\n<h2>${escapeHtml(title)}</h2>\n${body}\n</section>`;
+function section(title: string, body: string, id?: string): string {
+  return `<section${id ? ` id="${escapeHtml(id)}"` : ''}>\n<h2>${escapeHtml(title)}</h2>\n${body}\n</section>`;
 }
 
 function figure(id: string): string {
@@ -109,8 +113,18 @@ table.config th, table.config td { border: 1px solid #ddd; padding: 4px 12px; te
 table.config th { background: #f6f6f6; font-weight: 600; }
 pre.printout { background: #f6f6f6; border: 1px solid #e2e2e2; padding: 10px 12px; font-size: 13px; line-height: 1.4; max-height: 420px; overflow: auto; }
 .figure { display: inline-block; background: #fff; padding: 10px 14px; }
-.figure.graph { display: block; overflow-x: auto; }
-.figure.graph svg { display: block; max-width: none; height: auto; }
+.figure.graph { display: block; padding: 0; }
+.figure.graph svg { display: block; max-width: 100%; height: auto; margin: 0 auto; }
+figure.graph-figure { margin: 0; }
+figcaption { font-size: 13px; color: #444; margin: 6px 0 0; line-height: 1.45; }
+h3 { font-size: 16px; margin: 22px 0 8px; }
+code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12.5px; background: #f3f3f3; padding: 0 3px; border-radius: 3px; }
+section > table:not(.config), section .path > table { border-collapse: collapse; font-size: 13px; margin: 6px 0 10px; }
+section > table:not(.config) th, section > table:not(.config) td, section .path > table th, section .path > table td { border-bottom: 1px solid #e4e4e4; padding: 3px 10px 3px 0; text-align: left; vertical-align: top; }
+section td.num { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12.5px; overflow-wrap: anywhere; }
+section .path { margin: 10px 0 14px; padding: 6px 12px; border-left: 3px solid #c9d6ea; }
+section .path p { margin: 4px 0; }
+section table.verdict td { font-weight: 600; }
 ul.notes { font-size: 13px; color: #555; margin: 4px 0; }
 pre.error { color: #b00; background: #fee; padding: 8px; white-space: pre-wrap; }
 `;

@@ -30,6 +30,13 @@ export interface ReportInput {
   };
   /** SVG text of the computational graph (renderGraphSvg), inlined in the page. */
   graphSvg?: string;
+  /** A caption under the graph: which sample, epoch and weights it shows. */
+  graphCaption?: string;
+  /**
+   * Sections of the caller's own, placed before the graph: `html` is inserted as it is (the
+   * caller escapes its text, e.g. with escapeHtml); `id` becomes the section's id.
+   */
+  sections?: { id: string; title: string; html: string }[];
 }
 
 /** The figures' data, embedded in the page as JSON and drawn by page.ts. */

@@ -6,7 +6,8 @@ import { renderGraphSvg, svgForInline } from '@gradlab/viz';
 import { byId, h, present, setOptions } from '../dom.ts';
 import { num } from '../format.ts';
 import type { RunData } from '../protocol.ts';
-import { elementChoices, explainWeight, productText, stepView, type ExplanationView } from './chain.ts';
+import { explainWeight, type ExplanationView } from '../../lab/explain.ts';
+import { elementChoices, productText, stepView } from './chain.ts';
 import { buildStepGraph, type StepGraph } from '../../lab/graph.ts';
 import { nodeDetails } from './graph.ts';
 
