@@ -261,8 +261,8 @@ describe('the report', () => {
     const r = await run('--max-epochs', '210', '--quiet', '--out', out);
     expect(r.code).toBe(0);
     expect(r.err).toEqual([]);
-    const lines = r.out.split('\n').filter((l) => l.startsWith('PNGs skipped'));
-    expect(lines).toEqual([expect.stringMatching(/^PNGs skipped: Chromium failed \(.+\); report\.html has the same figures\.$/)]);
+    const lines = r.out.split('\n').filter((l) => l.startsWith('PNGs and report.pdf skipped'));
+    expect(lines).toEqual([expect.stringMatching(/^PNGs and report.pdf skipped: Chromium failed \(.+\); report\.html has the same figures\.$/)]);
     expect((await readdir(out)).sort()).toEqual(['graph.svg', 'loss.csv', 'model.json', 'report.html', 'snapshots.json', 'summary.json']);
   });
 });

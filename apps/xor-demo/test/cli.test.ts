@@ -110,13 +110,13 @@ describe('pnpm demo', () => {
     expect(r.out).toContain('run 4/4: hidden=3,3 activation=none');
   });
 
-  it('writes the report: report.html, graph.svg and the PNG figures', async () => {
+  it('writes the report: report.html, graph.svg, the PNG figures and report.pdf', async () => {
     const out = join(dir, 'report');
     const r = await run('--max-epochs', '2100', '--out', out);
     expect(r.code).toBe(0);
     const files = await readdir(out);
     expect(files).toEqual(expect.arrayContaining(['report.html', 'graph.svg', 'model.json', 'loss.csv', 'summary.json']));
-    if (findChromium()) expect(files).toEqual(expect.arrayContaining(['loss.png', 'comparison.png', 'boundary.png']));
+    if (findChromium()) expect(files).toEqual(expect.arrayContaining(['loss.png', 'comparison.png', 'boundary.png', 'report.pdf']));
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html).toContain('Ground truth');
     expect(html).toContain('NOT converged: stopped at --max-epochs 2100'); // the printout is in the report

@@ -13,7 +13,6 @@ import { runComparison } from './compare.ts';
 import { timestampFolder } from './files.ts';
 import { Interrupt } from './interrupt.ts';
 import { prepareOutDir } from './outdir.ts';
-import { writeCompareReport, writeRunReport } from './report.ts';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, diverged: 3 } as const;
 
@@ -50,6 +49,7 @@ async function train(raw: RawOptions, interrupt: Interrupt): Promise<number> {
   if (snapshotsFile) written.push(snapshotsFile);
   if (raw.report !== false) {
     const png = raw.png !== false && !interrupt.requested; // Ctrl-C: no waiting for Chromium
+    const { writeRunReport } = await import('./report.ts'); // the report's tools (esbuild, Chromium) only when asked
     written.push(...reportFiles(dir, await writeRunReport(dir, result, { png, explain: choice, snapshots })));
   }
   print.line(`outputs: ${dir}/ (${written.join(', ')})`);
@@ -68,6 +68,7 @@ async function compare(raw: RawOptions, interrupt: Interrupt): Promise<number> {
   const written = ['compare.csv', 'compare.txt'];
   if (raw.report !== false && results.length > 0) {
     const png = raw.png !== false && !interrupt.requested;
+    const { writeCompareReport } = await import('./report.ts');
     written.push(...reportFiles(dir, await writeCompareReport(dir, results, names, table, { png })));
   }
   print.line(`outputs: ${dir}/ (${written.join(', ')}, and run-N/ with each run's model.json, loss.csv, summary.json)`);

@@ -8,9 +8,12 @@ export const EXPLAIN_SECTION_ID = 'backprop';
 
 const e = escapeHtml;
 
-function table(header: string[], rows: string[][], cls: string): string {
+/** A table; the columns in `numeric` are set in a monospace font. */
+function table(header: string[], rows: string[][], cls: string, numeric: readonly number[] = [1]): string {
   const head = `<tr>${header.map((h) => `<th>${e(h)}</th>`).join('')}</tr>`;
-  const body = rows.map((r) => `<tr>${r.map((c, i) => `<td${i > 0 ? ' class="num"' : ''}>${e(c)}</td>`).join('')}</tr>`).join('');
+  const body = rows
+    .map((r) => `<tr>${r.map((c, i) => `<td${numeric.includes(i) ? ' class="num"' : i === 0 ? ' class="name"' : ''}>${e(c)}</td>`).join('')}</tr>`)
+    .join('');
   return `<table class="${cls}">${head}${body}</table>`;
 }
 
@@ -51,7 +54,7 @@ export function explainHtml(x: WorkedExample, endEpoch: number | null): string {
     ),
   );
   parts.push(
-    "<h3>The same number from the lab's hand formula</h3><p>The lab derives the backward pass by hand: with Z the layer's input (a row for one sample) and dz the gradient at its output, " +
+    "<div class=\"keep\"><h3>The same number from the lab's hand formula</h3><p>The lab derives the backward pass by hand: with Z the layer's input (a row for one sample) and dz the gradient at its output, " +
       '<code>dW = Zᵀ·dz</code>, which for one sample is <code>np.kron(Z.T, dz)</code>. Computed here with plain arrays, no graph:</p>',
     table(['step', '='], x.hand.steps.map((s) => [s.formula, matrixText(s.values)]), 'values'),
     table(
@@ -63,6 +66,7 @@ export function explainHtml(x: WorkedExample, endEpoch: number | null): string {
       ],
       'verdict',
     ),
+    '</div>',
   );
   return parts.join('\n');
 }

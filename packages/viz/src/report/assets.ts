@@ -3,7 +3,6 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 
 let script: Promise<string> | undefined;
 let uplotCss: Promise<string> | undefined;
@@ -18,6 +17,7 @@ export function pageScript(): Promise<string> {
 }
 
 async function bundlePage(): Promise<string> {
+  const { build } = await import('esbuild'); // only when a report is made
   const result = await build({
     entryPoints: [fileURLToPath(new URL('./page.ts', import.meta.url))],
     bundle: true,

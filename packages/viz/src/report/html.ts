@@ -33,7 +33,7 @@ export async function buildReport(input: ReportInput): Promise<string> {
   if (input.graphSvg) {
     const caption = input.graphCaption ? `<figcaption>${escapeHtml(input.graphCaption)}</figcaption>` : '';
     sections.push(
-      section('Computational graph', `<figure class="graph-figure"><div id="${FIGURE_IDS.graph}" class="figure graph">${svgForInline(input.graphSvg)}</div>${caption}</figure>`),
+      section('Computational graph', `<figure class="graph-figure"><div id="${FIGURE_IDS.graph}" class="figure graph">${svgForInline(input.graphSvg)}</div>${caption}</figure>`, 'graph-section'),
     );
   }
 
@@ -121,10 +121,31 @@ h3 { font-size: 16px; margin: 22px 0 8px; }
 code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12.5px; background: #f3f3f3; padding: 0 3px; border-radius: 3px; }
 section > table:not(.config), section .path > table { border-collapse: collapse; font-size: 13px; margin: 6px 0 10px; }
 section > table:not(.config) th, section > table:not(.config) td, section .path > table th, section .path > table td { border-bottom: 1px solid #e4e4e4; padding: 3px 10px 3px 0; text-align: left; vertical-align: top; }
+section td.name { white-space: nowrap; }
 section td.num { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12.5px; overflow-wrap: anywhere; }
 section .path { margin: 10px 0 14px; padding: 6px 12px; border-left: 3px solid #c9d6ea; }
 section .path p { margin: 4px 0; }
 section table.verdict td { font-weight: 600; }
+section .keep > table { border-collapse: collapse; font-size: 13px; margin: 6px 0 10px; }
+section .keep > table th, section .keep > table td { border-bottom: 1px solid #e4e4e4; padding: 3px 10px 3px 0; text-align: left; vertical-align: top; }
 ul.notes { font-size: 13px; color: #555; margin: 4px 0; }
 pre.error { color: #b00; background: #fee; padding: 8px; white-space: pre-wrap; }
+
+/* Printing (report.pdf is Chromium's print of this page): A4, every section whole, the training
+   output complete to its last line, figures unscaled, the graph on a page of its own, scaled to fit. */
+@page { size: A4; margin: 14mm 12mm 16mm; }
+@media print {
+  body { font-size: 10.5pt; }
+  main { max-width: none; padding: 0; }
+  h1 { font-size: 18pt; }
+  h2 { font-size: 14pt; margin: 18px 0 8px; break-after: avoid; }
+  h3 { break-after: avoid; }
+  pre.printout { max-height: none; overflow: visible; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 8.5pt; }
+  .figure { padding: 4px 0; break-inside: avoid; }
+  table, tr, .path, figure, .keep { break-inside: avoid; }
+  section > table:not(.config), section .path > table { font-size: 9pt; }
+  section#graph-section { break-before: page; }
+  .figure.graph svg { width: 100%; max-height: 228mm; }
+  code { white-space: pre-wrap; }
+}
 `;
