@@ -6,8 +6,9 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnCli } from './helpers/cli.ts';
 
-const FORBID = resolve(import.meta.dirname, 'helpers/forbid-report-tools.mjs');
-const withoutReportTools = (nodeArgv: string[]): [string, string[]] => [nodeArgv[0], ['--import', FORBID, ...nodeArgv.slice(1)]];
+const FORBID = resolve(import.meta.dirname, 'helpers/forbid-report-tools.ts');
+/** node --import tsx --import forbid-report-tools.ts bin.ts …: tsx first (it runs the TypeScript), then the guard. */
+const withoutReportTools = (nodeArgv: string[]): [string, string[]] => [nodeArgv[0], [...nodeArgv.slice(1, 3), '--import', FORBID, ...nodeArgv.slice(3)]];
 
 let dir: string;
 beforeAll(async () => {

@@ -1,4 +1,4 @@
-// `node --import` this file to make importing the report's tools fail: playwright-core (Chromium),
+// `node --import tsx --import` this file to make importing the report's tools fail: playwright-core (Chromium),
 // esbuild (the report's page script) and @viz-js/viz (Graphviz). A CLI run that never needs them
 // must still work, which proves it never loads them. Only imports from the repository's own code
 // are refused (tsx, which runs the TypeScript, uses esbuild itself).
