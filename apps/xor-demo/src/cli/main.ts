@@ -50,7 +50,7 @@ async function train(raw: RawOptions, interrupt: Interrupt): Promise<number> {
   if (raw.report !== false) {
     const png = raw.png !== false && !interrupt.requested; // Ctrl-C: no waiting for Chromium
     const { writeRunReport } = await import('./report.ts'); // the report's tools (esbuild, Chromium) only when asked
-    written.push(...reportFiles(dir, await writeRunReport(dir, result, { png, explain: choice, snapshots })));
+    written.push(...reportFiles(dir, await writeRunReport(dir, result, { png, explain: choice, snapshots, logLoss: raw.logLoss })));
   }
   print.line(`outputs: ${dir}/ (${written.join(', ')})`);
   if (interrupt.requested) return interrupt.exitCode;
@@ -69,7 +69,7 @@ async function compare(raw: RawOptions, interrupt: Interrupt): Promise<number> {
   if (raw.report !== false && results.length > 0) {
     const png = raw.png !== false && !interrupt.requested;
     const { writeCompareReport } = await import('./report.ts');
-    written.push(...reportFiles(dir, await writeCompareReport(dir, results, names, table, { png })));
+    written.push(...reportFiles(dir, await writeCompareReport(dir, results, names, table, { png, logLoss: raw.logLoss })));
   }
   print.line(`outputs: ${dir}/ (${written.join(', ')}, and run-N/ with each run's model.json, loss.csv, summary.json)`);
   return interrupt.requested ? interrupt.exitCode : EXIT.ok;

@@ -40,6 +40,7 @@ export interface RawOptions {
   report?: boolean;
   png?: boolean;
   quiet?: boolean;
+  logLoss?: boolean;
   explain?: string;
   explainSample?: string;
   explainEpoch?: string;
@@ -92,6 +93,8 @@ export function addOutputOptions(cmd: Command): Command {
     .option('--out <dir>', 'output folder (default runs/<timestamp>)')
     .option('--force', 'write into a folder that holds an earlier run (its files are removed first)')
     .option('--allow-in-repo', "allow an output folder inside gradlab's repository outside a runs/ folder")
+    .option('--log-loss', 'a log-scale loss axis in the learning curve (default: when the curve spans more than two decades)')
+    .option('--no-log-loss', 'a linear loss axis, from 0')
     .option('--no-report', 'skip report.html and the figures')
     .option('--no-png', 'skip the PNG figures (they need Chromium)')
     .option('--eager', 'train with the eager graph, rebuilt every step (the default uses the fastest correct path)')

@@ -18,17 +18,17 @@ export async function buildReport(input: ReportInput): Promise<string> {
     sections.push(section('Configuration', `<table class="config">${rows}</table>`));
   }
   if (input.printout) sections.push(section('Training output', `<pre class="printout">${escapeHtml(input.printout)}</pre>`));
+  const captions = input.captions ?? {};
   if (payload.loss) {
-    const notes = payload.loss.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('');
     sections.push(
       section(
-        payload.loss.series.length > 1 ? 'Learning curves' : 'Learning curve',
-        figure(FIGURE_IDS.loss) + (notes ? `<ul class="notes">${notes}</ul>` : ''),
+        payload.loss.series.filter((s) => s.style === 'line').length > 1 ? 'Learning curves' : 'Learning curve',
+        figure(FIGURE_IDS.loss, [captions.loss, ...payload.loss.notes]),
       ),
     );
   }
-  if (payload.comparison) sections.push(section('Ground truth vs prediction', figure(FIGURE_IDS.comparison)));
-  if (payload.boundary) sections.push(section('Decision boundary', figure(FIGURE_IDS.boundary)));
+  if (payload.comparison) sections.push(section('Ground truth vs prediction', figure(FIGURE_IDS.comparison, [captions.comparison])));
+  if (payload.boundary) sections.push(section('Decision boundary', figure(FIGURE_IDS.boundary, [captions.boundary])));
   for (const extra of input.sections ?? []) sections.push(section(extra.title, extra.html, extra.id));
   if (input.graphSvg) {
     const caption = input.graphCaption ? `<figcaption>${escapeHtml(input.graphCaption)}</figcaption>` : '';
@@ -64,7 +64,7 @@ ${sections.join('\n')}
 /** The figures' data: shaped here in Node so the page only draws. */
 export function reportPayload(input: ReportInput): ReportPayload {
   const payload: ReportPayload = {};
-  if (input.runs.length > 0) payload.loss = lossCurveData(input.runs, { logScale: input.logScale });
+  if (input.runs.length > 0) payload.loss = lossCurveData(input.runs, { logScale: input.logScale, xMax: input.xMax });
   if (input.comparison) {
     const { points, labels, predictions, threshold } = input.comparison;
     payload.comparison = comparisonData(points, labels, predictions, { threshold });
@@ -94,8 +94,11 @@ function section(title: string, body: string, id?: string): string {
   return `<section${id ? ` id="${escapeHtml(id)}"` : ''}>\n<h2>${escapeHtml(title)}</h2>\n${body}\n</section>`;
 }
 
-function figure(id: string): string {
-  return `<div id="${id}" class="figure"></div>`;
+/** A figure's container, with a caption below it (outside the element the PNG is shot from). */
+function figure(id: string, captions: (string | undefined)[] = []): string {
+  const text = captions.filter((c): c is string => c !== undefined && c !== '');
+  const caption = text.length > 0 ? `<figcaption class="notes">${text.map(escapeHtml).join(' ')}</figcaption>` : '';
+  return `<figure class="plot"><div id="${id}" class="figure"></div>${caption}</figure>`;
 }
 
 function formatPercent(x: number): string {
@@ -128,7 +131,8 @@ section .path p { margin: 4px 0; }
 section table.verdict td { font-weight: 600; }
 section .keep > table { border-collapse: collapse; font-size: 13px; margin: 6px 0 10px; }
 section .keep > table th, section .keep > table td { border-bottom: 1px solid #e4e4e4; padding: 3px 10px 3px 0; text-align: left; vertical-align: top; }
-ul.notes { font-size: 13px; color: #555; margin: 4px 0; }
+figure.plot { margin: 0; }
+figcaption.notes { font-size: 12.5px; color: #555; margin: 2px 0 0; max-width: 700px; }
 pre.error { color: #b00; background: #fee; padding: 8px; white-space: pre-wrap; }
 
 /* Printing (report.pdf is Chromium's print of this page): A4, every section whole, the training

@@ -18,7 +18,7 @@ function figure(id: string): HTMLElement | null {
 function draw(payload: ReportPayload): void {
   const loss = figure(FIGURE_IDS.loss);
   if (payload.loss && loss) {
-    const several = payload.loss.series.length > 1;
+    const several = payload.loss.series.filter((s) => s.style === 'line').length > 1;
     drawLossCurve(loss, payload.loss, { title: several ? 'Learning curves' : 'Learning curve', width: FIGURE_SIZES.loss.width, height: FIGURE_SIZES.loss.height });
   }
   const comparison = figure(FIGURE_IDS.comparison);
