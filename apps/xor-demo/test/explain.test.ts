@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { LAB_PRESET, type LabConfig } from '../src/lab/config.ts';
 import { checkElement, chooseExample, explainWeight, handGradient, parseElement, workedExample } from '../src/lab/explain.ts';
 import { buildStepGraph, sampleOf } from '../src/lab/graph.ts';
-import { graphView, lossHelpers, viewDot } from '../src/lab/graphView.ts';
+import { graphView, lossHelpers, pathHighlight, viewDot, viewEdgeOf } from '../src/lab/graphView.ts';
 import { LabTrainer } from '../src/lab/trainer.ts';
 
 const trainerOf = (over: Partial<LabConfig> = {}, snapshotEpochs: number[] = []) =>
@@ -148,4 +148,25 @@ describe('the graph picture', () => {
     expect(e.paths[0].factors[0].formula).toBe('∂loss/∂ŷ = (ŷ − y) / (ŷ(1 − ŷ))');
     expect(Math.abs(e.sum - e.grad)).toBeLessThanOrEqual(1e-15);
   });
+
+  it("lights up exactly a weight's paths, as the picture draws them (the loss's inside as one edge)", () => {
+    const t = trainerOf();
+    const graph = buildStepGraph(t.model.config(), t.model.stateDict(), 'mse', sampleOf(t.data, 1));
+    const view = graphView(graph, { loss: 'mse' });
+    const name = (id: string) => view.nodes.find((n) => n.id === id)!.label;
+    const edges = (w: string, i: number) =>
+      [...pathHighlight(view, graph, w, i).edges].map((e) => {
+        const [, a, b] = /^e(\d+)-(\d+)$/.exec(e)!;
+        return `${name(`n${a}`)}→${name(`n${b}`)}`;
+      });
+    expect(edges('W1', 3).sort()).toEqual(['W1→z1', 'z1→a1', 'a1→z2', 'z2→a2', 'a2→z3', 'z3→ŷ', 'ŷ→loss'].sort());
+    expect(edges('W3', 0).sort()).toEqual(['W3→z3', 'z3→ŷ', 'ŷ→loss'].sort());
+    // unfolded, the loss's own edges are there instead
+    const open = graphView(graph, { loss: 'mse', foldLoss: false });
+    expect(pathHighlight(open, graph, 'W3', 0).edges.size).toBe(2 + 4); // W3→z3, z3→ŷ, then ŷ→sub→pow→sum→loss
+    // a step inside the folded loss hands its gradient along the folded edge ŷ→loss
+    const sub = graph.nodes.find((n) => n.op === 'sub')!.tensor;
+    expect(viewEdgeOf(view, graph.output, sub)).toBe(`e${graph.output.id}-${graph.loss.id}`);
+  });
 });
+

@@ -91,6 +91,7 @@ describe('both faces print the same lines', () => {
       predictions: [0.4, 0.6],
       accuracy: 1,
       grid: null,
+      snapshots: [0],
     };
     const r = resultLines([0.4, 0.6], [0, 1]);
     expect(printout(run, progress).split('\n')).toEqual([

@@ -23,6 +23,7 @@ function progress(over: Partial<Progress> = {}): Progress {
     predictions: [0.4, 0.6],
     accuracy: 1,
     grid: null,
+    snapshots: [0],
     ...over,
   };
 }
@@ -53,7 +54,7 @@ describe('reduce', () => {
 
   it('ignores progress from before the first run and weight replies', () => {
     expect(reduce(INITIAL_STATE, { type: 'progress', progress: progress() })).toBe(INITIAL_STATE);
-    const weights = { type: 'weights', requestId: 1, epoch: 0, architecture: { kind: 'Identity' }, parameters: {} } as const;
+    const weights = { type: 'weights', requestId: 1, epoch: 0, current: true, architecture: { kind: 'Identity' }, parameters: {} } as const;
     expect(reduce(INITIAL_STATE, weights)).toBe(INITIAL_STATE);
   });
 });

@@ -3,7 +3,7 @@
 // asked, and the Graphviz DOT of it. graph.svg, the report and the web inspector draw from it, so
 // every picture names and folds the same way. Edges and nodes have stable ids (`n12`, `e12-15`)
 // for highlighting.
-import { formatShape, formatValues, localDerivatives, nodeLabel, type Tensor } from '@gradlab/core';
+import { explainGradient, formatShape, formatValues, localDerivatives, nodeLabel, type Tensor } from '@gradlab/core';
 import type { LossName } from './config.ts';
 import type { StepGraph } from './graph.ts';
 import { lossDerivative, lossFormula } from './loss.ts';
@@ -141,10 +141,17 @@ export function graphView(graph: StepGraph, options: GraphViewOptions): GraphVie
 
 export interface DotStyle {
   rankdir?: 'TB' | 'LR';
+  /** A matrix's rows on lines of their own (narrower boxes, for the lecture view). */
+  matrixRows?: boolean;
   /** 'full': formula and numbers on every edge (print); 'short': `∂z1/∂W1` only (lecture, formula on click). */
   edgeLabels?: 'full' | 'short';
   nodeFontSize?: number;
   edgeFontSize?: number;
+  /**
+   * A compact layout for a projector: shape beside the title, tight margins and rank gaps, and edge
+   * labels placed after layout (Graphviz `xlabel`), so they take no rank of their own.
+   */
+  compact?: boolean;
 }
 
 function dotString(s: string): string {
@@ -168,9 +175,11 @@ export function viewDot(view: GraphView, style: DotStyle = {}): string {
     `  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=${style.nodeFontSize ?? 11}];`,
     `  edge [fontname="Helvetica", fontsize=${style.edgeFontSize ?? 9}];`,
   ];
+  if (style.compact) lines.push('  ranksep=0.22; nodesep=0.35; forcelabels=true;', '  node [margin="0.08,0.03"];');
+  const values = (text: string) => (style.matrixRows ? text.replace(/\], \[/g, '],\n [') : text);
   for (const n of view.nodes) {
-    const rows = [n.title, `shape ${n.shape}`, `value ${n.value}`];
-    if (n.grad !== null) rows.push(`grad ${n.grad}`);
+    const rows = style.compact ? [`${n.title}   ${n.shape}`, `value ${values(n.value)}`] : [n.title, `shape ${n.shape}`, `value ${values(n.value)}`];
+    if (n.grad !== null) rows.push(`grad ${values(n.grad)}`);
     const tooltip = n.folded.length ? `folded: ${n.folded.map((t) => nodeLabel(t)).join(', ')}` : n.title;
     lines.push(`  ${n.id} [id=${dotString(n.id)}, class=${dotString(`kind-${n.kind}`)}, label=${dotString(rows.join('\n'))}, fillcolor="${FILL[n.kind]}", tooltip=${dotString(tooltip)}];`);
   }
@@ -179,11 +188,51 @@ export function viewDot(view: GraphView, style: DotStyle = {}): string {
     const formula = e.formula.startsWith(`${e.short} `) ? e.formula : `${e.short}: ${e.formula}`;
     const full = e.short === '' || !e.carriesGradient ? '' : `${formula}${e.numbers === null ? '' : `\n= ${e.numbers}`}`;
     const label = !e.carriesGradient ? '' : style.edgeLabels === 'short' ? e.short : full;
-    const attrs = [`id=${dotString(e.id)}`, `class=${dotString(e.carriesGradient ? 'grad' : 'data')}`, `label=${dotString(label)}`];
+    const attrs = [`id=${dotString(e.id)}`, `class=${dotString(e.carriesGradient ? 'grad' : 'data')}`, `${style.compact ? 'xlabel' : 'label'}=${dotString(label)}`];
     if (!e.carriesGradient) attrs.push('style=dashed', 'color="#8c959f"');
     if (e.formula) attrs.push(`tooltip=${dotString(`${e.short ? `${e.short}: ` : ''}${e.formula}${e.numbers === null ? '' : ` = ${e.numbers}`}`)}`);
     lines.push(`  ${e.from} -> ${e.to} [${attrs.join(', ')}];`);
   }
   lines.push('}');
   return lines.join('\n');
+}
+
+/** Where a tensor of the graph is drawn: its own node, the folded loss node, or nowhere (hidden). */
+export function viewNodeOf(view: GraphView, t: Tensor): string | null {
+  const own = `n${t.id}`;
+  if (view.nodes.some((n) => n.id === own)) return own;
+  const loss = view.nodes.find((n) => n.kind === 'loss' && n.folded.includes(t));
+  return loss ? loss.id : null;
+}
+
+/** The edge drawn for "`input` is used by `user`" (null when the picture hides it, or it is inside the folded loss). */
+export function viewEdgeOf(view: GraphView, input: Tensor, user: Tensor): string | null {
+  const from = viewNodeOf(view, input);
+  const to = viewNodeOf(view, user);
+  if (from === null || to === null || from === to) return null;
+  const id = `e${from.slice(1)}-${to.slice(1)}`;
+  return view.edges.some((e) => e.id === id) ? id : null;
+}
+
+/**
+ * The nodes and edges on the paths from the loss down to element `index` of the parameter
+ * `name` (every path, however many, for highlighting), as the view draws them.
+ */
+export function pathHighlight(view: GraphView, graph: StepGraph, name: string, index: number): { nodes: Set<string>; edges: Set<string> } {
+  const parameter = graph.parameters.find((p) => p.name === name);
+  const nodes = new Set<string>();
+  const edges = new Set<string>();
+  if (!parameter) return { nodes, edges };
+  const x = explainGradient(graph.loss, parameter.tensor, index, { maxPaths: 100_000 });
+  for (const p of x.paths) {
+    for (const s of p.steps) {
+      const edge = viewEdgeOf(view, s.node, s.from);
+      if (edge) edges.add(edge);
+      for (const t of [s.node, s.from]) {
+        const id = viewNodeOf(view, t);
+        if (id) nodes.add(id);
+      }
+    }
+  }
+  return { nodes, edges };
 }

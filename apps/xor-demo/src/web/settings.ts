@@ -110,7 +110,7 @@ export const SPEEDS: readonly { label: string; value: Speed }[] = [
   { label: 'fastest', value: null },
   { label: '1000 passes/s', value: 1000 },
   { label: '100 passes/s', value: 100 },
-  { label: '10 passes/s', value: 10 },
+  { label: '10 passes/s (for a lecture)', value: 10 },
   { label: '1 pass/s', value: 1 },
 ];
 

@@ -28,6 +28,8 @@ export interface ContributionView {
   accumulated: string;
   /** The input now has gradient from more than one user (its value fans out). */
   fansOut: boolean;
+  /** The rule that hands it down, in matrix form for matmul: `∂loss/∂a1 = ∂loss/∂z2 · W2ᵀ`. */
+  rule: string;
 }
 
 export interface StepView {
@@ -70,6 +72,7 @@ export function stepView(steps: readonly BackwardStep[], k: number): StepView {
     contributions: step.contributions.map((c) => {
       const parts = received.get(c.input) ?? [];
       return {
+        rule: handOnRule(step.node, c.inputName, c.input),
         to: nodeLabel(c.input),
         slot: c.inputName,
         value: formatValues(c.value, VALUES),
@@ -81,4 +84,19 @@ export function stepView(steps: readonly BackwardStep[], k: number): StepView {
     doneIds: steps.slice(0, k + 1).map((s) => s.node.id),
     targetIds: step.contributions.map((c) => c.input.id),
   };
+}
+
+/**
+ * How a node hands its gradient to one input, as a formula: for matmul C = A·B the matrix form
+ * (`∂loss/∂A = ∂loss/∂C · Bᵀ`, `∂loss/∂B = Aᵀ · ∂loss/∂C`) with the lab's names, otherwise the
+ * elementwise product with the local derivative.
+ */
+export function handOnRule(node: Tensor, slot: string, input: Tensor): string {
+  const c = nodeLabel(node);
+  const x = nodeLabel(input);
+  if (node.op?.name === 'matmul') {
+    const [a, b] = node.inputs.map(nodeLabel);
+    return slot === 'a' ? `∂loss/∂${a} = ∂loss/∂${c} · ${b}ᵀ` : `∂loss/∂${b} = ${a}ᵀ · ∂loss/∂${c}`;
+  }
+  return `∂loss/∂${x} = ∂loss/∂${c} ⊙ ∂${c}/∂${x}`;
 }
