@@ -5,6 +5,7 @@ import './style.css';
 import { LAB_PRESET } from '../lab/config.ts';
 import { LiveCharts } from './charts.ts';
 import { byId, setOptions } from './dom.ts';
+import { count, num } from './format.ts';
 import { InspectorView } from './inspector/view.ts';
 import { printout } from './printout.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
@@ -57,7 +58,7 @@ function chartSizes(width: number) {
   return {
     loss: { width: lossWidth, height: narrow ? 260 : 330 },
     boundary,
-    comparison: narrow ? Math.floor((width - 40) / 2) : 330,
+    comparison: narrow ? Math.min(330, width - 24) : 330, // on a phone the two panels stack
   };
 }
 const charts = new LiveCharts(
@@ -239,10 +240,20 @@ function scheduleDraw(): void {
   requestAnimationFrame(drawNow);
 }
 
+/** The charts' text alternatives: what each one shows now, in words. */
+function describeCharts(progress: NonNullable<PageState['progress']>): void {
+  const loss = progress.meanLoss === null ? 'no pass yet' : `mean loss ${num(progress.meanLoss, 4)} at epoch ${count(progress.epoch)} after ${count(progress.passes)} passes`;
+  byId('loss-chart').setAttribute('aria-label', `Learning curve: ${loss}; the dots are the printed losses`);
+  const accuracy = `${(100 * progress.accuracy).toFixed(2)}%`;
+  byId('comparison-chart').setAttribute('aria-label', `Ground truth and predicted classes of every point: accuracy ${accuracy}`);
+  byId('boundary-chart').setAttribute('aria-label', `Decision boundary: the network's output over the plane, accuracy ${accuracy}`);
+}
+
 function drawNow(): void {
   drawPending = false;
   if (!state.progress || !state.run) return;
   charts.update(state.progress, state.grid);
+  describeCharts(state.progress);
   const text = printout(state.run, state.progress);
   if (printoutEl.textContent !== text) {
     const atEnd = printoutEl.scrollTop + printoutEl.clientHeight >= printoutEl.scrollHeight - 4;
