@@ -62,7 +62,7 @@ describe('web demo', () => {
     await page.waitForSelector('body[data-phase="ready"]');
     for (const chart of ['#loss-chart', '#boundary-chart', '#comparison-chart']) await page.waitForSelector(`${chart} canvas`);
     await page.waitForSelector('#graph svg g.node');
-    await inspectorShows(0);
+    await inspectorShows(1); // the rule's example: the sample with the largest loss (0, 1)
     await screenshot(page, '1-loaded');
     expect(problems.pageErrors).toEqual([]);
     expect(problems.consoleErrors).toEqual([]);

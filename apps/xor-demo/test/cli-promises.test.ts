@@ -89,14 +89,14 @@ describe('the output folder is checked before training', () => {
   it('a folder holding an earlier run is refused; --force removes that run first (its report too), nothing else', async () => {
     const out = join(dir, 'again');
     expect((await run('--max-epochs', '210', '--no-png', '--quiet', '--out', out)).code).toBe(0);
-    expect((await readdir(out)).sort()).toEqual(['graph.svg', 'loss.csv', 'model.json', 'report.html', 'summary.json']);
+    expect((await readdir(out)).sort()).toEqual(['graph.svg', 'loss.csv', 'model.json', 'report.html', 'snapshots.json', 'summary.json']);
     await writeFile(join(out, 'notes.txt'), 'mine');
 
     expectRefused(await run(...TINY, '--out', out), /^error: --out: .*again: holds an earlier run \(graph\.svg, loss\.csv, model\.json, report\.html, …\); choose another folder, or add --force to replace it$/);
     const r = await run(...TINY, '--quiet', '--out', out, '--force');
     expect(r.code).toBe(0);
     // the old run's report is gone: it does not sit beside the new summary
-    expect((await readdir(out)).sort()).toEqual(['loss.csv', 'model.json', 'notes.txt', 'summary.json']);
+    expect((await readdir(out)).sort()).toEqual(['loss.csv', 'model.json', 'notes.txt', 'snapshots.json', 'summary.json']);
     expect(await readFile(join(out, 'notes.txt'), 'utf8')).toBe('mine');
   });
 });
@@ -205,7 +205,7 @@ describe('Ctrl-C writes what exists, restores the cursor and exits 130', () => {
     expect(r.code).toBe(130);
     expect(r.stderr).toContain('interrupted (Ctrl-C): writing what exists');
     expect(r.stdout).toMatch(/^interrupted at epoch \d+/m);
-    expect((await readdir(out)).sort()).toEqual(['graph.svg', 'loss.csv', 'model.json', 'report.html', 'summary.json']);
+    expect((await readdir(out)).sort()).toEqual(['graph.svg', 'loss.csv', 'model.json', 'report.html', 'snapshots.json', 'summary.json']);
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as { stopReason: string; epochs: number };
     expect(summary.stopReason).toBe('interrupted');
     const csv = (await readFile(join(out, 'loss.csv'), 'utf8')).trim().split('\n');
@@ -261,8 +261,8 @@ describe('the report', () => {
     const r = await run('--max-epochs', '210', '--quiet', '--out', out);
     expect(r.code).toBe(0);
     expect(r.err).toEqual([]);
-    const lines = r.out.split('\n').filter((l) => l.startsWith('PNGs skipped'));
-    expect(lines).toEqual([expect.stringMatching(/^PNGs skipped: Chromium failed \(.+\); report\.html has the same figures\.$/)]);
-    expect((await readdir(out)).sort()).toEqual(['graph.svg', 'loss.csv', 'model.json', 'report.html', 'summary.json']);
+    const lines = r.out.split('\n').filter((l) => l.startsWith('PNGs and report.pdf skipped'));
+    expect(lines).toEqual([expect.stringMatching(/^PNGs and report.pdf skipped: Chromium failed \(.+\); report\.html has the same figures\.$/)]);
+    expect((await readdir(out)).sort()).toEqual(['graph.svg', 'loss.csv', 'model.json', 'report.html', 'snapshots.json', 'summary.json']);
   });
 });

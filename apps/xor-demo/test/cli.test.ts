@@ -68,7 +68,7 @@ describe('pnpm demo', () => {
     expect(r.out).toContain('predictions (>= 0.5 is class 1): [0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1]');
     expect(r.out).toContain('accuracy: 100.00% (21/21)');
     expect(r.out).toMatch(/^time: /m);
-    expect((await readdir(out)).sort()).toEqual(['loss.csv', 'model.json', 'summary.json']);
+    expect((await readdir(out)).sort()).toEqual(['loss.csv', 'model.json', 'snapshots.json', 'summary.json']);
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as { accuracy: number; converged: boolean; epochs: number };
     expect(summary).toMatchObject({ accuracy: 1, converged: true });
     const csv = (await readFile(join(out, 'loss.csv'), 'utf8')).trim().split('\n');
@@ -110,19 +110,20 @@ describe('pnpm demo', () => {
     expect(r.out).toContain('run 4/4: hidden=3,3 activation=none');
   });
 
-  it('writes the report: report.html, graph.svg and the PNG figures', async () => {
+  it('writes the report: report.html, graph.svg, the PNG figures and report.pdf', async () => {
     const out = join(dir, 'report');
     const r = await run('--max-epochs', '2100', '--out', out);
     expect(r.code).toBe(0);
     const files = await readdir(out);
     expect(files).toEqual(expect.arrayContaining(['report.html', 'graph.svg', 'model.json', 'loss.csv', 'summary.json']));
-    if (findChromium()) expect(files).toEqual(expect.arrayContaining(['loss.png', 'comparison.png', 'boundary.png']));
+    if (findChromium()) expect(files).toEqual(expect.arrayContaining(['loss.png', 'comparison.png', 'boundary.png', 'report.pdf']));
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html).toContain('Ground truth');
     expect(html).toContain('NOT converged: stopped at --max-epochs 2100'); // the printout is in the report
     expect(html).not.toMatch(/<script[^>]+src=["']https?:/);
     const svg = await readFile(join(out, 'graph.svg'), 'utf8');
-    for (const op of ['matmul', 'sigmoid', 'sub', 'pow', 'sum', 'loss', '0.weight', '4.weight']) expect(svg).toContain(op);
+    for (const name of ['matmul', 'sigmoid', 'loss', 'W1', 'W2', 'W3', 'z1', 'a1', 'ŷ']) expect(svg).toContain(name);
+    expect(svg).not.toContain('0.weight'); // the lab's names, as in the inspector
   });
 
   it('without Chromium it still writes the HTML and says in one line how to get PNGs', async () => {

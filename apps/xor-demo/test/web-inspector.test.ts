@@ -3,8 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { LAB_PRESET, type LabConfig, type LossName } from '../src/lab/config.ts';
 import { LabTrainer } from '../src/lab/trainer.ts';
-import { elementChoices, explainWeight, productText, stepView } from '../src/web/inspector/chain.ts';
-import { buildStepGraph, nodeDetails, nodeKind, type Sample } from '../src/web/inspector/graph.ts';
+import { explainWeight } from '../src/lab/explain.ts';
+import { elementChoices, handOnRule, productText, stepView } from '../src/web/inspector/chain.ts';
+import { buildStepGraph, type Sample } from '../src/lab/graph.ts';
+import { nodeDetails, nodeKind } from '../src/web/inspector/graph.ts';
 
 const SAMPLE_1: Sample = { index: 1, x: [0, 1], y: 1 };
 
@@ -149,5 +151,16 @@ describe('stepView', () => {
   it('refuses a step outside the walk', () => {
     const { graph } = graphOf();
     expect(() => stepView(graph.steps, 13)).toThrow('outside 0..12');
+  });
+});
+
+describe('handOnRule', () => {
+  it('writes matmul in matrix form with the lab’s names, the rest elementwise', () => {
+    const { graph } = graphOf();
+    const z2 = graph.nodes.find((n) => n.label === 'z2')!.tensor;
+    expect(handOnRule(z2, 'a', z2.inputs[0])).toBe('∂loss/∂a1 = ∂loss/∂z2 · W2ᵀ');
+    expect(handOnRule(z2, 'b', z2.inputs[1])).toBe('∂loss/∂W2 = a1ᵀ · ∂loss/∂z2');
+    const a1 = graph.nodes.find((n) => n.label === 'a1')!.tensor;
+    expect(handOnRule(a1, 'x', a1.inputs[0])).toBe('∂loss/∂z1 = ∂loss/∂a1 ⊙ ∂a1/∂z1');
   });
 });

@@ -1,7 +1,7 @@
 // The worker's training session: time slices, throttling, snapshots for the page.
 import { describe, expect, it } from 'vitest';
 import { LAB_PRESET, type LabConfig } from '../src/lab/config.ts';
-import { GRID_RESOLUTION, HISTORY_POINTS, passesDue, plotRange, TrainingSession } from '../src/web/session.ts';
+import { GRID_RESOLUTION, gridResolution, HISTORY_POINTS, passesDue, plotRange, snapshotEpochs, TrainingSession } from '../src/web/session.ts';
 
 const lab = (over: Partial<LabConfig> = {}): LabConfig => ({ ...LAB_PRESET, hidden: [...LAB_PRESET.hidden], ...over });
 
@@ -25,18 +25,53 @@ describe('TrainingSession', () => {
     expect(p.grid?.xRange).toEqual([-0.08, 1.08]);
   });
 
-  it('runs whole passes until the time budget is spent', () => {
+  it('trains until the time budget is spent, reading the clock every 16 steps, also inside a pass', () => {
     const s = new TrainingSession(lab());
-    // the clock moves 10 ms per reading: start, then one reading per pass → 3 passes reach 30 ms
-    expect(s.runFor(30, fakeClock(10))).toBe(3);
-    expect(s.trainer.passes).toBe(3);
-    expect(s.trainer.epoch).toBe(63);
-    expect(s.runFor(1000, fakeClock(0), 2)).toBe(2); // capped by maxPasses
+    // XOR-easy has 21 samples: the clock is read after step 16 of a pass and after each pass;
+    // at 10 ms a reading, the budget of 30 ms ends after 3 readings: step 16, pass 1, step 16 of pass 2
+    expect(s.runFor(30, fakeClock(10))).toBe(1);
+    expect(s.trainer.passes).toBe(1);
+    expect(s.trainer.epoch).toBe(21 + 16);
+    expect(s.runFor(1000, fakeClock(0), 2)).toBe(2); // capped by maxPasses (the cut pass finishes first)
     expect(s.runFor(1000, fakeClock(0), 0)).toBe(0);
     const p = s.progress(true, false);
     expect(p.grid).toBeNull();
-    expect(p.history.epochs).toEqual([21, 42, 63, 84, 105]);
-    expect(p.meanLoss).toBe(s.trainer.history.meanLoss[4]);
+    expect(p.history.epochs).toEqual([21, 42, 63]);
+    expect(p.meanLoss).toBe(s.trainer.history.meanLoss[2]);
+  });
+
+  it('a pass cut short by the clock goes on where it stopped: the same run bit for bit', () => {
+    const cut = new TrainingSession(lab({ dataset: 'moons', hidden: [16, 16] }));
+    const whole = new TrainingSession(lab({ dataset: 'moons', hidden: [16, 16] }));
+    for (let k = 0; k < 40; k++) {
+      const before = cut.trainer.epoch;
+      cut.runFor(1, fakeClock(1)); // every slice stops at the first clock reading: after 16 steps or at the pass's end
+      expect(cut.trainer.epoch - before).toBeGreaterThan(0);
+      expect(cut.trainer.epoch - before).toBeLessThanOrEqual(16);
+    }
+    expect(cut.trainer.epoch).toBe(580); // 100 samples a pass: slices of 16,16,16,16,16,16,4
+    while (whole.trainer.epoch < 600) whole.stepPass();
+    while (cut.trainer.epoch < whole.trainer.epoch) cut.runFor(1000, fakeClock(0), 1);
+    expect(cut.trainer.epoch).toBe(whole.trainer.epoch);
+    expect(cut.trainer.history.meanLoss).toEqual(whole.trainer.history.meanLoss);
+    expect(cut.trainer.model.stateDict()).toEqual(whole.trainer.model.stateDict());
+  });
+
+  it('keeps the weights every logEvery epochs for the inspector, within a budget of numbers', () => {
+    expect(snapshotEpochs(lab(), 15).slice(0, 3)).toEqual([5000, 10000, 15000]);
+    expect(snapshotEpochs(lab(), 15)).toHaveLength(200);
+    expect(snapshotEpochs(lab(), 40_000)).toHaveLength(49); // 2,000,000 numbers: 50 copies of 40,000, epoch 0 included
+    const s = new TrainingSession(lab({ logEvery: 21 }));
+    s.runFor(1000, fakeClock(0), 3);
+    expect(s.progress(false, false).snapshots).toEqual([0, 21, 42, 63]);
+    expect(s.weights(21)).toMatchObject({ epoch: 21, current: false });
+    expect(s.weights()).toMatchObject({ epoch: 63, current: true });
+  });
+
+  it('draws a coarser boundary grid for a large network, so the grid never holds the worker up', () => {
+    expect(gridResolution(15)).toBe(GRID_RESOLUTION);
+    expect(gridResolution(40_000)).toBe(12);
+    expect(gridResolution(4000)).toBe(31);
   });
 
   it('trains the lab on XOR-easy to convergence and 100% accuracy', () => {

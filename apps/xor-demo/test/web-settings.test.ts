@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { LAB_PRESET } from '../src/lab/config.ts';
 import { isToWorker } from '../src/web/protocol.ts';
-import { choiceLabel, configFromForm, formFromConfig, parseHidden, SPEEDS, speedFromText, speedToText, type FormValues } from '../src/web/settings.ts';
+import { parseHidden } from '../src/lab/config.ts';
+import { choiceLabel, configFromForm, formFromConfig, PAGE_LIMITS, SPEEDS, speedFromText, speedToText, type FormValues } from '../src/web/settings.ts';
 
 const labForm = (): FormValues => formFromConfig(LAB_PRESET);
 
@@ -28,23 +29,35 @@ describe('settings form', () => {
     expect(result.ok && result.config).toMatchObject({ dataset: 'moons', hidden: [8, 4], activation: 'relu', bias: true, optimizer: 'adam', lr: 0.01, batchSize: 7, seed: -3 });
   });
 
-  it('parses hidden sizes with commas or spaces, and rejects what is not a size', () => {
+  it('parses hidden sizes with commas or spaces (the lab parses them), and rejects what is not a size', () => {
     expect(parseHidden('3,3')).toEqual([3, 3]);
     expect(parseHidden(' 16, 8 4 ')).toEqual([16, 8, 4]);
-    expect(() => parseHidden('')).toThrow('at least one layer size');
-    expect(() => parseHidden('3, 0')).toThrow("'0' is not a positive whole number");
-    expect(() => parseHidden('3, 2.5')).toThrow("'2.5'");
-    expect(() => parseHidden('1000')).toThrow('at most 256');
+    expect(() => parseHidden('')).toThrow("hidden: expected layer sizes such as 3,3, got ''");
+    expect(() => parseHidden('3, 0')).toThrow("hidden: sizes must be positive integers, got '3, 0'");
+    expect(() => parseHidden('3, 2.5')).toThrow("hidden: expected an integer, got '2.5'");
   });
 
-  it('names the field of a bad value, with a readable message', () => {
-    expect(configFromForm({ ...labForm(), hidden: 'x' })).toEqual({ ok: false, field: 'hidden', message: "'x' is not a positive whole number" });
-    expect(configFromForm({ ...labForm(), lr: 'fast' })).toEqual({ ok: false, field: 'lr', message: "'fast' is not a number" });
-    expect(configFromForm({ ...labForm(), lr: '-1' })).toMatchObject({ ok: false, field: 'lr', message: 'lr must be a positive number, got -1' });
-    expect(configFromForm({ ...labForm(), batchSize: '0' })).toMatchObject({ ok: false, field: 'batchSize' });
-    expect(configFromForm({ ...labForm(), seed: '1.5' })).toMatchObject({ ok: false, field: 'seed' });
-    expect(configFromForm({ ...labForm(), outputActivation: 'cube' })).toMatchObject({ ok: false, field: 'outputActivation' });
-    expect(configFromForm({ ...labForm(), dataset: 'mnist' })).toMatchObject({ ok: false, field: 'dataset' });
+  it('refuses sizes the page cannot train, saying so and naming the field', () => {
+    expect(configFromForm({ ...labForm(), hidden: '1000' })).toEqual({
+      ok: false,
+      field: 'hidden',
+      message: 'hidden: 1000 units in a layer is too many (at most 256) (the page stays responsive up to this; `pnpm demo` trains larger networks)',
+    });
+    expect(configFromForm({ ...labForm(), hidden: '8,8,8,8,8,8,8' })).toMatchObject({ ok: false, field: 'hidden', message: expect.stringMatching(/7 layers is too many \(at most 6\)/) as unknown });
+    expect(configFromForm({ ...labForm(), hidden: '256,256' })).toMatchObject({
+      ok: false,
+      field: 'hidden',
+      message: expect.stringMatching(/\[2,256,256,1\] has 66304 parameters, too many \(at most 40000\)/) as unknown,
+    });
+    // a large network the page accepts, with batch 1; a larger batch of it is too much work per step
+    expect(configFromForm({ ...labForm(), hidden: '128, 128, 128', batchSize: '1' })).toMatchObject({ ok: true });
+    expect(configFromForm({ ...labForm(), hidden: '128, 128, 128', batchSize: '2' })).toMatchObject({
+      ok: false,
+      field: 'batchSize',
+      message: expect.stringMatching(/^\[2,128,128,128,1\] with batch size 2 is 66304 weight-sample products per step, too many \(at most 40000\)/) as unknown,
+    });
+    expect(configFromForm({ ...labForm(), hidden: '8, 8', batchSize: '100' })).toMatchObject({ ok: true });
+    expect(PAGE_LIMITS.parameters).toBeLessThan(4_000_000);
   });
 
   it('labels menu choices in the lab’s words', () => {

@@ -1,7 +1,8 @@
 // The page's state reducer, status line, printout and number formatting.
 import { describe, expect, it } from 'vitest';
 import { LAB_PRESET } from '../src/lab/config.ts';
-import { count, num, percent } from '../src/web/format.ts';
+import { percent } from '../src/lab/format.ts';
+import { count, num } from '../src/web/format.ts';
 import { printout } from '../src/web/printout.ts';
 import type { Progress, RunData } from '../src/web/protocol.ts';
 import { INITIAL_STATE, reduce, statusParts, statusText } from '../src/web/state.ts';
@@ -14,6 +15,7 @@ function progress(over: Partial<Progress> = {}): Progress {
     passes: 0,
     running: false,
     stopReason: null,
+    divergence: null,
     meanLoss: null,
     maxLoss: null,
     history: { epochs: [], meanLoss: [] },
@@ -21,6 +23,7 @@ function progress(over: Partial<Progress> = {}): Progress {
     predictions: [0.4, 0.6],
     accuracy: 1,
     grid: null,
+    snapshots: [0],
     ...over,
   };
 }
@@ -51,7 +54,7 @@ describe('reduce', () => {
 
   it('ignores progress from before the first run and weight replies', () => {
     expect(reduce(INITIAL_STATE, { type: 'progress', progress: progress() })).toBe(INITIAL_STATE);
-    const weights = { type: 'weights', requestId: 1, epoch: 0, architecture: { kind: 'Identity' }, parameters: {} } as const;
+    const weights = { type: 'weights', requestId: 1, epoch: 0, current: true, architecture: { kind: 'Identity' }, parameters: {} } as const;
     expect(reduce(INITIAL_STATE, weights)).toBe(INITIAL_STATE);
   });
 });
@@ -90,6 +93,7 @@ describe('printout', () => {
         'epoch 10000 loss: 0.1',
         'converged at epoch 10000: every per-sample loss of the last pass is below 0.04',
         '[[0.01025062]\n [0.99730607]]',
+        'predictions (>= 0.5 is class 1): [0, 1]',
         'accuracy: 100.00% (2/2)',
       ].join('\n'),
     );

@@ -4,6 +4,7 @@ export * from './index.ts';
 export { buildReport, reportPayload, jsonForScript, escapeHtml } from './report/html.ts';
 export {
   renderPngs,
+  renderPages,
   findChromium,
   PNG_SKIPPED_MESSAGE,
   pngFailedMessage,
@@ -11,6 +12,8 @@ export {
   CHROMIUM_ARGS,
   type RenderPngsOptions,
   type RenderPngsResult,
+  type RenderJob,
+  type RenderedJob,
 } from './report/png.ts';
 export { writeReport, type WriteFile, type WriteReportOptions, type WriteReportResult } from './report/write.ts';
 export { FIGURE_IDS, PAYLOAD_ID, type ReportInput, type ReportPayload } from './report/types.ts';

@@ -67,4 +67,22 @@ describe('lossCurveData', () => {
   it('rejects runs whose epochs and losses differ in length', () => {
     expect(() => lossCurveData([{ label: 'bad', epochs: [1, 2], losses: [1] }])).toThrow(/2 epochs but 1 losses/);
   });
+
+  it('clips the epoch axis at xMax: a run going on is drawn to that edge, interpolated, with a note', () => {
+    const d = lossCurveData(
+      [
+        { label: 'fast', epochs: [10, 20, 30], losses: [0.4, 0.2, 0.01] },
+        { label: 'slow', epochs: [10, 20, 40, 80], losses: [0.4, 0.3, 0.2, 0.1] },
+        { label: 'printed', epochs: [25, 50], losses: [0.3, 0.2], style: 'points', color: '#d62728' },
+      ],
+      { xMax: 30 },
+    );
+    expect(d.data[0]).toEqual([10, 20, 25, 30]);
+    expect(d.data[1]).toEqual([0.4, 0.2, null, 0.01]);
+    expect(d.data[2]).toEqual([0.4, 0.3, null, 0.25]); // 0.3 + (0.2 − 0.3)·(30 − 20)/(40 − 20)
+    expect(d.data[3]).toEqual([null, null, 0.3, null]); // dots past the edge are dropped, not moved
+    expect(d.series.map((s) => s.style)).toEqual(['line', 'line', 'points']);
+    expect(d.series[2].color).toBe('#d62728');
+    expect(d.notes).toContain('the epoch axis ends at 30; runs that went on are drawn to that edge');
+  });
 });

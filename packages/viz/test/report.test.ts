@@ -94,7 +94,7 @@ describe('writeReport without PNGs', () => {
     const result = await writeReport(dir, reportInput(), { png: false, writeFile: write });
     expect(result.written).toEqual([join(dir, 'report.html'), join(dir, 'graph.svg')]);
     expect(written).toEqual(result.written); // every file went through the caller's writer
-    expect(result.skipped.map((s) => s.file)).toEqual(['loss.png', 'comparison.png', 'boundary.png'].map((f) => join(dir, f)));
+    expect(result.skipped.map((s) => s.file)).toEqual(['loss.png', 'comparison.png', 'boundary.png', 'report.pdf'].map((f) => join(dir, f)));
     expect((await readdir(dir)).sort()).toEqual(['graph.svg', 'report.html']); // no temp files left
     expect(await readFile(join(dir, 'graph.svg'), 'utf8')).toBe(GRAPH_SVG);
   });
@@ -118,10 +118,10 @@ describe('writeReport when Chromium fails', () => {
     try {
       // an executable that is not Chromium: playwright's launch fails with a long, coloured log
       const result = await writeReport(dir, reportInput(), { png: true, chromiumPath: '/bin/false', writeFile: write });
-      expect(result.message).toMatch(/^PNGs skipped: Chromium failed \(.+\); report\.html has the same figures\.$/);
+      expect(result.message).toMatch(/^PNGs and report.pdf skipped: Chromium failed \(.+\); report\.html has the same figures\.$/);
       expect(result.message).not.toContain('\n');
       expect(result.message).not.toContain('\u001b');
-      expect(result.skipped.map((s) => s.file)).toEqual(['loss.png', 'comparison.png', 'boundary.png'].map((f) => join(dir, f)));
+      expect(result.skipped.map((s) => s.file)).toEqual(['loss.png', 'comparison.png', 'boundary.png', 'report.pdf'].map((f) => join(dir, f)));
       expect((await readdir(dir)).sort()).toEqual(['graph.svg', 'report.html']);
       expect(await readFile(join(dir, 'report.html'), 'utf8')).toContain('<!doctype html>');
     } finally {
@@ -131,8 +131,8 @@ describe('writeReport when Chromium fails', () => {
 
   it('pngFailedMessage keeps the first line, drops colours and cuts long lines', () => {
     const err = new Error('\u001b[2mbrowserType.launch: Target closed\u001b[22m\n=== logs ===\n  - <launching>');
-    expect(pngFailedMessage(err)).toBe('PNGs skipped: Chromium failed (browserType.launch: Target closed); report.html has the same figures.');
-    expect(pngFailedMessage(new Error('x'.repeat(500)))).toHaveLength('PNGs skipped: Chromium failed (); report.html has the same figures.'.length + 160);
+    expect(pngFailedMessage(err)).toBe('PNGs and report.pdf skipped: Chromium failed (browserType.launch: Target closed); report.html has the same figures.');
+    expect(pngFailedMessage(new Error('x'.repeat(500)))).toHaveLength('PNGs and report.pdf skipped: Chromium failed (); report.html has the same figures.'.length + 160);
   });
 });
 

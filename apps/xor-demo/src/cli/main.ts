@@ -6,13 +6,13 @@
 // written).
 import { Command, CommanderError } from 'commander';
 import { relative } from 'node:path';
-import { addTrainingOptions, configsFromOptions, UsageError, type RawOptions } from './options.ts';
+import { addExplainOptions, addOutputOptions, addTrainingOptions, configsFromOptions, UsageError, type RawOptions } from './options.ts';
+import { checkChoiceAgainst, explainChoice, explainCommand, writeSnapshots } from './explain.ts';
 import { trainWithPrintout, writeRunOutputs } from './run.ts';
 import { runComparison } from './compare.ts';
 import { timestampFolder } from './files.ts';
 import { Interrupt } from './interrupt.ts';
 import { prepareOutDir } from './outdir.ts';
-import { writeCompareReport, writeRunReport } from './report.ts';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, diverged: 3 } as const;
 
@@ -29,6 +29,8 @@ const print = { line: (text: string) => console.log(text) };
 
 async function train(raw: RawOptions, interrupt: Interrupt): Promise<number> {
   const { configs } = configsFromOptions(raw, false);
+  const choice = explainChoice(raw);
+  checkChoiceAgainst(configs[0], choice);
   const dir = await prepareOutDir(raw.out, () => timestampFolder(), { force: raw.force, allowInRepo: raw.allowInRepo });
   const engine = raw.eager ? 'eager' : 'compiled';
   const result = await trainWithPrintout(configs[0], print, {
@@ -38,11 +40,17 @@ async function train(raw: RawOptions, interrupt: Interrupt): Promise<number> {
     dir,
     interrupt,
     historyCapacity: testHooks.historyCapacity,
+    snapshotEpochs: typeof choice.epoch === 'number' ? [choice.epoch] : [],
   });
   const written = await writeRunOutputs(dir, result);
+  const snapshots = [...result.trainer.snapshots];
+  if (snapshots[snapshots.length - 1].epoch !== result.epochs) snapshots.push(result.trainer.snapshot());
+  const snapshotsFile = await writeSnapshots(dir, result.trainer.model.config(), snapshots);
+  if (snapshotsFile) written.push(snapshotsFile);
   if (raw.report !== false) {
     const png = raw.png !== false && !interrupt.requested; // Ctrl-C: no waiting for Chromium
-    written.push(...reportFiles(dir, await writeRunReport(dir, result, { png })));
+    const { writeRunReport } = await import('./report.ts'); // the report's tools (esbuild, Chromium) only when asked
+    written.push(...reportFiles(dir, await writeRunReport(dir, result, { png, explain: choice, snapshots, logLoss: raw.logLoss })));
   }
   print.line(`outputs: ${dir}/ (${written.join(', ')})`);
   if (interrupt.requested) return interrupt.exitCode;
@@ -60,10 +68,17 @@ async function compare(raw: RawOptions, interrupt: Interrupt): Promise<number> {
   const written = ['compare.csv', 'compare.txt'];
   if (raw.report !== false && results.length > 0) {
     const png = raw.png !== false && !interrupt.requested;
-    written.push(...reportFiles(dir, await writeCompareReport(dir, results, names, table, { png })));
+    const { writeCompareReport } = await import('./report.ts');
+    written.push(...reportFiles(dir, await writeCompareReport(dir, results, names, table, { png, logLoss: raw.logLoss })));
   }
   print.line(`outputs: ${dir}/ (${written.join(', ')}, and run-N/ with each run's model.json, loss.csv, summary.json)`);
   return interrupt.requested ? interrupt.exitCode : EXIT.ok;
+}
+
+async function explain(raw: RawOptions): Promise<number> {
+  const { configs } = configsFromOptions(raw, false);
+  await explainCommand(configs[0], explainChoice(raw), raw.run, print.line);
+  return EXIT.ok;
 }
 
 export function buildProgram(interrupt: Interrupt, done: (code: number) => void): Command {
@@ -72,15 +87,28 @@ export function buildProgram(interrupt: Interrupt, done: (code: number) => void)
     .enablePositionalOptions() // flags after `compare` belong to compare
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.split('\n')[0].trim() + '\n') });
-  addTrainingOptions(program, false).action(async (raw: RawOptions) => done(await train(raw, interrupt)));
-  addTrainingOptions(
+  addOutputOptions(addExplainOptions(addTrainingOptions(program, false))).action(async (raw: RawOptions) => done(await train(raw, interrupt)));
+  addExplainOptions(
+    addTrainingOptions(
+      program
+        .command('explain')
+        .description(
+          "backpropagation on your network, worked: one weight's gradient as the sum over the graph's paths, beside .grad and the lab's hand formula",
+        )
+        .option('--run <dir>', "a finished run's folder: its weights at epoch 0, --explain-epoch or the end (no training)")
+        .exitOverride()
+        .configureOutput({ outputError: (text, write) => write(text.split('\n')[0].trim() + '\n') }),
+      false,
+    ),
+  ).action(async (raw: RawOptions) => done(await explain(raw)));
+  addOutputOptions(addTrainingOptions(
     program
       .command('compare')
       .description('sweep over flags (comma-separated lists; --hidden alternatives separated by /) and compare the runs')
       .exitOverride()
       .configureOutput({ outputError: (text, write) => write(text.split('\n')[0].trim() + '\n') }),
     true,
-  ).action(async (raw: RawOptions) => done(await compare(raw, interrupt)));
+  )).action(async (raw: RawOptions) => done(await compare(raw, interrupt)));
   return program;
 }
 

@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { datasetNames } from '@gradlab/data';
 import { ACTIVATIONS, DENSE_INITS } from '@gradlab/nn';
-import { LAB_PRESET, LOSSES, OPTIMIZERS, validateConfig, type LabConfig } from '../lab/config.ts';
+import { checkLimits, CLI_LIMITS, ConfigError, configFromText, LAB_PRESET, LOSSES, OPTIMIZERS, type ConfigText, type LabConfig } from '../lab/config.ts';
 
 /** A bad flag value: the CLI prints its message on one line and exits with code 2. */
 export class UsageError extends Error {}
@@ -12,18 +12,7 @@ export class UsageError extends Error {}
  * would take minutes or gigabytes before the first epoch (`--hidden 1000000000` used to fill
  * the memory for minutes). `--n` 1,000,000 is ~2 s per pass of per-sample SGD for the lab's net.
  */
-export const LIMITS = {
-  /** Points of a generated data set. */
-  n: 1_000_000,
-  /** Units of one hidden layer. */
-  hiddenSize: 4096,
-  /** Hidden layers. */
-  hiddenLayers: 16,
-  /** Weights and biases of the whole network. */
-  parameters: 4_000_000,
-  /** Runs of one `compare`. */
-  sweep: 64,
-} as const;
+export const LIMITS = { ...CLI_LIMITS, /** Runs of one `compare`. */ sweep: 64 } as const;
 
 export interface RawOptions {
   dataset?: string;
@@ -51,9 +40,14 @@ export interface RawOptions {
   report?: boolean;
   png?: boolean;
   quiet?: boolean;
+  logLoss?: boolean;
+  explain?: string;
+  explainSample?: string;
+  explainEpoch?: string;
+  run?: string;
 }
 
-/** Adds the training flags to a command. In `compare`, sweepable flags take lists. */
+/** Adds the settings' flags to a command. In `compare`, sweepable flags take lists. */
 export function addTrainingOptions(cmd: Command, sweep: boolean): Command {
   const list = (what: string) => (sweep ? `${what}; a comma-separated list sweeps over them` : what);
   const p = LAB_PRESET;
@@ -82,50 +76,43 @@ export function addTrainingOptions(cmd: Command, sweep: boolean): Command {
     .addOption(
       new Option('--loss-threshold <loss>', 'stop when every per-sample loss of a pass is below this').default(String(p.lossThreshold)),
     )
-    .addOption(new Option('--max-epochs <epochs>', 'give up after this many samples').default(String(p.maxEpochs)))
+    .addOption(new Option('--max-epochs <epochs>', 'give up after this many samples').default(String(p.maxEpochs)));
+}
+
+/** The flags of the worked example of backpropagation (the report's section, `pnpm demo explain`). */
+export function addExplainOptions(cmd: Command): Command {
+  return cmd
+    .option('--explain <element>', "the weight element to explain, e.g. W1[1,0] (default: W1's element with the largest |gradient|)")
+    .option('--explain-sample <index>', 'the sample of the worked example (default: the one with the largest loss)')
+    .option('--explain-epoch <epoch>', "the weights of the worked example: 0 (the initial ones, the default), an epoch, or 'end'");
+}
+
+/** Where and what a run writes. */
+export function addOutputOptions(cmd: Command): Command {
+  return cmd
     .option('--out <dir>', 'output folder (default runs/<timestamp>)')
     .option('--force', 'write into a folder that holds an earlier run (its files are removed first)')
     .option('--allow-in-repo', "allow an output folder inside gradlab's repository outside a runs/ folder")
+    .option('--log-loss', 'a log-scale loss axis in the learning curve (default: when the curve spans more than two decades)')
+    .option('--no-log-loss', 'a linear loss axis, from 0')
     .option('--no-report', 'skip report.html and the figures')
     .option('--no-png', 'skip the PNG figures (they need Chromium)')
     .option('--eager', 'train with the eager graph, rebuilt every step (the default uses the fastest correct path)')
     .option('--quiet', 'print only the summary');
 }
 
-function parseNumber(flag: string, text: string, integer: boolean): number {
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
-    throw new UsageError(`--${flag}: expected ${integer ? 'an integer' : 'a number'}, got '${text}'`);
-  }
-  return v;
-}
-
-function parseHidden(text: string): number[] {
-  const parts = text.split(',');
-  if (parts.length > LIMITS.hiddenLayers) {
-    throw new UsageError(`--hidden: ${parts.length} layers is too many (at most ${LIMITS.hiddenLayers})`);
-  }
-  const sizes = parts.map((s) => parseNumber('hidden', s, true));
-  if (sizes.some((s) => s <= 0)) throw new UsageError(`--hidden: sizes must be positive integers, got '${text}'`);
-  const big = sizes.find((s) => s > LIMITS.hiddenSize);
-  if (big !== undefined) throw new UsageError(`--hidden: ${big} units in a layer is too many (at most ${LIMITS.hiddenSize})`);
-  return sizes;
-}
-
-/** Weights (and biases) of [2, ...hidden, 1]. */
-function parameterCount(hidden: readonly number[], bias: boolean): number {
-  const dims = [2, ...hidden, 1];
-  let count = 0;
-  for (let i = 0; i + 1 < dims.length; i++) count += dims[i] * dims[i + 1] + (bias ? dims[i + 1] : 0);
-  return count;
+/** A ConfigError in the CLI's words: the field named as its flag (`--lr: expected a number, got 'abc'`). */
+export function usageError(error: ConfigError): UsageError {
+  return new UsageError(error.style === 'value' ? `--${flagName(error.field)}: ${error.detail}` : error.message);
 }
 
 type Sweepable = 'dataset' | 'n' | 'hidden' | 'activation' | 'init' | 'loss' | 'optimizer' | 'lr' | 'batchSize' | 'seed';
 export const SWEEPABLE: readonly Sweepable[] = ['dataset', 'n', 'hidden', 'activation', 'init', 'loss', 'optimizer', 'lr', 'batchSize', 'seed'];
 
 /** The values of each sweepable flag (one value each for a single run). */
-function alternatives(raw: RawOptions, key: Sweepable, sweep: boolean): string[] {
-  const text = raw[key] ?? '';
+function alternatives(raw: RawOptions, key: Sweepable, sweep: boolean): (string | undefined)[] {
+  const text = raw[key];
+  if (text === undefined) return [undefined]; // the preset's
   const parts = sweep ? text.split(key === 'hidden' ? '/' : ',') : [text];
   if (!sweep && key !== 'hidden' && text.includes(',')) {
     throw new UsageError(`--${flagName(key)}: one value expected, got '${text}' (use 'compare' to sweep over several)`);
@@ -139,49 +126,36 @@ export function flagName(key: string): string {
 
 /** Every configuration the flags describe: one for a run, the cartesian product for a sweep. */
 export function configsFromOptions(raw: RawOptions, sweep: boolean): { configs: LabConfig[]; varied: Sweepable[] } {
-  const values = Object.fromEntries(SWEEPABLE.map((k) => [k, alternatives(raw, k, sweep)])) as Record<Sweepable, string[]>;
+  const values = Object.fromEntries(SWEEPABLE.map((k) => [k, alternatives(raw, k, sweep)])) as Record<Sweepable, (string | undefined)[]>;
   const varied = SWEEPABLE.filter((k) => values[k].length > 1);
   // counted before the product is built: `--seed 1,...,1000 --lr 1,...,1000` is refused at once
   const combinations = SWEEPABLE.reduce((product, k) => product * values[k].length, 1);
   if (combinations > LIMITS.sweep) {
     throw new UsageError(`compare: ${combinations} combinations is too many (at most ${LIMITS.sweep})`);
   }
-  let combos: Partial<Record<Sweepable, string>>[] = [{}];
+  let combos: Partial<Record<Sweepable, string | undefined>>[] = [{}];
   for (const key of SWEEPABLE) combos = combos.flatMap((c) => values[key].map((v) => ({ ...c, [key]: v })));
   const configs = combos.map((c) => {
-    const config: LabConfig = {
-      dataset: c.dataset as LabConfig['dataset'],
-      n: parseNumber('n', c.n!, true),
-      dataSeed: parseNumber('data-seed', raw.dataSeed ?? '1', true),
-      noise: raw.noise === undefined ? undefined : parseNumber('noise', raw.noise, false),
-      hidden: parseHidden(c.hidden!),
-      activation: c.activation as LabConfig['activation'],
-      outputActivation: (raw.outputActivation ?? LAB_PRESET.outputActivation) as LabConfig['outputActivation'],
-      bias: raw.bias ?? LAB_PRESET.bias,
-      init: c.init as LabConfig['init'],
-      loss: c.loss as LabConfig['loss'],
-      optimizer: c.optimizer as LabConfig['optimizer'],
-      lr: parseNumber('lr', c.lr!, false),
-      momentum: parseNumber('momentum', raw.momentum ?? '0.9', false),
-      batchSize: parseNumber('batch-size', c.batchSize!, true),
-      seed: parseNumber('seed', c.seed!, true),
-      logEvery: parseNumber('log-every', raw.logEvery ?? '5000', true),
-      lossThreshold: parseNumber('loss-threshold', raw.lossThreshold ?? '0.04', false),
-      maxEpochs: parseNumber('max-epochs', raw.maxEpochs ?? '1000000', true),
+    // every field the flags give as text, parsed and checked by the lab (defaults: the preset's)
+    const text: ConfigText = {
+      ...c,
+      dataSeed: raw.dataSeed,
+      noise: raw.noise,
+      outputActivation: raw.outputActivation,
+      bias: raw.bias === undefined ? undefined : String(raw.bias),
+      momentum: raw.momentum,
+      logEvery: raw.logEvery,
+      lossThreshold: raw.lossThreshold,
+      maxEpochs: raw.maxEpochs,
     };
     try {
-      validateConfig(config);
+      const config = configFromText(text);
+      checkLimits(config, LIMITS);
+      return config;
     } catch (error) {
-      throw new UsageError((error as Error).message);
+      if (error instanceof ConfigError) throw usageError(error);
+      throw error;
     }
-    if (config.n > LIMITS.n) throw new UsageError(`--n: ${config.n} points is too many (at most ${LIMITS.n})`);
-    const parameters = parameterCount(config.hidden, config.bias);
-    if (parameters > LIMITS.parameters) {
-      throw new UsageError(
-        `--hidden: [${[2, ...config.hidden, 1].join(',')}] has ${parameters} parameters, too many (at most ${LIMITS.parameters})`,
-      );
-    }
-    return config;
   });
   return { configs, varied };
 }

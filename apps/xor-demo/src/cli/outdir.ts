@@ -18,6 +18,8 @@ export const RUN_FILES: readonly string[] = [
   'boundary.png',
   'compare.csv',
   'compare.txt',
+  'snapshots.json',
+  'report.pdf',
 ];
 const RUN_FOLDER = /^run-\d+$/;
 

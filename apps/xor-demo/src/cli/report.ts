@@ -1,10 +1,15 @@
 // The student's report: report.html (self-contained), loss.png, comparison.png, boundary.png, graph.svg.
-import { noGrad, tensor, toDot } from '@gradlab/core';
+import { noGrad, tensor } from '@gradlab/core';
 import { decisionBoundaryGrid, renderGraphSvg, writeReport, type ReportInput } from '@gradlab/viz/node';
+import { join } from 'node:path';
 import { describeConfig } from '../lab/config.ts';
-import { oneStepGraph } from '../lab/graph.ts';
+import { comparisonEpochLimit, learningCurveCaption, learningCurveRuns, wantsLogAxis } from '../lab/figures.ts';
+import { graphView, viewDot } from '../lab/graphView.ts';
+import type { WeightSnapshot } from '../lab/trainer.ts';
+import { exampleFor, type ExplainChoice } from './explain.ts';
 import { writeFileAtomic } from './files.ts';
-import { divergedLine, type RunResult } from './run.ts';
+import { EXPLAIN_SECTION_ID, explainHtml, graphCaption } from './reportExplain.ts';
+import { cliDivergedLine, type RunResult } from './run.ts';
 
 /**
  * Points drawn in the figures at most: a report of 1,000,000 points would be a 140 MB page that
@@ -33,7 +38,7 @@ function figureData(result: RunResult) {
   };
 }
 
-function configTable(result: RunResult, figure: { note: string | null }): Record<string, string | number | boolean> {
+function configTable(result: RunResult): Record<string, string | number | boolean> {
   const c = result.config;
   return {
     dataset: `${c.dataset} (${result.trainer.data.labels.size} points)`,
@@ -49,7 +54,7 @@ function configTable(result: RunResult, figure: { note: string | null }): Record
     seed: c.seed,
     'stop rule': `every per-sample loss of a pass < ${c.lossThreshold}`,
     result: resultText(result),
-    ...(figure.note ? { 'figures show': figure.note } : {}),
+
   };
 }
 
@@ -60,13 +65,32 @@ function resultText(result: RunResult): string {
     case 'max-epochs':
       return `stopped at max epochs ${result.epochs}`;
     case 'diverged':
-      return divergedLine(result.divergence!);
+      return cliDivergedLine(result.divergence!);
     default:
       return `interrupted at epoch ${result.epochs}`;
   }
 }
 
-export async function writeRunReport(dir: string, result: RunResult, options: { png: boolean }) {
+/** The snapshot the worked example uses: the one of the epoch asked (or the first after it), else the end. */
+function snapshotFor(snapshots: readonly WeightSnapshot[], epoch: number | 'end'): { snapshot: WeightSnapshot; note: string } {
+  const last = snapshots[snapshots.length - 1];
+  if (epoch === 'end') return { snapshot: last, note: '' };
+  const found = snapshots.find((s) => s.epoch >= epoch);
+  if (found) return { snapshot: found, note: '' };
+  return { snapshot: last, note: ` (training stopped at epoch ${last.epoch}, before epoch ${epoch})` };
+}
+
+export interface RunReportOptions {
+  png: boolean;
+  /** Which weight, sample and epoch the worked example explains (default: the rule's choice at epoch 0). */
+  explain?: ExplainChoice;
+  /** The run's weight snapshots (epoch 0 first, the end last). */
+  snapshots?: readonly WeightSnapshot[];
+  /** A log-scale loss axis (default: when the curve spans more than two decades). */
+  logLoss?: boolean;
+}
+
+export async function writeRunReport(dir: string, result: RunResult, options: RunReportOptions) {
   const { trainer } = result;
   const grid = decisionBoundaryGrid(
     (xy) => noGrad(() => Array.from(trainer.model.forward(tensor(xy)).data)),
@@ -74,27 +98,65 @@ export async function writeRunReport(dir: string, result: RunResult, options: { 
   );
   const figure = figureData(result);
   const { points, labels } = figure;
-  const graphSvg = await renderGraphSvg(toDot(oneStepGraph(trainer, 0), { precision: 4 }));
+  const snapshots = options.snapshots ?? [...trainer.snapshots, trainer.snapshot()];
+  const { snapshot, note } = snapshotFor(snapshots, options.explain?.epoch ?? 0);
+  const example = exampleFor(result.config, trainer.model.config(), snapshot, options.explain ?? { epoch: 0 });
+  const view = graphView(example.graph, { loss: result.config.loss, foldLoss: true });
+  const graphSvg = await renderGraphSvg(viewDot(view, { rankdir: 'TB', edgeLabels: 'full' }));
+  const curve = learningCurveRuns(trainer.history, trainer.log, result.config.logEvery);
   const input: ReportInput = {
     title: `gradlab lab 1: ${describeConfig(result.config)}`,
-    config: configTable(result, figure),
+    config: configTable(result),
     printout: result.printout,
     accuracy: result.accuracy,
-    runs: [{ label: 'mean loss per pass', epochs: trainer.history.epochs, losses: trainer.history.meanLoss }],
+    runs: curve,
+    logScale: options.logLoss ?? wantsLogAxis(curve),
+    captions: {
+      loss: learningCurveCaption(result.config.logEvery, trainer.log.length > 0),
+      ...(figure.note ? { comparison: `Showing ${figure.note}.`, boundary: `Showing ${figure.note}.` } : {}),
+    },
     comparison: { points, labels, predictions: figure.predictions },
     boundary: { grid, points, labels },
     graphSvg,
+    graphCaption: graphCaption(example, result.epochs, describeConfig(result.config)) + note,
+    sections: [{ id: EXPLAIN_SECTION_ID, title: 'Backpropagation on your network', html: explainHtml(example, result.epochs) }],
   };
   return writeReport(dir, input, { png: options.png, writeFile: writeFileAtomic });
 }
 
-export async function writeCompareReport(dir: string, results: RunResult[], names: string[], table: string, options: { png: boolean }) {
+export async function writeCompareReport(
+  dir: string,
+  results: RunResult[],
+  names: string[],
+  table: string,
+  options: { png: boolean; logLoss?: boolean },
+) {
+  const xMax = comparisonEpochLimit(results.map((r) => ({ converged: r.stopReason === 'converged', epochs: r.epochs })));
+  const label = (r: RunResult, k: number) => (r.stopReason === 'converged' || xMax === undefined ? names[k] : `${names[k]} (did not converge)`);
   const input: ReportInput = {
     title: `gradlab lab 1: comparison of ${results.length} runs`,
     config: Object.fromEntries(names.map((n, k) => [`run ${k + 1}`, `${n}: ${describeConfig(results[k].config)}`])),
     printout: table,
-    runs: results.map((r, k) => ({ label: names[k], epochs: r.trainer.history.epochs, losses: r.trainer.history.meanLoss })),
-    logScale: true,
+    runs: results.map((r, k) => ({ label: label(r, k), epochs: r.trainer.history.epochs, losses: r.trainer.history.meanLoss })),
+    logScale: options.logLoss ?? true,
+    xMax,
+    captions: {
+      loss:
+        'Each line is the mean per-sample loss of each pass of one run.' +
+        (xMax === undefined ? '' : ` The epoch axis ends where the slowest run that converged stopped (${xMax}); runs marked "did not converge" went on and are drawn to that edge.`),
+    },
   };
-  return writeReport(dir, input, { png: options.png, writeFile: writeFileAtomic });
+  // each run's comparison figure ("Ground truth" / "Predict result") in its own folder, made in the same Chromium launch
+  const companions = results.map((r, k) => {
+    const figure = figureData(r);
+    const companion: ReportInput = {
+      title: `run ${k + 1}: ${names[k]}`,
+      config: {},
+      printout: '',
+      runs: [],
+      comparison: { points: figure.points, labels: figure.labels, predictions: figure.predictions },
+    };
+    return { dir: join(dir, `run-${k + 1}`), input: companion };
+  });
+  return writeReport(dir, input, { png: options.png, writeFile: writeFileAtomic, companions });
 }

@@ -7,8 +7,9 @@
 import { MultiBar, Presets } from 'cli-progress';
 import { join } from 'node:path';
 import { openAtomicFile, saveModel, type AtomicFile } from '@gradlab/nn/node';
-import { describeConfig, type LabConfig } from '../lab/config.ts';
-import { duration, numpyColumn, percent, pythonFloat, shortList } from '../lab/format.ts';
+import type { LabConfig } from '../lab/config.ts';
+import { pythonFloat } from '../lab/format.ts';
+import { divergedLine, headerLines, logLine, resultLines, stopLine, timeLine } from '../lab/printout.ts';
 import { evaluate, LabTrainer, type Divergence, type Engine, type PassRecord, type StopReason } from '../lab/trainer.ts';
 import { writeFileAtomic } from './files.ts';
 import { cursorWasHidden, restoreCursor, type Interrupt } from './interrupt.ts';
@@ -80,6 +81,8 @@ export interface TrainOptions {
   interrupt?: Interrupt;
   /** Loss history points kept in memory (the trainer's default otherwise). */
   historyCapacity?: number;
+  /** Epochs whose weights to keep (epoch 0 always is), for the worked example. */
+  snapshotEpochs?: readonly number[];
 }
 
 /** `epoch,pass,mean_loss,max_loss`: one row per pass of the learning curve. */
@@ -89,11 +92,13 @@ function csvRow(r: PassRecord): string {
   return `${r.epoch},${r.pass},${r.meanLoss},${r.maxLoss}\n`;
 }
 
-/** The one line a diverged run ends with. */
-export function divergedLine(d: Divergence): string {
-  const what = d.what === 'gradient' ? `loss ${pythonFloat(d.loss)}, a gradient not finite` : `loss ${pythonFloat(d.loss)}`;
-  return `diverged at epoch ${d.epoch} (${what}): try a smaller --lr`;
+/** The one line a diverged run ends with, naming the CLI's flag. */
+export function cliDivergedLine(d: Divergence): string {
+  return divergedLine(d, CLI_NAMES.lr);
 }
+
+/** The CLI names settings by their flags. */
+const CLI_NAMES = { lr: '--lr', maxEpochs: '--max-epochs' };
 
 /** Trains one configuration, printing as the lab does; a progress bar on a terminal for long runs. */
 export async function trainWithPrintout(config: LabConfig, print: Printer, options: TrainOptions): Promise<RunResult> {
@@ -102,11 +107,10 @@ export async function trainWithPrintout(config: LabConfig, print: Printer, optio
     lines.push(text);
     if (!options.quiet || always) print.line(text);
   };
-  const trainer = new LabTrainer(config, { engine: options.engine, historyCapacity: options.historyCapacity });
+  const trainer = new LabTrainer(config, { engine: options.engine, historyCapacity: options.historyCapacity, snapshotEpochs: options.snapshotEpochs });
   const csv = await openAtomicFile(join(options.dir, 'loss.csv'));
   csv.write(LOSS_CSV_HEADER);
-  say(`gradlab lab 1: ${describeConfig(trainer.config)}`);
-  say(`data: ${trainer.data.name} (${trainer.data.labels.size} points), stop when every per-sample loss of a pass < ${config.lossThreshold}`);
+  for (const line of headerLines(trainer.config, trainer.data.name, trainer.data.labels.size)) say(line);
 
   const started = performance.now();
   let bars: MultiBar | null = null;
@@ -152,7 +156,7 @@ export async function trainWithPrintout(config: LabConfig, print: Printer, optio
     // heard, the bar redraws and loss.csv goes to disk; flush it at least every 10 s
     let lastYield = performance.now();
     let lastFlush = lastYield;
-    const onLog = ({ epoch, loss }: { epoch: number; loss: number }) => log(`epoch ${epoch} loss: ${pythonFloat(loss)}`);
+    const onLog = (line: { epoch: number; loss: number }) => log(logLine(line));
     const onRecord = (r: PassRecord) => csv.write(csvRow(r));
     const pauseNow = () => performance.now() - lastYield > 50; // also in the middle of a long pass
     while (trainer.runPass(onLog, onRecord, pauseNow)) {
@@ -177,24 +181,22 @@ export async function trainWithPrintout(config: LabConfig, print: Printer, optio
   const stopReason = trainer.stopReason!;
   const milliseconds = performance.now() - started;
 
-  if (stopReason === 'converged') {
-    say(`converged at epoch ${trainer.epoch}: every per-sample loss of the last pass is below ${config.lossThreshold}`);
-  } else if (stopReason === 'max-epochs') {
-    say(
-      `NOT converged: stopped at --max-epochs ${config.maxEpochs} (largest per-sample loss of the last pass ${pythonFloat(trainer.lastPass?.maxLoss ?? NaN)})`,
-    );
-  } else if (stopReason === 'diverged') {
-    say(divergedLine(trainer.divergence!), true);
-  } else {
-    say(`interrupted at epoch ${trainer.epoch}: the results below are those of the weights at that point`, true);
-  }
+  const end = {
+    reason: stopReason,
+    epoch: trainer.epoch,
+    lossThreshold: config.lossThreshold,
+    maxEpochs: config.maxEpochs,
+    lastMaxLoss: trainer.lastPass?.maxLoss ?? NaN,
+    divergence: trainer.divergence,
+  };
+  say(stopLine(end, CLI_NAMES), stopReason === 'diverged' || stopReason === 'interrupted');
   const predictions = trainer.predict();
-  const { classes, correct, total, accuracy } = evaluate(predictions, trainer.data.labels.data);
-  say(numpyColumn(predictions));
-  say(`predictions (>= 0.5 is class 1): ${shortList(classes)}`);
-  say(`accuracy: ${percent(accuracy)} (${correct}/${total})`, true);
-  const perStep = (1000 * milliseconds) / Math.max(1, trainer.epoch / config.batchSize);
-  say(`time: ${duration(milliseconds)} for ${trainer.epoch} epochs (${perStep.toFixed(1)} µs per step, ${trainer.engine})`, true);
+  const { classes, accuracy } = evaluate(predictions, trainer.data.labels.data);
+  const results = resultLines(predictions, trainer.data.labels.data);
+  say(results.column);
+  say(results.classes);
+  say(results.accuracy, true);
+  say(timeLine(milliseconds, trainer.epoch, config.batchSize, trainer.engine), true);
   return {
     config: trainer.config,
     trainer,

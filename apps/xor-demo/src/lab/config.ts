@@ -63,38 +63,192 @@ export const LAB_PRESET: Readonly<LabConfig> = Object.freeze({
   maxEpochs: 1_000_000,
 });
 
-/** Checks every field; throws one clear line naming the setting and the value. */
+/** A setting of LabConfig. */
+export type ConfigField = keyof LabConfig;
+
+/** How the lab names each setting in its messages (the CLI's flags and the page's labels follow). */
+export const FIELD_NAMES: Readonly<Record<ConfigField, string>> = {
+  dataset: 'dataset',
+  n: 'n',
+  dataSeed: 'data seed',
+  noise: 'noise',
+  hidden: 'hidden',
+  activation: 'activation',
+  outputActivation: 'output activation',
+  bias: 'bias',
+  init: 'init',
+  loss: 'loss',
+  optimizer: 'optimizer',
+  lr: 'lr',
+  momentum: 'momentum',
+  batchSize: 'batch size',
+  seed: 'seed',
+  logEvery: 'log-every',
+  lossThreshold: 'loss threshold',
+  maxEpochs: 'max epochs',
+};
+
+/**
+ * A bad setting: which field, and one line saying what is wrong. `message` reads alone
+ * (`lr must be a positive number, got -1`, `lr: expected a number, got 'abc'`); `detail` is the
+ * part after the field's name, for a face that names the field its own way (the CLI's `--lr`).
+ */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    readonly field: ConfigField,
+    readonly detail: string,
+    /** 'sentence': the message is a sentence starting with the field's name; 'value': `name: detail`. */
+    readonly style: 'sentence' | 'value' = 'value',
+  ) {
+    super(style === 'sentence' ? detail : `${FIELD_NAMES[field]}: ${detail}`);
+  }
+}
+
+/** Checks every field; throws a ConfigError naming the setting and the value. */
 export function validateConfig(c: LabConfig): LabConfig {
-  const fail = (what: string): never => {
-    throw new Error(what);
+  const fail = (field: ConfigField, what: string): never => {
+    throw new ConfigError(field, what, 'sentence');
   };
-  const positiveInt = (name: string, v: number) => {
-    if (!Number.isInteger(v) || v <= 0) fail(`${name} must be a positive integer, got ${v}`);
+  const positiveInt = (field: ConfigField, name: string, v: number) => {
+    if (!Number.isInteger(v) || v <= 0) fail(field, `${name} must be a positive integer, got ${v}`);
   };
   if (!(datasetNames as readonly string[]).includes(c.dataset)) {
-    fail(`dataset must be one of ${datasetNames.join(', ')}, got '${c.dataset}'`);
+    fail('dataset', `dataset must be one of ${datasetNames.join(', ')}, got '${c.dataset}'`);
   }
-  positiveInt('n', c.n);
-  if (!Number.isInteger(c.dataSeed)) fail(`data seed must be an integer, got ${c.dataSeed}`);
-  if (c.noise !== undefined && !(c.noise >= 0)) fail(`noise must be a number ≥ 0, got ${c.noise}`);
-  if (c.hidden.length === 0) fail('hidden must list at least one layer size');
-  c.hidden.forEach((h) => positiveInt('each hidden size', h));
-  if (!ACTIVATIONS.includes(c.activation)) fail(`activation must be one of ${ACTIVATIONS.join(', ')}, got '${c.activation}'`);
+  positiveInt('n', 'n', c.n);
+  if (!Number.isInteger(c.dataSeed)) fail('dataSeed', `data seed must be an integer, got ${c.dataSeed}`);
+  if (c.noise !== undefined && !(c.noise >= 0)) fail('noise', `noise must be a number ≥ 0, got ${c.noise}`);
+  if (!Array.isArray(c.hidden) || c.hidden.length === 0) fail('hidden', 'hidden must list at least one layer size');
+  c.hidden.forEach((h) => positiveInt('hidden', 'each hidden size', h));
+  if (!ACTIVATIONS.includes(c.activation)) fail('activation', `activation must be one of ${ACTIVATIONS.join(', ')}, got '${c.activation}'`);
   if (!ACTIVATIONS.includes(c.outputActivation)) {
-    fail(`output activation must be one of ${ACTIVATIONS.join(', ')}, got '${c.outputActivation}'`);
+    fail('outputActivation', `output activation must be one of ${ACTIVATIONS.join(', ')}, got '${c.outputActivation}'`);
   }
-  if (!DENSE_INITS.includes(c.init)) fail(`init must be one of ${DENSE_INITS.join(', ')}, got '${c.init}'`);
-  if (!LOSSES.includes(c.loss)) fail(`loss must be one of ${LOSSES.join(', ')}, got '${c.loss}'`);
-  if (!OPTIMIZERS.includes(c.optimizer)) fail(`optimizer must be one of ${OPTIMIZERS.join(', ')}, got '${c.optimizer}'`);
-  if (!(c.lr > 0) || !Number.isFinite(c.lr)) fail(`lr must be a positive number, got ${c.lr}`);
-  if (!(c.momentum >= 0 && c.momentum < 1)) fail(`momentum must be in [0, 1), got ${c.momentum}`);
-  positiveInt('batch size', c.batchSize);
-  if (!Number.isInteger(c.seed)) fail(`seed must be an integer, got ${c.seed}`);
-  positiveInt('log-every', c.logEvery);
-  if (!(c.lossThreshold > 0)) fail(`loss threshold must be a positive number, got ${c.lossThreshold}`);
-  positiveInt('max epochs', c.maxEpochs);
+  if (!DENSE_INITS.includes(c.init)) fail('init', `init must be one of ${DENSE_INITS.join(', ')}, got '${c.init}'`);
+  if (!LOSSES.includes(c.loss)) fail('loss', `loss must be one of ${LOSSES.join(', ')}, got '${c.loss}'`);
+  if (!OPTIMIZERS.includes(c.optimizer)) fail('optimizer', `optimizer must be one of ${OPTIMIZERS.join(', ')}, got '${c.optimizer}'`);
+  if (!(c.lr > 0) || !Number.isFinite(c.lr)) fail('lr', `lr must be a positive number, got ${c.lr}`);
+  if (!(c.momentum >= 0 && c.momentum < 1)) fail('momentum', `momentum must be in [0, 1), got ${c.momentum}`);
+  positiveInt('batchSize', 'batch size', c.batchSize);
+  if (!Number.isInteger(c.seed)) fail('seed', `seed must be an integer, got ${c.seed}`);
+  positiveInt('logEvery', 'log-every', c.logEvery);
+  if (!(c.lossThreshold > 0)) fail('lossThreshold', `loss threshold must be a positive number, got ${c.lossThreshold}`);
+  positiveInt('maxEpochs', 'max epochs', c.maxEpochs);
   return c;
 }
+
+/** A configuration read back from a file (a run's summary.json), checked as any other. */
+export function configFromJson(value: unknown): LabConfig {
+  if (typeof value !== 'object' || value === null || !Array.isArray((value as LabConfig).hidden)) {
+    throw new ConfigError('hidden', 'not a lab configuration (no hidden sizes)', 'sentence');
+  }
+  const c = value as LabConfig;
+  return validateConfig({ ...LAB_PRESET, ...c, hidden: [...c.hidden] });
+}
+
+// ---- text → settings (the CLI's flags and the page's form both type text) ----------------------
+
+/** A number typed as text; `integer` refuses fractions. Throws a ConfigError naming the field. */
+export function parseNumberField(field: ConfigField, text: string, integer = false): number {
+  const v = Number(text.trim());
+  if (text.trim() === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
+    throw new ConfigError(field, `expected ${integer ? 'an integer' : 'a number'}, got '${text}'`);
+  }
+  return v;
+}
+
+/** Hidden sizes typed as text: `3,3`, `3, 3` or `8 4` → [3, 3] / [8, 4]. */
+export function parseHidden(text: string): number[] {
+  const parts = text.split(/[\s,]+/).filter((s) => s !== '');
+  if (parts.length === 0) throw new ConfigError('hidden', `expected layer sizes such as 3,3, got '${text}'`);
+  const sizes = parts.map((s) => parseNumberField('hidden', s, true));
+  const bad = sizes.find((s) => s <= 0);
+  if (bad !== undefined) throw new ConfigError('hidden', `sizes must be positive integers, got '${text}'`);
+  return sizes;
+}
+
+/** The settings a face lets its user type, each as text (absent: the preset's). */
+export type ConfigText = Partial<Record<ConfigField, string>>;
+
+const INTEGER_FIELDS: readonly ConfigField[] = ['n', 'dataSeed', 'batchSize', 'seed', 'logEvery', 'maxEpochs'];
+const NUMBER_FIELDS: readonly ConfigField[] = ['noise', 'lr', 'momentum', 'lossThreshold'];
+const CHOICE_FIELDS: readonly ConfigField[] = ['dataset', 'activation', 'outputActivation', 'init', 'loss', 'optimizer'];
+
+/**
+ * The run the text describes: the preset with every given field parsed in (`bias` is
+ * `true`/`false`), checked by validateConfig. The first bad field throws its ConfigError.
+ */
+export function configFromText(text: ConfigText, base: Readonly<LabConfig> = LAB_PRESET): LabConfig {
+  const config: LabConfig = { ...base, hidden: [...base.hidden] };
+  const out = config as unknown as Record<ConfigField, unknown>;
+  for (const [field, value] of Object.entries(text) as [ConfigField, string | undefined][]) {
+    if (value === undefined) continue;
+    if (field === 'hidden') config.hidden = parseHidden(value);
+    else if (field === 'bias') config.bias = value === 'true';
+    else if (INTEGER_FIELDS.includes(field)) out[field] = parseNumberField(field, value, true);
+    else if (NUMBER_FIELDS.includes(field)) out[field] = parseNumberField(field, value, false);
+    else if (CHOICE_FIELDS.includes(field)) out[field] = value.trim();
+  }
+  return validateConfig(config);
+}
+
+// ---- what a face can train ---------------------------------------------------------------------
+
+/** The largest run a face accepts, checked before anything is built. */
+export interface SizeLimits {
+  /** Points of a generated data set. */
+  n: number;
+  /** Units of one hidden layer. */
+  hiddenSize: number;
+  /** Hidden layers. */
+  hiddenLayers: number;
+  /** Weights and biases of the whole network. */
+  parameters: number;
+  /** Parameters × batch size: the multiply-adds of one step's forward pass (null: no limit). */
+  work: number | null;
+}
+
+/** Weights (and biases) of [2, ...hidden, 1]. */
+export function parameterCount(hidden: readonly number[], bias: boolean): number {
+  const dims = [2, ...hidden, 1];
+  let count = 0;
+  for (let i = 0; i + 1 < dims.length; i++) count += dims[i] * dims[i + 1] + (bias ? dims[i + 1] : 0);
+  return count;
+}
+
+/** Refuses a run larger than `limits`, with a ConfigError naming the field; `hint` ends the line. */
+export function checkLimits(c: Pick<LabConfig, 'n' | 'hidden' | 'bias' | 'batchSize' | 'dataset'>, limits: SizeLimits, hint = ''): void {
+  const end = hint ? ` ${hint}` : '';
+  if (c.n > limits.n) throw new ConfigError('n', `${c.n} points is too many (at most ${limits.n})${end}`);
+  if (c.hidden.length > limits.hiddenLayers) {
+    throw new ConfigError('hidden', `${c.hidden.length} layers is too many (at most ${limits.hiddenLayers})${end}`);
+  }
+  const big = c.hidden.find((s) => s > limits.hiddenSize);
+  if (big !== undefined) throw new ConfigError('hidden', `${big} units in a layer is too many (at most ${limits.hiddenSize})${end}`);
+  const parameters = parameterCount(c.hidden, c.bias);
+  const dims = `[${[2, ...c.hidden, 1].join(',')}]`;
+  if (parameters > limits.parameters) {
+    throw new ConfigError('hidden', `${dims} has ${parameters} parameters, too many (at most ${limits.parameters})${end}`);
+  }
+  if (limits.work !== null && parameters * c.batchSize > limits.work) {
+    throw new ConfigError(
+      'batchSize',
+      `${dims} with batch size ${c.batchSize} is ${parameters * c.batchSize} weight-sample products per step, ` +
+        `too many (at most ${limits.work}): use fewer units or a smaller batch${end}`,
+      'sentence',
+    );
+  }
+}
+
+/** What the CLI trains: more would take minutes or gigabytes before the first epoch. */
+export const CLI_LIMITS: Readonly<SizeLimits> = Object.freeze({
+  n: 1_000_000,
+  hiddenSize: 4096,
+  hiddenLayers: 16,
+  parameters: 4_000_000,
+  work: null,
+});
 
 /** A one-line description: `[2,3,3,1] sigmoid, no bias, MSE, SGD lr 0.8, batch 1, seed 1`. */
 export function describeConfig(c: LabConfig): string {

@@ -19,8 +19,9 @@
 // rebuilds the graph every step and calls optimizer.step() instead.
 import { compile, noGrad, tensor, type CompiledStep, type Tensor } from '@gradlab/core';
 import { generateDataset, type Dataset } from '@gradlab/data';
-import { Adam, SGD, bceLoss, mlp, mseLoss, type Module } from '@gradlab/nn';
+import { Adam, SGD, mlp, type Module, type StateDict } from '@gradlab/nn';
 import { validateConfig, type LabConfig } from './config.ts';
+import { lossFunction, sampleLoss } from './loss.ts';
 
 /** Why training stopped; 'interrupted' is set by `interrupt()` (the CLI's Ctrl-C). */
 export type StopReason = 'converged' | 'max-epochs' | 'diverged' | 'interrupted';
@@ -118,8 +119,19 @@ export interface LogLine {
 export type Engine = 'compiled' | 'eager';
 export const ENGINES: readonly Engine[] = ['compiled', 'eager'];
 
+/** The weights of a run at one epoch: what the worked example of backpropagation is computed from. */
+export interface WeightSnapshot {
+  epoch: number;
+  parameters: StateDict;
+}
+
 export interface TrainerOptions {
   engine?: Engine;
+  /**
+   * Epochs at which to keep a copy of the weights (besides epoch 0, always kept): the first step
+   * that reaches each one is followed by a snapshot (with batches, the epoch may pass it).
+   */
+  snapshotEpochs?: readonly number[];
   /** Points the loss history keeps at most (HISTORY_CAPACITY). */
   historyCapacity?: number;
 }
@@ -147,6 +159,11 @@ export class LabTrainer {
   readonly log: LogLine[] = [];
   /** How steps run; both engines give the same numbers, bit for bit. */
   readonly engine: Engine;
+  /** The weights at epoch 0 and at each epoch of `snapshotEpochs` reached so far, in order. */
+  readonly snapshots: WeightSnapshot[] = [];
+  /** The snapshot epochs still to come, ascending. */
+  private readonly pendingSnapshots: number[];
+  private nextSnapshot = Infinity;
   private readonly batches: { x: Tensor; y: Tensor }[];
   private readonly lossFn: (pred: Tensor, target: Tensor) => Tensor;
   /** The compiled step of each batch size (the last batch of a pass may be smaller). */
@@ -176,19 +193,27 @@ export class LabTrainer {
       c.optimizer === 'adam'
         ? new Adam(params, { lr: c.lr })
         : new SGD(params, { lr: c.lr, momentum: c.optimizer === 'momentum' ? c.momentum : 0 });
-    this.lossFn = c.loss === 'bce' ? bceLoss : mseLoss;
+    this.lossFn = lossFunction(c.loss);
     this.batches = makeBatches(this.data, c.batchSize);
+    this.snapshots.push(this.snapshot());
+    this.pendingSnapshots = [...new Set(options.snapshotEpochs ?? [])].filter((e) => e > 0).sort((a, b) => b - a);
+    this.nextSnapshot = this.pendingSnapshots.at(-1) ?? Infinity;
+  }
+
+  /** A copy of the weights now. */
+  snapshot(): WeightSnapshot {
+    return { epoch: this.epoch, parameters: this.model.stateDict() };
+  }
+
+  /** Keeps the weights for every pending snapshot epoch reached. */
+  private takeSnapshots(): void {
+    while (this.pendingSnapshots.length > 0 && this.pendingSnapshots[this.pendingSnapshots.length - 1] <= this.epoch) this.pendingSnapshots.pop();
+    this.snapshots.push(this.snapshot());
+    this.nextSnapshot = this.pendingSnapshots.at(-1) ?? Infinity;
   }
 
   get done(): boolean {
     return this.stopReason !== null;
-  }
-
-  /** Per-sample loss of one prediction (for the stop rule and the printout; not a gradient). */
-  private sampleLoss(p: number, y: number): number {
-    if (this.config.loss === 'mse') return (p - y) * (p - y);
-    const q = Math.min(Math.max(p, 1e-12), 1 - 1e-12);
-    return -(y * Math.log(q) + (1 - y) * Math.log(1 - q));
   }
 
   /** Stops training at the next pass boundary check (the CLI's Ctrl-C); the weights stay as they are. */
@@ -241,13 +266,14 @@ export class LabTrainer {
       if (this.exploded(value)) return this.diverge(this.epoch + x.shape[0], value, 'loss');
       at.next++;
       for (let i = 0; i < pred.size; i++) {
-        const l = this.sampleLoss(pred.data[i], y.data[i]);
+        const l = sampleLoss(this.config.loss, pred.data[i], y.data[i]);
         at.sum += l;
         if (l > at.max || Number.isNaN(l)) at.max = l;
         at.count++;
       }
       const before = this.epoch;
       this.epoch += x.shape[0];
+      if (this.epoch >= this.nextSnapshot) this.takeSnapshots();
       if (Math.floor(this.epoch / logEvery) > Math.floor(before / logEvery)) {
         const line = { epoch: this.epoch, loss: value };
         this.log.push(line);

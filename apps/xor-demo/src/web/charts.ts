@@ -11,6 +11,8 @@ import {
   type BoundaryFigureData,
   type LossCurveData,
 } from '@gradlab/viz';
+import { LAB_PRESET } from '../lab/config.ts';
+import { learningCurveRuns } from '../lab/figures.ts';
 import type { Progress, RunData } from './protocol.ts';
 
 export interface ChartElements {
@@ -42,7 +44,7 @@ export class LiveCharts {
     this.destroy();
     this.run = run;
     this.loss = drawLossCurve(this.els.loss, this.lossData(progress), {
-      title: 'Learning curve (mean loss per pass)',
+      title: 'Learning curve',
       ...this.sizes.loss,
     });
     const points = { points: run.points, labels: run.labels };
@@ -68,8 +70,8 @@ export class LiveCharts {
   }
 
   private lossData(progress: Progress): LossCurveData {
-    const { epochs, meanLoss } = progress.history;
-    return lossCurveData([{ label: 'mean loss per pass', epochs, losses: meanLoss }], { logScale: this.logScale });
+    // the same two series as the report: the mean loss per pass, and the printed losses as dots
+    return lossCurveData(learningCurveRuns(progress.history, progress.log, this.run?.config.logEvery ?? LAB_PRESET.logEvery), { logScale: this.logScale });
   }
 
   destroy(): void {

@@ -32,3 +32,8 @@ export function setOptions(select: HTMLSelectElement, options: readonly { value:
 export function present<T>(...items: (T | null | undefined | false)[]): T[] {
   return items.filter((x): x is T => x !== null && x !== undefined && x !== false);
 }
+
+/** Text safe inside HTML (element content and quoted attributes). */
+export function escapeText(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

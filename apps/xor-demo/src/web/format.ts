@@ -10,11 +10,6 @@ export function num(v: number, digits = 6): string {
   return String(Number(v.toPrecision(digits)));
 }
 
-/** 0.9524 → "95.24%". */
-export function percent(x: number): string {
-  return `${(100 * x).toFixed(2)}%`;
-}
-
 /** 60123 → "60,123" (epochs read better grouped). */
 export function count(n: number): string {
   return Math.round(n).toLocaleString('en-US');

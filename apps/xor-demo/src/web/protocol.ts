@@ -2,7 +2,7 @@
 import type { ModuleConfig, StateDict } from '@gradlab/nn';
 import type { BoundaryGrid } from '@gradlab/viz';
 import type { LabConfig } from '../lab/config.ts';
-import type { LogLine, StopReason } from '../lab/trainer.ts';
+import type { Divergence, LogLine, StopReason } from '../lab/trainer.ts';
 
 /** Passes per second while playing; null runs as fast as the worker can. */
 export type Speed = number | null;
@@ -18,8 +18,8 @@ export type ToWorker =
   /** The same settings from the start again. */
   | { type: 'reset' }
   | { type: 'speed'; speed: Speed }
-  /** Ask for the current weights (answered by a 'weights' message with the same id). */
-  | { type: 'weights'; requestId: number };
+  /** Ask for the weights now, or kept at `epoch` (answered by a 'weights' message with the same id). */
+  | { type: 'weights'; requestId: number; epoch?: number | null };
 
 /** The data set of a run, for the charts and the inspector's sample picker. */
 export interface RunData {
@@ -38,6 +38,8 @@ export interface Progress {
   passes: number;
   running: boolean;
   stopReason: StopReason | null;
+  /** Where and how training diverged (stopReason 'diverged'). */
+  divergence: Divergence | null;
   /** Mean and largest per-sample loss of the last pass (null before the first pass). */
   meanLoss: number | null;
   maxLoss: number | null;
@@ -50,13 +52,15 @@ export interface Progress {
   accuracy: number;
   /** The model's output over the input plane; null when not recomputed for this message. */
   grid: BoundaryGrid | null;
+  /** The epochs whose weights the worker keeps (0, then every logEvery samples reached). */
+  snapshots: number[];
 }
 
 /** Worker → page. */
 export type FromWorker =
   | { type: 'ready'; run: RunData; progress: Progress }
   | { type: 'progress'; progress: Progress }
-  | { type: 'weights'; requestId: number; epoch: number; architecture: ModuleConfig; parameters: StateDict }
+  | { type: 'weights'; requestId: number; epoch: number; current: boolean; architecture: ModuleConfig; parameters: StateDict }
   | { type: 'error'; message: string };
 
 const TO_WORKER_TYPES: readonly ToWorker['type'][] = ['configure', 'play', 'pause', 'step', 'reset', 'speed', 'weights'];
@@ -69,6 +73,6 @@ export function isToWorker(value: unknown): value is ToWorker {
   const m = value as Record<string, unknown>;
   if (type === 'configure') return typeof m.config === 'object' && m.config !== null;
   if (type === 'speed') return m.speed === null || (typeof m.speed === 'number' && m.speed > 0);
-  if (type === 'weights') return typeof m.requestId === 'number';
+  if (type === 'weights') return typeof m.requestId === 'number' && (m.epoch === undefined || m.epoch === null || typeof m.epoch === 'number');
   return true;
 }

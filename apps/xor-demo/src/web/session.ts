@@ -3,7 +3,7 @@
 import { noGrad, tensor } from '@gradlab/core';
 import { toRows } from '@gradlab/data';
 import { decisionBoundaryGrid, downsampleMinMax, type BoundaryGrid, type Range } from '@gradlab/viz';
-import { describeConfig, type LabConfig } from '../lab/config.ts';
+import { describeConfig, parameterCount, type LabConfig } from '../lab/config.ts';
 import { evaluate, LabTrainer } from '../lab/trainer.ts';
 import type { Progress, RunData, Speed } from './protocol.ts';
 
@@ -11,8 +11,26 @@ import type { Progress, RunData, Speed } from './protocol.ts';
 export const HISTORY_POINTS = 1500;
 /** Lines of the lab's printout kept per message (1e6 epochs / 5000 is 200). */
 export const LOG_LINES = 200;
-/** Cells per axis of the decision-boundary grid. */
+/** Cells per axis of the decision-boundary grid (for small networks; see gridResolution). */
 export const GRID_RESOLUTION = 60;
+/** Multiply-adds one decision-boundary grid may cost (cells × parameters): ~20 ms in a browser. */
+export const GRID_WORK = 4_000_000;
+/** Numbers the weight snapshots may hold in all (the inspector's epoch picker). */
+export const SNAPSHOT_NUMBERS = 2_000_000;
+
+/**
+ * Cells per axis of the boundary grid: 60 for the lab's network, fewer for a large one, so that
+ * the grid never holds the worker (and Pause) up: cells × parameters ≤ GRID_WORK, at least 12.
+ */
+export function gridResolution(parameters: number): number {
+  return Math.max(12, Math.min(GRID_RESOLUTION, Math.floor(Math.sqrt(GRID_WORK / Math.max(1, parameters)))));
+}
+
+/** The epochs whose weights the session keeps: every logEvery samples, within SNAPSHOT_NUMBERS. */
+export function snapshotEpochs(config: LabConfig, parameters: number): number[] {
+  const count = Math.min(Math.floor(config.maxEpochs / config.logEvery), Math.floor(SNAPSHOT_NUMBERS / Math.max(1, parameters)) - 1);
+  return Array.from({ length: Math.max(0, count) }, (_, k) => (k + 1) * config.logEvery);
+}
 
 export class TrainingSession {
   readonly trainer: LabTrainer;
@@ -20,8 +38,13 @@ export class TrainingSession {
   private readonly xRange: Range;
   private readonly yRange: Range;
 
+  /** Cells per axis of this run's boundary grid. */
+  readonly resolution: number;
+
   constructor(config: LabConfig) {
-    this.trainer = new LabTrainer(config);
+    const parameters = parameterCount(config.hidden, config.bias);
+    this.trainer = new LabTrainer(config, { snapshotEpochs: snapshotEpochs(config, parameters) });
+    this.resolution = gridResolution(parameters);
     const { x, y } = toRows(this.trainer.data);
     this.run = { config: this.trainer.config, description: describeConfig(this.trainer.config), points: x, labels: y };
     this.xRange = plotRange(x.map((p) => p[0]));
@@ -33,18 +56,26 @@ export class TrainingSession {
   }
 
   /**
-   * Runs whole passes until `budgetMs` has passed on `now()` or `maxPasses` are done or training
-   * stops; at least one pass if any is allowed. Returns the number of passes run.
+   * Trains until `budgetMs` has passed on `now()`, or `maxPasses` passes are complete, or training
+   * stops. The clock is read every 16 steps, also inside a pass: a long pass is cut there and the
+   * next call goes on where it stopped (bit for bit the same run), so the worker yields within
+   * about 16 steps whatever the network. Returns the number of passes completed.
    */
   runFor(budgetMs: number, now: () => number, maxPasses = Infinity): number {
     const start = now();
-    let passes = 0;
-    while (passes < maxPasses && !this.trainer.done) {
-      this.trainer.runPass();
-      passes++;
-      if (now() - start >= budgetMs) break;
+    const before = this.trainer.passes;
+    const pauseNow = () => now() - start >= budgetMs;
+    while (this.trainer.passes - before < maxPasses && !this.trainer.done) {
+      this.trainer.runPass(undefined, undefined, pauseNow);
+      if (pauseNow()) break;
     }
-    return passes;
+    return this.trainer.passes - before;
+  }
+
+  /** Completes one pass (the Step button), however long it takes. */
+  stepPass(): void {
+    const before = this.trainer.passes;
+    while (this.trainer.passes === before && !this.trainer.done) this.trainer.runPass();
   }
 
   /** The model's output at each row `[x, y]` (one batched forward, no graph). */
@@ -57,7 +88,7 @@ export class TrainingSession {
     return decisionBoundaryGrid((rows) => this.predictRows(rows), {
       xRange: this.xRange,
       yRange: this.yRange,
-      resolution: GRID_RESOLUTION,
+      resolution: this.resolution,
     });
   }
 
@@ -72,6 +103,7 @@ export class TrainingSession {
       passes: t.passes,
       running,
       stopReason: t.stopReason,
+      divergence: t.divergence,
       meanLoss: last >= 0 ? meanLoss[last] : null,
       maxLoss: last >= 0 ? maxLoss[last] : null,
       history: { epochs: history.x, meanLoss: history.y },
@@ -79,11 +111,15 @@ export class TrainingSession {
       predictions,
       accuracy: evaluate(predictions, this.run.labels).accuracy,
       grid: withGrid ? this.boundaryGrid() : null,
+      snapshots: t.snapshots.map((snap) => snap.epoch),
     };
   }
 
-  weights() {
-    return { epoch: this.trainer.epoch, architecture: this.trainer.model.config(), parameters: this.trainer.model.stateDict() };
+  /** The weights now, or those kept at `epoch` (one of progress.snapshots). */
+  weights(epoch: number | null = null) {
+    const snapshot = epoch === null ? null : this.trainer.snapshots.find((snap) => snap.epoch === epoch);
+    const parameters = snapshot ? snapshot.parameters : this.trainer.model.stateDict();
+    return { epoch: snapshot ? snapshot.epoch : this.trainer.epoch, current: snapshot === null || snapshot === undefined, architecture: this.trainer.model.config(), parameters };
   }
 }
 

@@ -1,7 +1,7 @@
 // The controls panel as data: form values ⇄ a LabConfig, with one readable error per bad field.
 import { datasetNames } from '@gradlab/data';
 import { ACTIVATIONS } from '@gradlab/nn';
-import { LAB_PRESET, LOSSES, OPTIMIZERS, validateConfig, type LabConfig } from '../lab/config.ts';
+import { checkLimits, ConfigError, configFromText, LAB_PRESET, LOSSES, OPTIMIZERS, type LabConfig, type SizeLimits } from '../lab/config.ts';
 import type { Speed } from './protocol.ts';
 
 /** What the form holds: text as typed, choices as their option values. */
@@ -63,88 +63,54 @@ export function formFromConfig(c: LabConfig): FormValues {
   };
 }
 
-/** "3, 3" or "3,3" or "8 8" → [3, 3]; throws a message for anything else. */
-export function parseHidden(text: string): number[] {
-  const parts = text.split(/[\s,]+/).filter((s) => s !== '');
-  if (parts.length === 0) throw new Error('give at least one layer size, e.g. 3, 3');
-  return parts.map((p) => {
-    const n = Number(p);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`'${p}' is not a positive whole number`);
-    if (n > 256) throw new Error(`${n} units is more than this page trains comfortably (at most 256)`);
-    return n;
-  });
-}
+/**
+ * What the page trains while staying responsive: the worker checks the clock every 16 steps, so
+ * 16 steps of the largest network must take well under 100 ms on a slow machine (measured in
+ * the e2e test: Pause acts within 100 ms at these limits). The data sets have 100 points or fewer.
+ */
+export const PAGE_LIMITS: Readonly<SizeLimits> = Object.freeze({
+  n: 1000,
+  hiddenSize: 256,
+  hiddenLayers: 6,
+  parameters: 40_000,
+  work: 40_000,
+});
 
-function parseNumber(text: string, integer: boolean): number {
-  const v = Number(text.trim());
-  if (text.trim() === '' || !Number.isFinite(v)) throw new Error(`'${text}' is not a number`);
-  if (integer && !Number.isInteger(v)) throw new Error(`'${text}' is not a whole number`);
-  return v;
-}
-
-/** The run the form describes: the lab's preset with the form's fields replaced. */
+/** The run the form describes: the lab's preset with the form's fields (the lab parses and checks them). */
 export function configFromForm(v: FormValues, base: Readonly<LabConfig> = LAB_PRESET): FormResult {
-  const fields: [FormField, () => Partial<LabConfig>][] = [
-    ['hidden', () => ({ hidden: parseHidden(v.hidden) })],
-    ['lr', () => ({ lr: parseNumber(v.lr, false) })],
-    ['batchSize', () => ({ batchSize: parseNumber(v.batchSize, true) })],
-    ['seed', () => ({ seed: parseNumber(v.seed, true) })],
-  ];
-  const config: LabConfig = {
-    ...base,
-    hidden: [...base.hidden],
-    dataset: v.dataset as LabConfig['dataset'],
-    activation: v.activation as LabConfig['activation'],
-    outputActivation: v.outputActivation as LabConfig['outputActivation'],
-    bias: v.bias,
-    loss: v.loss as LabConfig['loss'],
-    optimizer: v.optimizer as LabConfig['optimizer'],
-  };
-  for (const [field, parse] of fields) {
-    try {
-      Object.assign(config, parse());
-    } catch (error) {
-      return { ok: false, field, message: (error as Error).message };
-    }
-  }
   try {
-    return { ok: true, config: validateConfig(config) };
+    const config = configFromText(
+      {
+        dataset: v.dataset,
+        hidden: v.hidden,
+        activation: v.activation,
+        outputActivation: v.outputActivation,
+        bias: String(v.bias),
+        loss: v.loss,
+        optimizer: v.optimizer,
+        lr: v.lr,
+        batchSize: v.batchSize,
+        seed: v.seed,
+      },
+      base,
+    );
+    checkLimits(config, PAGE_LIMITS, '(the page stays responsive up to this; `pnpm demo` trains larger networks)');
+    return { ok: true, config };
   } catch (error) {
-    return { ok: false, field: fieldOf((error as Error).message), message: (error as Error).message };
+    if (!(error instanceof ConfigError)) throw error;
+    const field = (FORM_FIELDS as readonly string[]).includes(error.field) ? (error.field as FormField) : 'hidden';
+    return { ok: false, field, message: error.message };
   }
 }
 
-/** Which field validateConfig's message is about (its messages start with the setting's name). */
-function fieldOf(message: string): FormField {
-  const starts: [string, FormField][] = [
-    ['dataset', 'dataset'],
-    ['hidden', 'hidden'],
-    ['each hidden', 'hidden'],
-    ['activation', 'activation'],
-    ['output activation', 'outputActivation'],
-    ['loss', 'loss'],
-    ['optimizer', 'optimizer'],
-    ['lr', 'lr'],
-    ['batch size', 'batchSize'],
-    ['seed', 'seed'],
-  ];
-  let best: FormField = 'dataset';
-  let bestLength = 0;
-  for (const [prefix, field] of starts) {
-    if (message.startsWith(prefix) && prefix.length > bestLength) {
-      best = field;
-      bestLength = prefix.length;
-    }
-  }
-  return best;
-}
+const FORM_FIELDS: readonly FormField[] = ['dataset', 'hidden', 'activation', 'outputActivation', 'bias', 'loss', 'optimizer', 'lr', 'batchSize', 'seed'];
 
 /** The speed menu: passes over the data per second while playing (null: as fast as it goes). */
 export const SPEEDS: readonly { label: string; value: Speed }[] = [
   { label: 'fastest', value: null },
   { label: '1000 passes/s', value: 1000 },
   { label: '100 passes/s', value: 100 },
-  { label: '10 passes/s', value: 10 },
+  { label: '10 passes/s (for a lecture)', value: 10 },
   { label: '1 pass/s', value: 1 },
 ];
 

@@ -1,6 +1,7 @@
 // What the page knows about the run, updated by one reducer per worker message, and the status line.
 import type { BoundaryGrid } from '@gradlab/viz';
-import { count, num, percent } from './format.ts';
+import { percent } from '../lab/format.ts';
+import { count, num } from './format.ts';
 import type { FromWorker, Progress, RunData } from './protocol.ts';
 
 export type Phase = 'starting' | 'ready' | 'running' | 'paused' | 'done' | 'error';
@@ -79,9 +80,14 @@ function phaseText(state: PageState): string {
     case 'paused':
       return 'paused';
     case 'done':
-      return state.progress?.stopReason === 'converged'
-        ? `converged: every sample's loss < ${state.run?.config.lossThreshold ?? '?'}`
-        : 'stopped at max epochs';
+      switch (state.progress?.stopReason) {
+        case 'converged':
+          return `converged: every sample's loss < ${state.run?.config.lossThreshold ?? '?'}`;
+        case 'diverged':
+          return 'diverged: try a smaller learning rate';
+        default:
+          return 'stopped at max epochs';
+      }
     case 'error':
       return `error: ${state.error ?? 'unknown'}`;
   }

@@ -1,5 +1,7 @@
 // The training worker: runs LabTrainer in time slices so the page stays responsive, and posts
 // progress after each slice. Between slices it yields, so 'pause' and the others get through.
+// A slice is cut by the clock, also in the middle of a pass (every 16 steps), so however large the
+// network the page allows, Pause is heard within a slice (~30 ms plus the progress message).
 import type { LabConfig } from '../lab/config.ts';
 import { isToWorker, type FromWorker, type Speed, type ToWorker } from './protocol.ts';
 import { passesDue, TrainingSession } from './session.ts';
@@ -58,7 +60,9 @@ function tick(): void {
   timer = undefined;
   if (!session || !running) return;
   let passes: number;
+  const epochBefore = session.trainer.epoch;
   try {
+    // at most SLICE_MS, cut inside a pass if need be (the clock is read every 16 steps)
     passes = session.runFor(SLICE_MS, now, passesDue(speed, now() - playStart, playPasses));
     playPasses += passes;
   } catch (error) {
@@ -66,7 +70,7 @@ function tick(): void {
     return;
   }
   if (session.done) running = false;
-  if (passes > 0 || !running) report(!running);
+  if (passes > 0 || session.trainer.epoch !== epochBefore || !running) report(!running);
   if (running) schedule();
 }
 
@@ -107,7 +111,7 @@ function handle(msg: ToWorker): void {
       stop();
       if (!session || session.done) break;
       try {
-        session.runFor(0, now, 1);
+        session.stepPass();
       } catch (error) {
         fail(error);
         break;
@@ -121,7 +125,7 @@ function handle(msg: ToWorker): void {
       if (running) schedule();
       break;
     case 'weights':
-      if (session) post({ type: 'weights', requestId: msg.requestId, ...session.weights() });
+      if (session) post({ type: 'weights', requestId: msg.requestId, ...session.weights(msg.epoch ?? null) });
       break;
   }
 }

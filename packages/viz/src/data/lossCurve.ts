@@ -8,6 +8,10 @@ export interface LossRun {
   label: string;
   epochs: ArrayLike<number>;
   losses: ArrayLike<number>;
+  /** 'line' (default), or 'points': dots only (e.g. the losses a printout showed). */
+  style?: 'line' | 'points';
+  /** A color of its own (default: the run's place among the runs). */
+  color?: string;
 }
 
 export interface LossCurveDataOptions {
@@ -19,11 +23,17 @@ export interface LossCurveDataOptions {
   logScale?: boolean;
   /** Each run is min/max-downsampled to at most this many points (default 2000). */
   maxPoints?: number;
+  /**
+   * The x axis ends here: points further right are dropped, and a run that goes on past it is
+   * drawn to this edge (its value there interpolated), with a note.
+   */
+  xMax?: number;
 }
 
 export interface LossSeries {
   label: string;
   color: string;
+  style: 'line' | 'points';
 }
 
 export interface LossCurveData {
@@ -57,8 +67,12 @@ export function lossCurveData(runs: readonly LossRun[], options: LossCurveDataOp
     }
     const dropped = run.epochs.length - x.length;
     if (dropped > 0) notes.push(`${run.label}: ${dropped} non-finite point(s) dropped`);
-    return sortByX(x, y);
+    const sorted = sortByX(x, y);
+    return options.xMax === undefined ? sorted : clipAt(sorted, options.xMax, run.style === 'points');
   });
+  if (options.xMax !== undefined && runs.some((r, i) => r.epochs.length > 0 && cleaned[i].x.length > 0 && maxOf(r.epochs) > options.xMax!)) {
+    notes.push(`the epoch axis ends at ${options.xMax}; runs that went on are drawn to that edge`);
+  }
 
   // 2. A log axis cannot show 0: clamp non-positive losses to the smallest positive one.
   let logScale = options.logScale ?? false;
@@ -102,10 +116,29 @@ export function lossCurveData(runs: readonly LossRun[], options: LossCurveDataOp
 
   return {
     data: [xs, ...ys],
-    series: runs.map((run, r) => ({ label: run.label, color: runColor(r, runs.length) })),
+    series: runs.map((run, r) => ({ label: run.label, color: run.color ?? runColor(r, runs.length), style: run.style ?? 'line' })),
     logScale,
     notes,
   };
+}
+
+/** The points up to `xMax`; a line going on past it ends at `xMax` with its value there interpolated. */
+function clipAt(run: { x: number[]; y: number[] }, xMax: number, points: boolean): { x: number[]; y: number[] } {
+  let k = 0;
+  while (k < run.x.length && run.x[k] <= xMax) k++;
+  if (k === run.x.length) return run;
+  const out = { x: run.x.slice(0, k), y: run.y.slice(0, k) };
+  if (points || k === 0 || out.x[k - 1] === xMax) return out;
+  const [x0, y0, x1, y1] = [run.x[k - 1], run.y[k - 1], run.x[k], run.y[k]];
+  out.x.push(xMax);
+  out.y.push(y0 + ((y1 - y0) * (xMax - x0)) / (x1 - x0));
+  return out;
+}
+
+function maxOf(values: ArrayLike<number>): number {
+  let m = -Infinity;
+  for (let i = 0; i < values.length; i++) if (values[i] > m) m = values[i];
+  return m;
 }
 
 /** Sorts points by x (stable), and for a repeated x keeps the last value. */

@@ -62,14 +62,24 @@ function plotOptions(data: LossCurveData, opts: LossCurveOptions): uPlot.Options
     series: [
       { label: opts.xLabel ?? 'epoch' },
       ...data.series.map(
-        (s): uPlot.Series => ({
-          label: s.label,
-          class: 'gl-line',
-          stroke: s.color,
-          width: 1.5,
-          spanGaps: true, // runs logged at different epochs stay continuous lines
-          points: { show: false },
-        }),
+        (s): uPlot.Series =>
+          s.style === 'points'
+            ? {
+                label: s.label,
+                class: 'gl-points',
+                stroke: s.color,
+                width: 1.5,
+                paths: () => null, // dots only, no line between them
+                points: { show: true, size: 7, width: 1.5, stroke: s.color, fill: '#ffffff' },
+              }
+            : {
+                label: s.label,
+                class: 'gl-line',
+                stroke: s.color,
+                width: 1.5,
+                spanGaps: true, // runs logged at different epochs stay continuous lines
+                points: { show: false },
+              },
       ),
     ],
   };
@@ -90,6 +100,6 @@ function sameLayout(a: LossCurveData, b: LossCurveData): boolean {
   return (
     a.logScale === b.logScale &&
     a.series.length === b.series.length &&
-    a.series.every((s, i) => s.label === b.series[i].label && s.color === b.series[i].color)
+    a.series.every((s, i) => s.label === b.series[i].label && s.color === b.series[i].color && s.style === b.series[i].style)
   );
 }

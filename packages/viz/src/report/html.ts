@@ -18,19 +18,23 @@ export async function buildReport(input: ReportInput): Promise<string> {
     sections.push(section('Configuration', `<table class="config">${rows}</table>`));
   }
   if (input.printout) sections.push(section('Training output', `<pre class="printout">${escapeHtml(input.printout)}</pre>`));
+  const captions = input.captions ?? {};
   if (payload.loss) {
-    const notes = payload.loss.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('');
     sections.push(
       section(
-        payload.loss.series.length > 1 ? 'Learning curves' : 'Learning curve',
-        figure(FIGURE_IDS.loss) + (notes ? `<ul class="notes">${notes}</ul>` : ''),
+        payload.loss.series.filter((s) => s.style === 'line').length > 1 ? 'Learning curves' : 'Learning curve',
+        figure(FIGURE_IDS.loss, [captions.loss, ...payload.loss.notes]),
       ),
     );
   }
-  if (payload.comparison) sections.push(section('Ground truth vs prediction', figure(FIGURE_IDS.comparison)));
-  if (payload.boundary) sections.push(section('Decision boundary', figure(FIGURE_IDS.boundary)));
+  if (payload.comparison) sections.push(section('Ground truth vs prediction', figure(FIGURE_IDS.comparison, [captions.comparison])));
+  if (payload.boundary) sections.push(section('Decision boundary', figure(FIGURE_IDS.boundary, [captions.boundary])));
+  for (const extra of input.sections ?? []) sections.push(section(extra.title, extra.html, extra.id));
   if (input.graphSvg) {
-    sections.push(section('Computational graph', `<div id="${FIGURE_IDS.graph}" class="figure graph">${svgForInline(input.graphSvg)}</div>`));
+    const caption = input.graphCaption ? `<figcaption>${escapeHtml(input.graphCaption)}</figcaption>` : '';
+    sections.push(
+      section('Computational graph', `<figure class="graph-figure"><div id="${FIGURE_IDS.graph}" class="figure graph">${svgForInline(input.graphSvg)}</div>${caption}</figure>`, 'graph-section'),
+    );
   }
 
   return `<!doctype html>
@@ -60,7 +64,7 @@ ${sections.join('\n')}
 /** The figures' data: shaped here in Node so the page only draws. */
 export function reportPayload(input: ReportInput): ReportPayload {
   const payload: ReportPayload = {};
-  if (input.runs.length > 0) payload.loss = lossCurveData(input.runs, { logScale: input.logScale });
+  if (input.runs.length > 0) payload.loss = lossCurveData(input.runs, { logScale: input.logScale, xMax: input.xMax });
   if (input.comparison) {
     const { points, labels, predictions, threshold } = input.comparison;
     payload.comparison = comparisonData(points, labels, predictions, { threshold });
@@ -86,12 +90,15 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function section(title: string, body: string): string {
-  return `<section>\n<h2>${escapeHtml(title)}</h2>\n${body}\n</section>`;
+function section(title: string, body: string, id?: string): string {
+  return `<section${id ? ` id="${escapeHtml(id)}"` : ''}>\n<h2>${escapeHtml(title)}</h2>\n${body}\n</section>`;
 }
 
-function figure(id: string): string {
-  return `<div id="${id}" class="figure"></div>`;
+/** A figure's container, with a caption below it (outside the element the PNG is shot from). */
+function figure(id: string, captions: (string | undefined)[] = []): string {
+  const text = captions.filter((c): c is string => c !== undefined && c !== '');
+  const caption = text.length > 0 ? `<figcaption class="notes">${text.map(escapeHtml).join(' ')}</figcaption>` : '';
+  return `<figure class="plot"><div id="${id}" class="figure"></div>${caption}</figure>`;
 }
 
 function formatPercent(x: number): string {
@@ -109,8 +116,40 @@ table.config th, table.config td { border: 1px solid #ddd; padding: 4px 12px; te
 table.config th { background: #f6f6f6; font-weight: 600; }
 pre.printout { background: #f6f6f6; border: 1px solid #e2e2e2; padding: 10px 12px; font-size: 13px; line-height: 1.4; max-height: 420px; overflow: auto; }
 .figure { display: inline-block; background: #fff; padding: 10px 14px; }
-.figure.graph { display: block; overflow-x: auto; }
-.figure.graph svg { display: block; max-width: none; height: auto; }
-ul.notes { font-size: 13px; color: #555; margin: 4px 0; }
+.figure.graph { display: block; padding: 0; }
+.figure.graph svg { display: block; max-width: 100%; height: auto; margin: 0 auto; }
+figure.graph-figure { margin: 0; }
+figcaption { font-size: 13px; color: #444; margin: 6px 0 0; line-height: 1.45; }
+h3 { font-size: 16px; margin: 22px 0 8px; }
+code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12.5px; background: #f3f3f3; padding: 0 3px; border-radius: 3px; }
+section > table:not(.config), section .path > table { border-collapse: collapse; font-size: 13px; margin: 6px 0 10px; }
+section > table:not(.config) th, section > table:not(.config) td, section .path > table th, section .path > table td { border-bottom: 1px solid #e4e4e4; padding: 3px 10px 3px 0; text-align: left; vertical-align: top; }
+section td.name { white-space: nowrap; }
+section td.num { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12.5px; overflow-wrap: anywhere; }
+section .path { margin: 10px 0 14px; padding: 6px 12px; border-left: 3px solid #c9d6ea; }
+section .path p { margin: 4px 0; }
+section table.verdict td { font-weight: 600; }
+section .keep > table { border-collapse: collapse; font-size: 13px; margin: 6px 0 10px; }
+section .keep > table th, section .keep > table td { border-bottom: 1px solid #e4e4e4; padding: 3px 10px 3px 0; text-align: left; vertical-align: top; }
+figure.plot { margin: 0; }
+figcaption.notes { font-size: 12.5px; color: #555; margin: 2px 0 0; max-width: 700px; }
 pre.error { color: #b00; background: #fee; padding: 8px; white-space: pre-wrap; }
+
+/* Printing (report.pdf is Chromium's print of this page): A4, every section whole, the training
+   output complete to its last line, figures unscaled, the graph on a page of its own, scaled to fit. */
+@page { size: A4; margin: 14mm 12mm 16mm; }
+@media print {
+  body { font-size: 10.5pt; }
+  main { max-width: none; padding: 0; }
+  h1 { font-size: 18pt; }
+  h2 { font-size: 14pt; margin: 18px 0 8px; break-after: avoid; }
+  h3 { break-after: avoid; }
+  pre.printout { max-height: none; overflow: visible; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 8.5pt; }
+  .figure { padding: 4px 0; break-inside: avoid; }
+  table, tr, .path, figure, .keep { break-inside: avoid; }
+  section > table:not(.config), section .path > table { font-size: 9pt; }
+  section#graph-section { break-before: page; }
+  .figure.graph svg { width: 100%; max-height: 228mm; }
+  code { white-space: pre-wrap; }
+}
 `;

@@ -5,6 +5,12 @@ import { drawDecisionBoundary } from '../dom/boundary.ts';
 import { drawLossCurve } from '../dom/lossCurve.ts';
 import { FIGURE_IDS, PAYLOAD_ID, type ReportPayload } from './types.ts';
 
+/**
+ * Figure sizes (CSS px) that fit the width of an A4 page less its margins (186 mm ≈ 700 px), so
+ * the PDF prints them unscaled; the PNGs are the same figures at 2× pixel density.
+ */
+const FIGURE_SIZES = { loss: { width: 660, height: 330 }, panel: 315, boundary: 400 } as const;
+
 function figure(id: string): HTMLElement | null {
   return document.getElementById(id);
 }
@@ -12,15 +18,15 @@ function figure(id: string): HTMLElement | null {
 function draw(payload: ReportPayload): void {
   const loss = figure(FIGURE_IDS.loss);
   if (payload.loss && loss) {
-    const several = payload.loss.series.length > 1;
-    drawLossCurve(loss, payload.loss, { title: several ? 'Learning curves' : 'Learning curve' });
+    const several = payload.loss.series.filter((s) => s.style === 'line').length > 1;
+    drawLossCurve(loss, payload.loss, { title: several ? 'Learning curves' : 'Learning curve', width: FIGURE_SIZES.loss.width, height: FIGURE_SIZES.loss.height });
   }
   const comparison = figure(FIGURE_IDS.comparison);
-  if (payload.comparison && comparison) drawComparison(comparison, payload.comparison);
+  if (payload.comparison && comparison) drawComparison(comparison, payload.comparison, { width: FIGURE_SIZES.panel, height: FIGURE_SIZES.panel });
   const boundary = figure(FIGURE_IDS.boundary);
   if (payload.boundary && boundary) {
     const { grid, points, labels } = payload.boundary;
-    drawDecisionBoundary(boundary, grid, { points, labels });
+    drawDecisionBoundary(boundary, grid, { points, labels }, { width: FIGURE_SIZES.boundary, height: FIGURE_SIZES.boundary });
   }
 }
 

@@ -15,6 +15,8 @@ export interface ReportInput {
   runs: LossRun[];
   /** Log-scale loss axis (losses ≤ 0 are clamped, see lossCurveData). */
   logScale?: boolean;
+  /** The learning curve's epoch axis ends here (see lossCurveData's xMax). */
+  xMax?: number;
   /** Ground truth vs prediction. `predictions` are raw outputs, thresholded at `threshold` (0.5). */
   comparison?: {
     points: ArrayLike<ArrayLike<number>>;
@@ -30,6 +32,15 @@ export interface ReportInput {
   };
   /** SVG text of the computational graph (renderGraphSvg), inlined in the page. */
   graphSvg?: string;
+  /** Captions under the figures (what is plotted, what was thinned out). */
+  captions?: { loss?: string; comparison?: string; boundary?: string };
+  /** A caption under the graph: which sample, epoch and weights it shows. */
+  graphCaption?: string;
+  /**
+   * Sections of the caller's own, placed before the graph: `html` is inserted as it is (the
+   * caller escapes its text, e.g. with escapeHtml); `id` becomes the section's id.
+   */
+  sections?: { id: string; title: string; html: string }[];
 }
 
 /** The figures' data, embedded in the page as JSON and drawn by page.ts. */

@@ -1,9 +1,10 @@
-// report.html + graph.svg + one PNG per figure, in one call. The files are written by the
-// caller's `writeFile` (the CLI passes writeFileAtomic from @gradlab/nn/node, the repository's
-// one atomic writer): report.html first, so a failure of the PNGs never costs the report.
+// report.html + graph.svg + one PNG per figure + report.pdf, in one call. The files are written by
+// the caller's `writeFile` (the CLI passes writeFileAtomic from @gradlab/nn/node, the repository's
+// one atomic writer): report.html first, so a failure of Chromium never costs the report. Every
+// PNG and the PDF come from one Chromium launch, companions' figures included.
 import { join } from 'node:path';
 import { buildReport } from './html.ts';
-import { findChromium, PNG_SKIPPED_MESSAGE, pngFailedMessage, renderPngs } from './png.ts';
+import { findChromium, PNG_SKIPPED_MESSAGE, pngFailedMessage, renderPages, type RenderJob } from './png.ts';
 import { FIGURE_IDS, type ReportInput } from './types.ts';
 
 /** Writes one file whole (e.g. writeFileAtomic from @gradlab/nn/node). */
@@ -12,10 +13,17 @@ export type WriteFile = (path: string, data: string | Uint8Array) => Promise<voi
 export interface WriteReportOptions {
   /** Also screenshot the figures to PNG (needs Chromium). */
   png: boolean;
+  /** Also print the report to report.pdf (needs Chromium; default: as `png`). */
+  pdf?: boolean;
   /** Chromium binary; default findChromium(). */
   chromiumPath?: string;
   /** How each file is written; the folder exists. */
   writeFile: WriteFile;
+  /**
+   * Other figures made in the same Chromium launch: each input's figures are written as PNGs into
+   * its `dir` (no HTML there), e.g. each run's comparison figure of a sweep.
+   */
+  companions?: { dir: string; input: ReportInput }[];
 }
 
 export interface WriteReportResult {
@@ -32,6 +40,15 @@ export interface WriteReportResult {
   blockedRequests?: string[];
 }
 
+/** The PNGs of a report's figures: selector and file, for the figures the input has. */
+function figureFiles(dir: string, input: ReportInput): { selector: string; path: string }[] {
+  const pngs: { selector: string; path: string }[] = [];
+  if (input.runs.length > 0) pngs.push({ selector: `#${FIGURE_IDS.loss}`, path: join(dir, 'loss.png') });
+  if (input.comparison) pngs.push({ selector: `#${FIGURE_IDS.comparison}`, path: join(dir, 'comparison.png') });
+  if (input.boundary) pngs.push({ selector: `#${FIGURE_IDS.boundary}`, path: join(dir, 'boundary.png') });
+  return pngs;
+}
+
 export async function writeReport(dir: string, input: ReportInput, options: WriteReportOptions): Promise<WriteReportResult> {
   const { writeFile } = options;
   const result: WriteReportResult = { written: [], skipped: [] };
@@ -46,42 +63,52 @@ export async function writeReport(dir: string, input: ReportInput, options: Writ
     result.written.push(svgPath);
   }
 
-  const pngs: { selector: string; path: string }[] = [];
-  if (input.runs.length > 0) pngs.push({ selector: `#${FIGURE_IDS.loss}`, path: join(dir, 'loss.png') });
-  if (input.comparison) pngs.push({ selector: `#${FIGURE_IDS.comparison}`, path: join(dir, 'comparison.png') });
-  if (input.boundary) pngs.push({ selector: `#${FIGURE_IDS.boundary}`, path: join(dir, 'boundary.png') });
-  if (pngs.length === 0) return result;
-
-  const skipAll = (reason: string) => {
-    for (const p of pngs) result.skipped.push({ file: p.path, reason });
-  };
-  if (!options.png) {
-    skipAll('PNG output not requested');
-    return result;
+  const pdf = options.pdf ?? options.png;
+  const pdfPath = join(dir, 'report.pdf');
+  const pages: { job: RenderJob; pngs: { selector: string; path: string }[]; pdfPath: string | null }[] = [];
+  const own = options.png ? figureFiles(dir, input) : [];
+  if (own.length > 0 || pdf) pages.push({ job: { html, selectors: own.map((p) => p.selector), pdf }, pngs: own, pdfPath: pdf ? pdfPath : null });
+  if (options.png) {
+    for (const c of options.companions ?? []) {
+      const pngs = figureFiles(c.dir, c.input);
+      if (pngs.length > 0) pages.push({ job: { html: await buildReport(c.input), selectors: pngs.map((p) => p.selector) }, pngs, pdfPath: null });
+    }
   }
+  const wanted = [...pages.flatMap((p) => p.pngs.map((q) => q.path)), ...(pdf ? [pdfPath] : [])];
+  const skipAll = (reason: string) => {
+    for (const file of wanted) result.skipped.push({ file, reason });
+  };
+  if (!options.png) for (const p of figureFiles(dir, input)) result.skipped.push({ file: p.path, reason: 'PNG output not requested' });
+  if (!pdf) result.skipped.push({ file: pdfPath, reason: 'PDF output not requested' });
+  if (pages.length === 0) return result;
+
   const chromiumPath = options.chromiumPath ?? findChromium();
   if (!chromiumPath) {
     skipAll('Chromium not found');
     result.message = PNG_SKIPPED_MESSAGE;
     return result;
   }
-  let images: Uint8Array[];
+  let rendered;
   try {
-    const rendered = await renderPngs(
-      html,
-      pngs.map((p) => p.selector),
+    rendered = await renderPages(
+      pages.map((p) => p.job),
       { chromiumPath },
     );
-    images = rendered.images;
-    result.blockedRequests = rendered.blockedRequests;
   } catch (err) {
     result.message = pngFailedMessage(err);
     skipAll(result.message);
     return result;
   }
-  for (const [i, { path }] of pngs.entries()) {
-    await writeFile(path, images[i]);
-    result.written.push(path);
+  result.blockedRequests = rendered.flatMap((r) => r.blockedRequests);
+  for (const [k, page] of pages.entries()) {
+    for (const [i, { path }] of page.pngs.entries()) {
+      await writeFile(path, rendered[k].images[i]);
+      result.written.push(path);
+    }
+    if (page.pdfPath && rendered[k].pdf) {
+      await writeFile(page.pdfPath, rendered[k].pdf);
+      result.written.push(page.pdfPath);
+    }
   }
   return result;
 }

@@ -1,69 +1,13 @@
 // The chain rule made visible: a weight's gradient as a sum over paths, and the backward walk
 // one node at a time. View models only (plain data), so they are tested in Node.
-import { explainGradient, formatIndex, formatValues, nodeLabel, type BackwardStep, type Tensor } from '@gradlab/core';
+// A weight's gradient path by path is the lab's (src/lab/explain.ts: explainWeight).
+import { formatIndex, formatValues, nodeLabel, type BackwardStep, type Tensor } from '@gradlab/core';
+import type { PathView } from '../../lab/explain.ts';
 import { num } from '../format.ts';
-import type { StepGraph } from './graph.ts';
-
-/** Paths listed in full; the rest are counted (their products are still in the sum). */
-export const MAX_LISTED_PATHS = 40;
-
-export interface FactorView {
-  /** `∂z3/∂a2[0,1]`. */
-  derivative: string;
-  formula: string;
-  local: number;
-}
-
-export interface PathView {
-  /** `loss ← … ← W1[0,0]`. */
-  chain: string;
-  factors: FactorView[];
-  product: number;
-}
-
-export interface ExplanationView {
-  /** `W1[0,0]`. */
-  element: string;
-  paths: PathView[];
-  pathCount: number;
-  /** Σ of the path products. */
-  sum: number;
-  /** The same element of the weight's `.grad`, as the backward pass left it. */
-  grad: number;
-  difference: number;
-  /** Every path has a factor 0 (an input of 0, a ReLU that is off, …). */
-  allPathsZero: boolean;
-}
 
 /** The flat indices of a tensor with their `[i,j]` names, for an element picker. */
 export function elementChoices(t: Tensor): { index: number; text: string }[] {
   return Array.from({ length: t.size }, (_, i) => ({ index: i, text: formatIndex(t.shape, i) }));
-}
-
-export function explainWeight(graph: StepGraph, name: string, index: number): ExplanationView {
-  const parameter = graph.parameters.find((p) => p.name === name);
-  if (!parameter) throw new Error(`inspector: no parameter named ${name}`);
-  const w = parameter.tensor;
-  const x = explainGradient(graph.loss, w, index, { maxPaths: MAX_LISTED_PATHS });
-  const element = `${name}${x.indexText}`;
-  const rootName = nodeLabel(graph.loss);
-  const paths = x.paths.map(
-    (p): PathView => ({
-      chain: [rootName, ...p.steps.map((s) => `${s.label}${s.indexText}`)].join(' ← '),
-      factors: p.steps.map((s) => ({ derivative: `∂${nodeLabel(s.from)}/∂${s.label}${s.indexText}`, formula: s.formula, local: s.local })),
-      product: p.product,
-    }),
-  );
-  const grad = w.grad ? w.grad.data[index] : 0;
-  return {
-    element,
-    paths,
-    pathCount: x.pathCount,
-    sum: x.sum,
-    grad,
-    difference: Math.abs(x.sum - grad),
-    allPathsZero: x.pathCount > 0 && x.paths.length === x.pathCount && x.paths.every((p) => p.steps.some((s) => s.local === 0)),
-  };
 }
 
 /** `1 × -1.82695 × 0.0790373 = -0.144396`. */
@@ -84,6 +28,8 @@ export interface ContributionView {
   accumulated: string;
   /** The input now has gradient from more than one user (its value fans out). */
   fansOut: boolean;
+  /** The rule that hands it down, in matrix form for matmul: `∂loss/∂a1 = ∂loss/∂z2 · W2ᵀ`. */
+  rule: string;
 }
 
 export interface StepView {
@@ -126,6 +72,7 @@ export function stepView(steps: readonly BackwardStep[], k: number): StepView {
     contributions: step.contributions.map((c) => {
       const parts = received.get(c.input) ?? [];
       return {
+        rule: handOnRule(step.node, c.inputName, c.input),
         to: nodeLabel(c.input),
         slot: c.inputName,
         value: formatValues(c.value, VALUES),
@@ -137,4 +84,19 @@ export function stepView(steps: readonly BackwardStep[], k: number): StepView {
     doneIds: steps.slice(0, k + 1).map((s) => s.node.id),
     targetIds: step.contributions.map((c) => c.input.id),
   };
+}
+
+/**
+ * How a node hands its gradient to one input, as a formula: for matmul C = A·B the matrix form
+ * (`∂loss/∂A = ∂loss/∂C · Bᵀ`, `∂loss/∂B = Aᵀ · ∂loss/∂C`) with the lab's names, otherwise the
+ * elementwise product with the local derivative.
+ */
+export function handOnRule(node: Tensor, slot: string, input: Tensor): string {
+  const c = nodeLabel(node);
+  const x = nodeLabel(input);
+  if (node.op?.name === 'matmul') {
+    const [a, b] = node.inputs.map(nodeLabel);
+    return slot === 'a' ? `∂loss/∂${a} = ∂loss/∂${c} · ${b}ᵀ` : `∂loss/∂${b} = ${a}ᵀ · ∂loss/∂${c}`;
+  }
+  return `∂loss/∂${x} = ∂loss/∂${c} ⊙ ∂${c}/∂${x}`;
 }
