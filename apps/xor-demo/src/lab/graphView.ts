@@ -214,16 +214,21 @@ export function viewEdgeOf(view: GraphView, input: Tensor, user: Tensor): string
   return view.edges.some((e) => e.id === id) ? id : null;
 }
 
+/** Paths walked for highlighting at most: every tensor-level edge of an MLP is on the first few. */
+export const HIGHLIGHT_PATHS = 2000;
+
 /**
  * The nodes and edges on the paths from the loss down to element `index` of the parameter
- * `name` (every path, however many, for highlighting), as the view draws them.
+ * `name`, as the view draws them. The picture's edges join tensors, not elements, so the first
+ * HIGHLIGHT_PATHS paths cover them all in an MLP (each path passes one unit of each layer along
+ * the same tensor edges); a [2,128,128,128,1] network's 16,384 paths are not all walked.
  */
 export function pathHighlight(view: GraphView, graph: StepGraph, name: string, index: number): { nodes: Set<string>; edges: Set<string> } {
   const parameter = graph.parameters.find((p) => p.name === name);
   const nodes = new Set<string>();
   const edges = new Set<string>();
   if (!parameter) return { nodes, edges };
-  const x = explainGradient(graph.loss, parameter.tensor, index, { maxPaths: 100_000 });
+  const x = explainGradient(graph.loss, parameter.tensor, index, { maxPaths: HIGHLIGHT_PATHS });
   for (const p of x.paths) {
     for (const s of p.steps) {
       const edge = viewEdgeOf(view, s.node, s.from);
