@@ -25,6 +25,8 @@ export {
   Op,
   defineOp,
   peek,
+  recordOps,
+  type AppliedOpListener,
   type OpSpec,
   type DerivativeRule,
   type NotDifferentiable,

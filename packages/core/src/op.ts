@@ -151,6 +151,28 @@ export function currentResultHook(): ResultHook {
   return results;
 }
 
+/** Hears of one op applied: the op, its inputs and attributes, and its result (with its values). */
+export type AppliedOpListener = (op: Op, inputs: readonly Tensor[], attrs: unknown, result: Tensor) => void;
+
+/**
+ * Runs `fn` and tells `listener` of every op applied in it, in order, whether or not the op
+ * records a graph: comparisons, argmax and other ops without a gradient record none, so a tracer
+ * that must see every op (an exporter) listens here. Results and their values are unchanged.
+ */
+export function recordOps<T>(fn: () => T, listener: AppliedOpListener): T {
+  const outer = results;
+  const hook: ResultHook = {
+    result: (shape, size) => outer.result(shape, size),
+    computing: () => outer.computing?.(),
+    applied: (op, inputs, attrs, result) => {
+      outer.applied?.(op, inputs, attrs, result);
+      listener(op, inputs, attrs, result);
+    },
+    records: outer.records,
+  };
+  return withResultHook(hook, fn);
+}
+
 /** Shared lists of zeros, for the common case of inputs never changed in place. */
 const UNCHANGED: readonly (readonly number[])[] = Array.from({ length: 9 }, (_, n) => Object.freeze(new Array<number>(n).fill(0)));
 

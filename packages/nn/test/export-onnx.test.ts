@@ -2,12 +2,12 @@
 // CPU) and must give gradlab's own outputs (float64 to 1e-12, float32 to 1e-5) and, for the
 // networks of fixtures/export-reference.json, PyTorch's.
 import { readFileSync } from 'node:fs';
-import { concat, GradlabError, noGrad, tensor, type Tensor } from '@gradlab/core';
+import { concat, createRng, defineOp, dropout, GradlabError, noGrad, tensor, type Tensor } from '@gradlab/core';
 import { generateXOREasy } from '@gradlab/data';
-import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { exportOnnx, loadSafetensors, ONNX_EXPORTABLE_OPS, type ExportOnnxOptions } from '../src/export/index.ts';
+import { exportOnnx, loadSafetensors, ONNX_EXPORTABLE_OPS } from '../src/export/index.ts';
 import { mlp, Sequential, Dense, LeakyReLU, ReLU, Tanh, type Module } from '../src/index.ts';
+import { compare, maxDiff, runOnnx, TOLERANCE } from './onnx-runtime.ts';
 
 interface Case {
   file: string;
@@ -16,34 +16,6 @@ interface Case {
 }
 const fixture = (name: string): URL => new URL(`./fixtures/${name}`, import.meta.url);
 const reference = JSON.parse(readFileSync(fixture('export-reference.json'), 'utf8')) as { lab: Case; softmax: Case };
-
-type Dtype = 'float64' | 'float32';
-const TOLERANCE: Record<Dtype, number> = { float64: 1e-12, float32: 1e-5 };
-
-/** Runs ONNX bytes in onnxruntime on `x`; returns the output's values and shape. */
-async function runOnnx(bytes: Uint8Array, x: Tensor, dtype: Dtype): Promise<{ data: number[]; dims: readonly number[] }> {
-  const session = await ort.InferenceSession.create(bytes);
-  const values = dtype === 'float64' ? Float64Array.from(x.data) : Float32Array.from(x.data);
-  const result = await session.run({ [session.inputNames[0]]: new ort.Tensor(dtype, values, [...x.shape]) });
-  const out = result[session.outputNames[0]];
-  return { data: Array.from(out.data as Float64Array | Float32Array), dims: out.dims };
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
-}
-
-/** Exports `fn`, runs it in onnxruntime on `x`, and returns the largest difference from gradlab. */
-async function compare(fn: Module | ((x: Tensor) => Tensor), x: Tensor, dtype: Dtype, options: Partial<ExportOnnxOptions> = {}): Promise<number> {
-  const bytes = exportOnnx(fn, { inputShape: x.shape, dtype, ...options });
-  const want = noGrad(() => (typeof fn === 'function' ? fn(x) : fn.forward(x)));
-  const got = await runOnnx(bytes, x, dtype);
-  expect(got.dims).toEqual(want.shape);
-  return maxDiff(got.data, want.data);
-}
 
 const labNet = (): Module => mlp([2, 3, 3, 1], { activation: 'sigmoid', bias: false, seed: 1 });
 const softmaxNet = (): Module => mlp([2, 16, 16, 3], { activation: 'tanh', outputActivation: 'none', seed: 1 });
@@ -110,9 +82,11 @@ describe('exportOnnx: ops', () => {
     }
   }
 
-  it('erf (float32: onnxruntime has no float64 Erf)', async () => {
-    expect(await compare((t) => t.erf(), x, 'float32')).toBeLessThan(1e-5);
-  });
+  for (const dtype of ['float64', 'float32'] as const) {
+    it(`erf (${dtype}; float64 spelled out, onnxruntime has no float64 Erf)`, async () => {
+      expect(await compare((t) => t.erf(), x, dtype)).toBeLessThan(TOLERANCE[dtype]);
+    });
+  }
 
   it('a Sequential of every activation module runs with any batch size (traced with 1 row)', async () => {
     const model = new Sequential(new Dense(4, 5, { seed: 1 }), new ReLU(), new Dense(5, 5, { seed: 2 }), new LeakyReLU(0.2), new Dense(5, 2, { seed: 3 }), new Tanh());
@@ -131,8 +105,13 @@ describe('exportOnnx: ops', () => {
     expect(got.data).toEqual(Array.from(x.data));
   });
 
-  it('an op ONNX cannot take is named in the error, with the list of those it can', () => {
-    expect(() => exportOnnx((t) => t.variance(), { inputShape: [2, 2] })).toThrow(/exportOnnx: op 'variance' \(.*\) has no ONNX export; exportable ops: abs, add,/);
+  it('an op ONNX cannot take is named in the error, with the reason or the list of those it can', () => {
+    const rng = createRng(1);
+    expect(() => exportOnnx((t) => dropout(t, 0.5, rng), { inputShape: [2, 2] })).toThrow(
+      /exportOnnx: op 'dropoutMask' \(dropoutMask\(p=0.5\)\) has no ONNX export: dropout in training draws a random mask/,
+    );
+    const custom = defineOp({ name: 'cube', inputs: ['x'], forward: ([v]) => noGrad(() => v.mul(v).mul(v)), derivatives: {} });
+    expect(() => exportOnnx((t) => custom.apply([t], undefined), { inputShape: [2, 2] })).toThrow(/exportOnnx: op 'cube' \(cube\) has no ONNX export; exportable ops: abs, add,/);
     expect(ONNX_EXPORTABLE_OPS).toContain('matmul');
   });
 

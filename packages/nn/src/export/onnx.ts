@@ -1,9 +1,11 @@
-// ONNX export: run the model once on an example input, read the graph gradlab recorded (every
-// op with its inputs and attributes, every parameter and constant as a leaf), and write it as an
-// ONNX ModelProto: the input becomes the graph's input, each leaf an initializer holding its
-// values, each op one or two ONNX nodes. The file runs in onnxruntime, PyTorch's ONNX tools and
-// anything else that reads ONNX (opset 17, IR version 8).
-import { enableGrad, GradlabError, trace, zeros, type Tensor } from '@gradlab/core';
+// ONNX export: run the model once on an example input, listen to every op it applies (core's
+// recordOps: also the ops that take no gradient, such as comparisons) and write that graph as an
+// ONNX ModelProto: the input becomes the graph's input, each parameter and constant an
+// initializer holding its values, each op one or a few ONNX nodes. The file runs in onnxruntime,
+// PyTorch's ONNX tools and anything else that reads ONNX (opset 17, IR version 8). Where
+// onnxruntime has no float64 kernel for an op (Conv, ConvTranspose, AveragePool, Erf, Softplus),
+// a float64 export spells the op out with ops it has, so the same file runs everywhere.
+import { enableGrad, erfScalar, geluTanhOp, GradlabError, recordOps, zeros, type Op, type Tensor } from '@gradlab/core';
 import protobuf from 'protobufjs/light.js';
 import { Module } from '../module.ts';
 import { ONNX_ATTRIBUTE, ONNX_DTYPE, ONNX_SCHEMA } from './onnx-schema.ts';
@@ -76,11 +78,16 @@ interface Emitter {
   batched: boolean;
   /** Whether the model is float64 (ONNX's float attributes are float32: such ops are spelled out). */
   double: boolean;
+  /** The op's definition (two ops may share a name: gelu and its tanh form). */
+  definition: Op;
 }
 
 const int = (name: string, i: number): Attribute => ({ name, type: ONNX_ATTRIBUTE.INT, i });
 const ints = (name: string, values: readonly number[]): Attribute => ({ name, type: ONNX_ATTRIBUTE.INTS, ints: [...values] });
 const float = (name: string, f: number): Attribute => ({ name, type: ONNX_ATTRIBUTE.FLOAT, f });
+/** Cast to the model's float type (comparisons give booleans, ArgMax int64). */
+const toFloat = (e: Emitter): Attribute => int('to', e.double ? ONNX_DTYPE.DOUBLE : ONNX_DTYPE.FLOAT);
+const TO_INT64 = int('to', ONNX_DTYPE.INT64);
 
 /** A recorded attribute, checked: ops keep them in plain objects. */
 function attr<T>(op: string, attrs: unknown, key: string, check: (v: unknown) => v is T): T {
@@ -90,6 +97,7 @@ function attr<T>(op: string, attrs: unknown, key: string, check: (v: unknown) =>
 }
 const isNumber = (v: unknown): v is number => typeof v === 'number';
 const isNumbers = (v: unknown): v is readonly number[] => Array.isArray(v) && v.every((x) => typeof x === 'number');
+const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
 
 const unary = (opType: string) => (e: Emitter): string => e.node(opType, [e.input(0)]);
 const binary = (opType: string) => (e: Emitter): string => e.node(opType, [e.input(0), e.input(1)]);
@@ -115,7 +123,7 @@ function batchAware(e: Emitter, op: string, copy: number): number[] {
 const EXPORTERS: Record<string, (e: Emitter) => string> = {
   abs: unary('Abs'),
   cos: unary('Cos'),
-  erf: unary('Erf'),
+  erf: (e) => (e.double ? erfSpelledOut(e, e.input(0)) : e.node('Erf', [e.input(0)])),
   exp: unary('Exp'),
   log: unary('Log'),
   neg: unary('Neg'),
@@ -172,6 +180,59 @@ const EXPORTERS: Record<string, (e: Emitter) => string> = {
   },
   max: (e) => reduceWithAttribute(e, 'max', 'ReduceMax'),
   min: (e) => reduceWithAttribute(e, 'min', 'ReduceMin'),
+  norm: (e) => reduceWithAttribute(e, 'norm', 'ReduceL2'),
+  prod: (e) => reduceWithAttribute(e, 'prod', 'ReduceProd'),
+  logSumExp: (e) => reduceWithAttribute(e, 'logSumExp', 'ReduceLogSumExp'),
+  // Σ(xᵢ − x̄)²/(n − c), as gradlab computes it (the mean first); std is its square root
+  variance: (e) => variance(e, 'variance'),
+  std: (e) => e.node('Sqrt', [variance(e, 'std', e.temp())]),
+  argmax: (e) => argIndex(e, 'argmax', 'ArgMax'),
+  argmin: (e) => argIndex(e, 'argmin', 'ArgMin'),
+  // comparisons give booleans in ONNX, 0/1 in gradlab
+  gt: (e) => e.node('Cast', [e.node('Greater', [e.input(0), e.input(1)], [], e.temp())], [toFloat(e)]),
+  ge: (e) => e.node('Cast', [e.node('GreaterOrEqual', [e.input(0), e.input(1)], [], e.temp())], [toFloat(e)]),
+  lt: (e) => e.node('Cast', [e.node('Less', [e.input(0), e.input(1)], [], e.temp())], [toFloat(e)]),
+  le: (e) => e.node('Cast', [e.node('LessOrEqual', [e.input(0), e.input(1)], [], e.temp())], [toFloat(e)]),
+  eq: (e) => e.node('Cast', [e.node('Equal', [e.input(0), e.input(1)], [], e.temp())], [toFloat(e)]),
+  // [x > 0]
+  step: (e) => e.node('Cast', [e.node('Greater', [e.input(0), e.float([0], [])], [], e.temp())], [toFloat(e)]),
+  // a where cond ≠ 0 (NaN counts as true: NaN = 0 is false), else b
+  where: (e) => {
+    const nonzero = e.node('Not', [e.node('Equal', [e.input(0), e.float([0], [])], [], e.temp())], [], e.temp());
+    return e.node('Where', [nonzero, e.input(1), e.input(2)]);
+  },
+  // y[…, c] = [indices[…] = c]
+  oneHot: (e) => {
+    const classes = attr('oneHot', e.attrs, 'classes', isNumber);
+    const column = e.node('Unsqueeze', [e.input(0), e.int64([-1])], [], e.temp());
+    const equal = e.node('Equal', [column, e.float(Array.from({ length: classes }, (_, c) => c))], [], e.temp());
+    return e.node('Cast', [equal], [toFloat(e)]);
+  },
+  // indices are gradlab numbers: ONNX wants int64
+  gather: (e) => {
+    const index = e.node('Cast', [e.input(1)], [TO_INT64], e.temp());
+    return e.node('GatherElements', [e.input(0), index], [int('axis', attr('gather', e.attrs, 'axis', isNumber))]);
+  },
+  index: (e) => {
+    const indices = e.node('Cast', [e.input(1)], [TO_INT64], e.temp());
+    return e.node('Gather', [e.input(0), indices], [int('axis', attr('index', e.attrs, 'axis', isNumber))]);
+  },
+  pad: (e) => {
+    const inner = attr('pad', e.attrs, 'inner', isSliceAttrs);
+    const after = inner.full.map((d, a) => d - inner.sliced[a] - inner.starts[a]);
+    const value = attr('pad', e.attrs, 'value', isNumber);
+    return e.node('Pad', [e.input(0), e.int64([...inner.starts, ...after]), e.float([value], [])]);
+  },
+  gelu: (e) => (e.definition === (geluTanhOp as unknown as Op) ? geluTanh(e) : geluErf(e)),
+  conv1d: (e) => conv(e, 'conv1d'),
+  conv2d: (e) => conv(e, 'conv2d'),
+  convTranspose1d: (e) => convTranspose(e, 'convTranspose1d'),
+  convTranspose2d: (e) => convTranspose(e, 'convTranspose2d'),
+  maxPool2d: (e) => {
+    const axes = spatialAxes(2, attr('maxPool2d', e.attrs, 'window', isWindow));
+    return e.node('MaxPool', [e.input(0)], windowAttributes(axes));
+  },
+  avgPool2d: (e) => avgPool(e),
   slice: (e) => {
     const starts = attr('slice', e.attrs, 'starts', isNumbers);
     const steps = attr('slice', e.attrs, 'steps', isNumbers);
@@ -196,6 +257,348 @@ function reduceWithAttribute(e: Emitter, op: string, opType: string): string {
   const keepDims = attr(op, e.attrs, 'keepDims', (v): v is boolean => typeof v === 'boolean');
   return e.node(opType, [e.input(0)], [ints('axes', axes), int('keepdims', keepDims ? 1 : 0)]);
 }
+
+/** Σ(xᵢ − x̄)²/(n − c) over the op's axes: the mean first, as gradlab's kernel. */
+function variance(e: Emitter, op: string, output?: string): string {
+  const axes = attr(op, e.attrs, 'axes', isNumbers);
+  const keepDims = attr(op, e.attrs, 'keepDims', isBoolean);
+  const correction = attr(op, e.attrs, 'correction', isNumber);
+  const n = axes.reduce((size, a) => size * e.inputShape(0)[a], 1);
+  const mean = e.node('ReduceMean', [e.input(0)], [ints('axes', axes), int('keepdims', 1)], e.temp());
+  const d = e.node('Sub', [e.input(0), mean], [], e.temp());
+  const squares = e.node('ReduceSum', [e.node('Mul', [d, d], [], e.temp()), e.int64(axes)], [int('keepdims', keepDims ? 1 : 0)], e.temp());
+  return e.node('Div', [squares, e.float([n - correction], [])], [], output);
+}
+
+/**
+ * argmax/argmin along one axis, or over all elements as the flat index; the first on ties (as
+ * gradlab) and a float result (ONNX gives int64).
+ */
+function argIndex(e: Emitter, op: string, opType: string): string {
+  const axes = attr(op, e.attrs, 'axes', isNumbers);
+  const keepDims = attr(op, e.attrs, 'keepDims', isBoolean);
+  const rank = e.inputShape(0).length;
+  const flat = axes.length > 1 || (axes.length === 1 && rank > 1 && attr(op, e.attrs, 'all', isBoolean));
+  const first = [int('select_last_index', 0)];
+  let index: string;
+  if (flat) {
+    const row = e.node('Reshape', [e.input(0), e.int64([-1])], [], e.temp());
+    const at = e.node(opType, [row], [int('axis', 0), int('keepdims', 1), ...first], e.temp());
+    index = e.node('Reshape', [at, e.int64(e.shape)], [], e.temp());
+  } else {
+    index = e.node(opType, [e.input(0)], [int('axis', axes[0]), int('keepdims', keepDims ? 1 : 0), ...first], e.temp());
+  }
+  return e.node('Cast', [index], [toFloat(e)]);
+}
+
+// ---- gelu and erf ----------------------------------------------------------------------------
+
+const BETA = 0.7978845608028654; // √(2/π)
+const KAPPA = 0.044715;
+
+/** ½x(1 + tanh(√(2/π)(x + 0.044715x³))), in gradlab's order of operations. */
+function geluTanh(e: Emitter): string {
+  const x = e.input(0);
+  const cube = e.node('Mul', [e.node('Mul', [x, x], [], e.temp()), x], [], e.temp());
+  const u = e.node('Mul', [e.float([BETA], []), e.node('Add', [x, e.node('Mul', [e.float([KAPPA], []), cube], [], e.temp())], [], e.temp())], [], e.temp());
+  const half = e.node('Mul', [e.float([0.5], []), x], [], e.temp());
+  return e.node('Mul', [half, e.node('Add', [e.float([1], []), e.node('Tanh', [u], [], e.temp())], [], e.temp())]);
+}
+
+/** x·Φ(x) = x·½(1 + erf(x/√2)). */
+function geluErf(e: Emitter): string {
+  const x = e.input(0);
+  const scaled = e.node('Mul', [x, e.float([Math.SQRT1_2], [])], [], e.temp());
+  const erf = e.double ? erfSpelledOut(e, scaled, e.temp()) : e.node('Erf', [scaled], [], e.temp());
+  const cdf = e.node('Mul', [e.float([0.5], []), e.node('Add', [e.float([1], []), erf], [], e.temp())], [], e.temp());
+  return e.node('Mul', [x, cdf]);
+}
+
+/** erf's table: grid points per unit, the last point (erf 6 is 1 to double precision), the Taylor order. */
+const ERF_STEP = 32;
+const ERF_LIMIT = 6;
+const ERF_ORDER = 10;
+let erfColumns: number[][] | undefined;
+
+/**
+ * cₘ(a) = erf⁽ᵐ⁾(a)/m! at a = k/32, k = 0 … 192, as columns m = 0 … 10: c₀ is gradlab's own erf,
+ * and with erf′ = (2/√π)e^(−x²) the rest come from e^(−(a+h)²) = e^(−a²)·q(h), q = e^(−2ah−h²),
+ * whose Taylor coefficients follow (m+1)qₘ₊₁ = −2a·qₘ − 2qₘ₋₁ (from q′ = −(2a + 2h)q):
+ * cₘ₊₁ = (2/√π)e^(−a²)·qₘ/(m+1).
+ */
+function erfTaylorColumns(): number[][] {
+  if (erfColumns) return erfColumns;
+  const columns = Array.from({ length: ERF_ORDER + 1 }, () => [] as number[]);
+  for (let k = 0; k <= ERF_LIMIT * ERF_STEP; k++) {
+    const a = k / ERF_STEP;
+    const scale = (2 / Math.sqrt(Math.PI)) * Math.exp(-a * a);
+    columns[0].push(erfScalar(a));
+    let previous = 0;
+    let q = 1;
+    for (let m = 0; m < ERF_ORDER; m++) {
+      columns[m + 1].push((scale * q) / (m + 1));
+      const next = (-2 * a * q - 2 * previous) / (m + 1);
+      previous = q;
+      q = next;
+    }
+  }
+  erfColumns = columns;
+  return columns;
+}
+
+/**
+ * erf x in float64 without an Erf node (onnxruntime has none for float64): |x| (at most 6) is
+ * split into the nearest grid point a = k/32 and h = |x| − a (|h| ≤ 1/64), erf|x| is the Taylor
+ * polynomial Σ cₘ(a)hᵐ (Horner; the terms left out are below 10⁻²⁰), and the sign is x's.
+ * Matches gradlab's erf to a few units in the last place.
+ */
+function erfSpelledOut(e: Emitter, x: string, output?: string): string {
+  const columns = erfTaylorColumns();
+  // NaN stays NaN: it is read as 0 (a table index must be one) and put back at the end
+  const nan = e.node('IsNaN', [x], [], e.temp());
+  const clipped = e.node('Min', [e.node('Abs', [x], [], e.temp()), e.float([ERF_LIMIT], [])], [], e.temp());
+  const magnitude = e.node('Where', [nan, e.float([0], []), clipped], [], e.temp());
+  const nearest = e.node('Floor', [e.node('Add', [e.node('Mul', [magnitude, e.float([ERF_STEP], [])], [], e.temp()), e.float([0.5], [])], [], e.temp())], [], e.temp());
+  const k = e.node('Cast', [nearest], [TO_INT64], e.temp());
+  const h = e.node('Sub', [magnitude, e.node('Mul', [nearest, e.float([1 / ERF_STEP], [])], [], e.temp())], [], e.temp());
+  const coefficient = (m: number) => e.node('Gather', [e.float(columns[m]), k], [int('axis', 0)], e.temp());
+  let sum = coefficient(ERF_ORDER);
+  for (let m = ERF_ORDER - 1; m >= 0; m--) sum = e.node('Add', [e.node('Mul', [sum, h], [], e.temp()), coefficient(m)], [], e.temp());
+  const signed = e.node('Mul', [e.node('Sign', [x], [], e.temp()), sum], [], e.temp());
+  return e.node('Where', [nan, x, signed], [], output);
+}
+
+// ---- convolution and pooling -----------------------------------------------------------------
+
+/** A window over the spatial axes, as core records it (1-D: height 1). */
+interface WindowAttrs {
+  readonly kh: number;
+  readonly kw: number;
+  readonly sh: number;
+  readonly sw: number;
+  readonly ph: number;
+  readonly pw: number;
+  readonly dh: number;
+  readonly dw: number;
+  readonly h: number;
+  readonly w: number;
+  readonly oh: number;
+  readonly ow: number;
+}
+const WINDOW_KEYS = ['kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw', 'h', 'w', 'oh', 'ow'] as const;
+const isWindow = (v: unknown): v is WindowAttrs =>
+  typeof v === 'object' && v !== null && WINDOW_KEYS.every((k) => Number.isInteger((v as Record<string, unknown>)[k]));
+const isSpatial = (v: unknown): v is 1 | 2 => v === 1 || v === 2;
+const isSliceAttrs = (v: unknown): v is { starts: readonly number[]; sliced: readonly number[]; full: readonly number[] } =>
+  typeof v === 'object' && v !== null && ['starts', 'sliced', 'full'].every((k) => isNumbers((v as Record<string, unknown>)[k]));
+
+/** One list per setting, one entry per spatial axis (1-D: the width's only). */
+interface SpatialAxes {
+  kernel: number[];
+  stride: number[];
+  padding: number[];
+  dilation: number[];
+  /** The sizes the window slides over, and the number of positions. */
+  size: number[];
+  positions: number[];
+}
+
+function spatialAxes(spatial: 1 | 2, w: WindowAttrs): SpatialAxes {
+  const pick = (h: number, width: number): number[] => (spatial === 2 ? [h, width] : [width]);
+  return {
+    kernel: pick(w.kh, w.kw),
+    stride: pick(w.sh, w.sw),
+    padding: pick(w.ph, w.pw),
+    dilation: pick(w.dh, w.dw),
+    size: pick(w.h, w.w),
+    positions: pick(w.oh, w.ow),
+  };
+}
+
+/** kernel_shape, strides, pads (begins, then ends), dilations. */
+function windowAttributes(a: SpatialAxes, dilations = true): Attribute[] {
+  const list = [ints('kernel_shape', a.kernel), ints('strides', a.stride), ints('pads', [...a.padding, ...a.padding])];
+  return dilations ? [...list, ints('dilations', a.dilation)] : list;
+}
+
+const product = (values: readonly number[]): number => values.reduce((p, v) => p * v, 1);
+
+function convAttrs(e: Emitter, op: string): { spatial: 1 | 2; axes: SpatialAxes; groups: number } {
+  const spatial = attr(op, e.attrs, 'spatial', isSpatial);
+  const groups = attr(op, e.attrs, 'groups', isNumber);
+  return { spatial, axes: spatialAxes(spatial, attr(op, e.attrs, 'window', isWindow)), groups };
+}
+
+/**
+ * What each tap of the window reads: one [N, C, …positions] slice of x (zero-padded) per tap,
+ * in row-major tap order. `flipped` reads tap t at the mirrored place k − 1 − t (the transposed
+ * convolution's kernel, turned round).
+ */
+function windowTaps(e: Emitter, x: string, a: SpatialAxes, flipped = false): string[] {
+  const padded = a.padding.some((p) => p > 0) ? e.node('Pad', [x, e.int64([0, 0, ...a.padding, 0, 0, ...a.padding])], [], e.temp()) : x;
+  const axes = a.kernel.map((_, i) => 2 + i);
+  const taps: string[] = [];
+  for (let t = 0; t < product(a.kernel); t++) {
+    // t's coordinates in the kernel, row-major
+    let rest = t;
+    const at = a.kernel.map((_, i) => {
+      const inner = product(a.kernel.slice(i + 1));
+      const c = Math.floor(rest / inner);
+      rest -= c * inner;
+      return c;
+    });
+    const starts = at.map((c, i) => (flipped ? a.kernel[i] - 1 - c : c) * a.dilation[i]);
+    const ends = starts.map((s, i) => s + (a.positions[i] - 1) * a.stride[i] + 1);
+    taps.push(e.node('Slice', [padded, e.int64(starts), e.int64(ends), e.int64(axes), e.int64(a.stride)], [], e.temp()));
+  }
+  return taps;
+}
+
+/**
+ * A convolution as a matrix product (float64: onnxruntime has no float64 Conv): the taps stacked
+ * to columns [N, G, (C/G)·K, P] (K taps, P positions), times the weight as [G, O/G, (C/G)·K].
+ */
+function convAsMatmul(e: Emitter, x: string, weight: string, a: SpatialAxes, groups: number, channels: number, outChannels: number, flipped: boolean): string {
+  const taps = windowTaps(e, x, a, flipped).map((t) => e.node('Unsqueeze', [t, e.int64([2])], [], e.temp()));
+  const stacked = taps.length === 1 ? taps[0] : e.node('Concat', taps, [int('axis', 2)], e.temp());
+  const columns = e.node('Reshape', [stacked, e.int64([0, groups, (channels / groups) * product(a.kernel), product(a.positions)])], [], e.temp());
+  const y = e.node('MatMul', [weight, columns], [], e.temp());
+  return e.node('Reshape', [y, e.int64([0, outChannels, ...a.positions])]);
+}
+
+/** y = conv(x, w): Conv, or in float64 the same sums as a matrix product. */
+function conv(e: Emitter, op: string): string {
+  const { axes, groups } = convAttrs(e, op);
+  if (!e.double) return e.node('Conv', [e.input(0), e.input(1)], [...windowAttributes(axes), int('group', groups)]);
+  const channels = e.inputShape(0)[1];
+  const outChannels = e.inputShape(1)[0];
+  const weight = e.node('Reshape', [e.input(1), e.int64([groups, outChannels / groups, (channels / groups) * product(axes.kernel)])], [], e.temp());
+  return convAsMatmul(e, e.input(0), weight, axes, groups, channels, outChannels, false);
+}
+
+/**
+ * x′ = convTranspose(g, w) (size n per axis from m positions: n = (m−1)s − 2p + d(k−1) + extra + 1).
+ * ConvTranspose, with output_padding the extra; in float64, as onnxruntime has no float64
+ * ConvTranspose, a stride-1 convolution with the kernel turned round, over g with s − 1 zeros
+ * between its values and d(k−1) − p zeros around them (plus the extra at the end).
+ */
+function convTranspose(e: Emitter, op: string): string {
+  const { spatial, axes, groups } = convAttrs(e, op);
+  const { kernel, stride, padding, dilation, size, positions } = axes;
+  const extra = size.map((n, i) => n - ((positions[i] - 1) * stride[i] - 2 * padding[i] + dilation[i] * (kernel[i] - 1) + 1));
+  if (!e.double) {
+    return e.node('ConvTranspose', [e.input(0), e.input(1)], [...windowAttributes(axes), int('group', groups), ints('output_padding', extra)]);
+  }
+  const channels = e.inputShape(0)[1];
+  const perGroup = e.inputShape(1)[1];
+  const outChannels = perGroup * groups;
+  let spread = e.input(0);
+  const rank = 2 + spatial;
+  if (stride.some((s) => s > 1)) {
+    // [N, C, m₁, 1, m₂, 1] padded to [N, C, m₁, s₁, m₂, s₂]: s − 1 zeros after each value
+    const inserted = stride.map((_, i) => 3 + 2 * i);
+    const unsqueezed = e.node('Unsqueeze', [spread, e.int64(inserted)], [], e.temp());
+    const ends = new Array<number>(rank + spatial).fill(0);
+    inserted.forEach((at, i) => (ends[at] = stride[i] - 1));
+    const padded = e.node('Pad', [unsqueezed, e.int64([...new Array<number>(rank + spatial).fill(0), ...ends])], [], e.temp());
+    spread = e.node('Reshape', [padded, e.int64([0, channels, ...positions.map((m, i) => m * stride[i])])], [], e.temp());
+  }
+  // now m·s long; wanted: (m − 1)s + 1 values with d(k−1) − p zeros on each side, the extra at the end
+  const before = kernel.map((k, i) => dilation[i] * (k - 1) - padding[i]);
+  const after = before.map((b, i) => b + extra[i] - (stride[i] - 1));
+  const wanted = positions.map((m, i) => (m - 1) * stride[i] + 1 + before[i] + after[i] + (stride[i] - 1));
+  if ([...before, ...after].some((p) => p > 0)) {
+    const pads = [0, 0, ...before.map((p) => Math.max(p, 0)), 0, 0, ...after.map((p) => Math.max(p, 0))];
+    spread = e.node('Pad', [spread, e.int64(pads)], [], e.temp());
+  }
+  if ([...before, ...after].some((p) => p < 0)) {
+    const starts = before.map((p) => Math.max(-p, 0));
+    spread = e.node('Slice', [spread, e.int64(starts), e.int64(starts.map((s, i) => s + wanted[i])), e.int64(kernel.map((_, i) => 2 + i))], [], e.temp());
+  }
+  // w [C, O/G, …k] as [G, O/G, (C/G)·K]: each group's input and output channels trade places
+  const k = product(kernel);
+  const split = e.node('Reshape', [e.input(1), e.int64([groups, channels / groups, perGroup, k])], [], e.temp());
+  const swapped = e.node('Transpose', [split], [ints('perm', [0, 2, 1, 3])], e.temp());
+  const weight = e.node('Reshape', [swapped, e.int64([groups, perGroup, (channels / groups) * k])], [], e.temp());
+  const unit = { kernel, stride: kernel.map(() => 1), padding: kernel.map(() => 0), dilation, size: wanted, positions: size };
+  return convAsMatmul(e, spread, weight, unit, groups, channels, outChannels, true);
+}
+
+/**
+ * The mean of each window: AveragePool; in float64 (no float64 AveragePool in onnxruntime) the
+ * window's taps added in gradlab's order and divided by its divisor (kH·kW, or with
+ * countIncludePad false the taps inside x).
+ */
+function avgPool(e: Emitter): string {
+  const window = attr('avgPool2d', e.attrs, 'window', isWindow);
+  const countIncludePad = attr('avgPool2d', e.attrs, 'countIncludePad', isBoolean);
+  const axes = spatialAxes(2, window);
+  if (!e.double) return e.node('AveragePool', [e.input(0)], [...windowAttributes(axes, false), int('count_include_pad', countIncludePad ? 1 : 0)]);
+  const taps = windowTaps(e, e.input(0), axes);
+  let sum = taps[0];
+  for (let t = 1; t < taps.length; t++) sum = e.node('Add', [sum, taps[t]], [], e.temp());
+  const { kh, kw, sh, sw, ph, pw, h, w, oh, ow } = window;
+  if (countIncludePad) return e.node('Div', [sum, e.float([kh * kw], [])]);
+  const divisors: number[] = [];
+  for (let oy = 0; oy < oh; oy++) {
+    for (let ox = 0; ox < ow; ox++) {
+      const y0 = oy * sh - ph;
+      const x0 = ox * sw - pw;
+      divisors.push((Math.min(y0 + kh, h) - Math.max(y0, 0)) * (Math.min(x0 + kw, w) - Math.max(x0, 0)));
+    }
+  }
+  return e.node('Div', [sum, e.float(divisors, [oh, ow])]);
+}
+
+/** An op heard while the forward ran: what it was applied to. */
+interface AppliedOp {
+  op: Op;
+  inputs: readonly Tensor[];
+  attrs: unknown;
+}
+
+/** The values y is computed from, each after its inputs (depth first, inputs in order). */
+function graphOrder(y: Tensor, applied: ReadonlyMap<Tensor, AppliedOp>): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>([y]);
+  const stack: [Tensor, number][] = [[y, 0]];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const inputs = applied.get(top[0])?.inputs ?? [];
+    if (top[1] < inputs.length) {
+      const input = inputs[top[1]++];
+      if (!seen.has(input)) {
+        seen.add(input);
+        stack.push([input, 0]);
+      }
+    } else {
+      order.push(top[0]);
+      stack.pop();
+    }
+  }
+  return order;
+}
+
+/** Ops with no ONNX counterpart, and why. */
+const GRADIENT_OP = 'it computes a gradient (gradlab uses it in backward passes); export the forward model';
+const NOT_EXPORTABLE: Record<string, string> = {
+  dropoutMask: 'dropout in training draws a random mask from gradlab\'s seeded generator, which no ONNX runtime reproduces; export with dropout off (training: false or the module in eval mode), where it is the identity',
+  conv1dWeight: GRADIENT_OP,
+  conv2dWeight: GRADIENT_OP,
+  maxPool2dBackward: GRADIENT_OP,
+  maxPool2dGather: GRADIENT_OP,
+  avgPool2dBackward: GRADIENT_OP,
+  sliceScatter: GRADIENT_OP,
+  scatterAdd: GRADIENT_OP,
+  indexAdd: GRADIENT_OP,
+  sigmoidBackward: GRADIENT_OP,
+  tanhBackward: GRADIENT_OP,
+  reluBackward: GRADIENT_OP,
+  leakyReluBackward: GRADIENT_OP,
+  powBackward: GRADIENT_OP,
+  matmulNT: GRADIENT_OP,
+  matmulTN: GRADIENT_OP,
+};
 
 let root: protobuf.Root | undefined;
 function modelType(): protobuf.Type {
@@ -222,9 +625,13 @@ export function exportOnnx(model: Module | ((x: Tensor) => Tensor), options: Exp
   if (typeof forward !== 'function') throw new GradlabError('exportOnnx: model must be a Module or a function of one tensor');
   const elemType = dtype === 'float64' ? ONNX_DTYPE.DOUBLE : ONNX_DTYPE.FLOAT;
 
-  // an input that requires grad makes every op that depends on it record itself
+  // every op the forward applies is heard, the ones that record no graph (comparisons) too
   const x = zeros(inputShape, { requiresGrad: true, name: inputName });
-  const y = enableGrad(() => forward(x));
+  const applied = new Map<Tensor, AppliedOp>();
+  const y = recordOps(
+    () => enableGrad(() => forward(x)),
+    (op, inputs, attrs, result) => applied.set(result, { op, inputs, attrs }),
+  );
   if (y === null || typeof y !== 'object' || !('shape' in y)) throw new GradlabError('exportOnnx: the model did not return a tensor');
 
   const names = new Map<Tensor, string>([[x, inputName]]);
@@ -251,18 +658,20 @@ export function exportOnnx(model: Module | ((x: Tensor) => Tensor), options: Exp
   // names count ops and constants in graph order (never tensor ids), so an export is reproducible
   let constants = 0;
   let ops = 0;
-  for (const info of trace(y)) {
-    const t = info.tensor;
+  for (const t of graphOrder(y, applied)) {
     if (t === x) continue;
-    if (info.isLeaf || info.op === null) {
+    const info = applied.get(t);
+    if (!info) {
       names.set(t, addTensor(t.name ?? `const_${constants++}`, t.shape, t.data, elemType));
       continue;
     }
-    const op = info.op;
+    const op = info.op.name;
     const exporter = EXPORTERS[op];
     if (!exporter) {
+      const why = NOT_EXPORTABLE[op];
       throw new GradlabError(
-        `exportOnnx: op '${op}' (${info.label}) has no ONNX export; exportable ops: ${ONNX_EXPORTABLE_OPS.join(', ')}`,
+        `exportOnnx: op '${op}' (${info.op.label(info.attrs)}) has no ONNX export` +
+          (why ? `: ${why}` : `; exportable ops: ${ONNX_EXPORTABLE_OPS.join(', ')}`),
       );
     }
     const k = ops++;
@@ -277,7 +686,7 @@ export function exportOnnx(model: Module | ((x: Tensor) => Tensor), options: Exp
       input: (i) => nameOf(info.inputs[i]),
       inputs: () => info.inputs.map(nameOf),
       inputShape: (i) => info.inputs[i]?.shape ?? [],
-      attrs: t.attrs,
+      attrs: info.attrs,
       shape: t.shape,
       float: (values, dims = [values.length]) => addTensor(`${op}_${k}_value`, dims, values, elemType),
       int64: (values) => addTensor(`${op}_${k}_ints`, [values.length], values, ONNX_DTYPE.INT64),
@@ -285,13 +694,14 @@ export function exportOnnx(model: Module | ((x: Tensor) => Tensor), options: Exp
       temp: () => unique(`${op}_${k}_${temps++}`),
       batched: batched.has(info.inputs[0]),
       double: elemType === ONNX_DTYPE.DOUBLE,
+      definition: info.op,
     };
     names.set(t, exporter(emitter));
     // the batch runs through every value that has it first and comes from a batched input
     if (t.shape[0] === inputShape[0] && info.inputs.some((input) => batched.has(input))) batched.add(t);
   }
   // a model that returns its input, or a constant, still needs a node producing the output
-  if (y === x || !y.op) addNode('Identity', [names.get(y) ?? inputName], [], outputName);
+  if (y === x || !applied.has(y)) addNode('Identity', [names.get(y) ?? inputName], [], outputName);
 
   const batchDims = (shape: readonly number[], batched: boolean) =>
     shape.map((d, i) => (i === 0 && batched ? { dimParam: 'batch' } : { dimValue: d }));
