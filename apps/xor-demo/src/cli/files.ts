@@ -2,8 +2,29 @@
 // one atomic writer): a temporary file beside the target, renamed over it, so a crash never leaves
 // a half-written file.
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Module } from '@gradlab/nn';
+import { writeFileAtomic } from '@gradlab/nn/node';
+import type { ExportFormat } from './options.ts';
 
-export { writeFileAtomic } from '@gradlab/nn/node';
+export { writeFileAtomic };
+
+/**
+ * The model as model.onnx (float64, the batch dimension free) and/or model.safetensors
+ * (PyTorch's layout: torch.nn.Sequential's names, Linear's [out, in] weights) in `dir`. Both
+ * are encoded before either is written; each file is written atomically. Returns their names.
+ */
+export async function writeModelExports(dir: string, model: Module, features: number, formats: readonly ExportFormat[]): Promise<string[]> {
+  if (formats.length === 0) return [];
+  const { exportOnnx, saveSafetensors } = await import('@gradlab/nn/export'); // protobufjs only when asked
+  const files: [string, Uint8Array][] = formats.map((format) =>
+    format === 'onnx'
+      ? ['model.onnx', exportOnnx(model, { inputShape: [1, features] })]
+      : ['model.safetensors', saveSafetensors(model, { layout: 'pytorch' })],
+  );
+  for (const [name, bytes] of files) await writeFileAtomic(join(dir, name), bytes);
+  return files.map(([name]) => name);
+}
 
 /** A new folder name `runs/2026-11-28T19-04-05` (local time, sortable, no characters a file system dislikes). */
 export function timestampFolder(prefix = ''): string {

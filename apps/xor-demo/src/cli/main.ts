@@ -6,7 +6,7 @@
 // written).
 import { Command, CommanderError } from 'commander';
 import { relative } from 'node:path';
-import { addExplainOptions, addOutputOptions, addTrainingOptions, configsFromOptions, UsageError, type RawOptions } from './options.ts';
+import { addExplainOptions, addExportOption, addOutputOptions, addTrainingOptions, configsFromOptions, exportFormats, UsageError, type RawOptions } from './options.ts';
 import { checkChoiceAgainst, explainChoice, explainCommand, writeSnapshots } from './explain.ts';
 import { trainWithPrintout, writeRunOutputs } from './run.ts';
 import { runComparison } from './compare.ts';
@@ -29,6 +29,7 @@ const print = { line: (text: string) => console.log(text) };
 
 async function train(raw: RawOptions, interrupt: Interrupt): Promise<number> {
   const { configs } = configsFromOptions(raw, false);
+  const exports = exportFormats(raw);
   const choice = explainChoice(raw);
   checkChoiceAgainst(configs[0], choice);
   const dir = await prepareOutDir(raw.out, () => timestampFolder(), { force: raw.force, allowInRepo: raw.allowInRepo });
@@ -42,7 +43,7 @@ async function train(raw: RawOptions, interrupt: Interrupt): Promise<number> {
     historyCapacity: testHooks.historyCapacity,
     snapshotEpochs: typeof choice.epoch === 'number' ? [choice.epoch] : [],
   });
-  const written = await writeRunOutputs(dir, result);
+  const written = await writeRunOutputs(dir, result, exports);
   const snapshots = [...result.trainer.snapshots];
   if (snapshots[snapshots.length - 1].epoch !== result.epochs) snapshots.push(result.trainer.snapshot());
   const snapshotsFile = await writeSnapshots(dir, result.trainer.model.config(), snapshots);
@@ -87,7 +88,7 @@ export function buildProgram(interrupt: Interrupt, done: (code: number) => void)
     .enablePositionalOptions() // flags after `compare` belong to compare
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.split('\n')[0].trim() + '\n') });
-  addOutputOptions(addExplainOptions(addTrainingOptions(program, false))).action(async (raw: RawOptions) => done(await train(raw, interrupt)));
+  addExportOption(addOutputOptions(addExplainOptions(addTrainingOptions(program, false)))).action(async (raw: RawOptions) => done(await train(raw, interrupt)));
   addExplainOptions(
     addTrainingOptions(
       program

@@ -45,6 +45,7 @@ export interface RawOptions {
   explainSample?: string;
   explainEpoch?: string;
   run?: string;
+  export?: string;
 }
 
 /** Adds the settings' flags to a command. In `compare`, sweepable flags take lists. */
@@ -99,6 +100,31 @@ export function addOutputOptions(cmd: Command): Command {
     .option('--no-png', 'skip the PNG figures (they need Chromium)')
     .option('--eager', 'train with the eager graph, rebuilt every step (the default uses the fastest correct path)')
     .option('--quiet', 'print only the summary');
+}
+
+/** What `--export` writes beside model.json: model.onnx, model.safetensors. */
+export const EXPORT_FORMATS = ['onnx', 'safetensors'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** The --export flag of a single run. */
+export function addExportOption(cmd: Command): Command {
+  return cmd.option(
+    '--export <formats>',
+    'also write the trained model beside model.json: onnx (model.onnx, float64, any batch size), safetensors (model.safetensors, PyTorch\'s layout), or onnx,safetensors',
+  );
+}
+
+/** `--export onnx,safetensors` as a list (none without the flag), checked before training. */
+export function exportFormats(raw: RawOptions): ExportFormat[] {
+  if (raw.export === undefined) return [];
+  const formats: ExportFormat[] = [];
+  for (const part of raw.export.split(',').map((s) => s.trim())) {
+    const format = EXPORT_FORMATS.find((f) => f === part);
+    if (!format) throw new UsageError(`--export: expected onnx, safetensors or onnx,safetensors, got '${raw.export}'`);
+    if (formats.includes(format)) throw new UsageError(`--export: '${format}' is listed twice in '${raw.export}'`);
+    formats.push(format);
+  }
+  return formats;
 }
 
 /** A ConfigError in the CLI's words: the field named as its flag (`--lr: expected a number, got 'abc'`). */

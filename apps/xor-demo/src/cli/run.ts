@@ -11,7 +11,8 @@ import type { LabConfig } from '../lab/config.ts';
 import { pythonFloat } from '../lab/format.ts';
 import { divergedLine, headerLines, logLine, resultLines, stopLine, timeLine } from '../lab/printout.ts';
 import { evaluate, LabTrainer, type Divergence, type Engine, type PassRecord, type StopReason } from '../lab/trainer.ts';
-import { writeFileAtomic } from './files.ts';
+import { writeFileAtomic, writeModelExports } from './files.ts';
+import type { ExportFormat } from './options.ts';
 import { cursorWasHidden, restoreCursor, type Interrupt } from './interrupt.ts';
 
 export interface RunResult {
@@ -231,10 +232,15 @@ export function summaryOf(result: RunResult) {
   };
 }
 
-/** model.json, loss.csv and summary.json in `dir` (made already), each written atomically. */
-export async function writeRunOutputs(dir: string, result: RunResult): Promise<string[]> {
-  await saveModel(result.trainer.model, join(dir, 'model.json'));
+/**
+ * model.json, loss.csv and summary.json in `dir` (made already), each written atomically, and
+ * the model in the `exports` formats beside model.json (model.onnx, model.safetensors).
+ */
+export async function writeRunOutputs(dir: string, result: RunResult, exports: readonly ExportFormat[] = []): Promise<string[]> {
+  const { model, data } = result.trainer;
+  await saveModel(model, join(dir, 'model.json'));
+  const exported = await writeModelExports(dir, model, data.inputs.shape[1], exports);
   await result.csv.commit();
   await writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summaryOf(result), null, 2)}\n`);
-  return ['model.json', 'loss.csv', 'summary.json'];
+  return ['model.json', ...exported, 'loss.csv', 'summary.json'];
 }
