@@ -7,8 +7,10 @@ import {
   le, linspace, lt, maxPool2d, oneHot, pad, randn, step, tensor, where, type Tensor,
 } from '@gradlab/core';
 import { describe, expect, it } from 'vitest';
-import { exportOnnx, ONNX_EXPORTABLE_OPS } from '../src/export/index.ts';
-import { Flatten, Linear, Module } from '../src/index.ts';
+import * as core from '@gradlab/core';
+import * as fast from '@gradlab/core/fast';
+import { exportOnnx, ONNX_EXPORTABLE_OPS, ONNX_NOT_EXPORTABLE } from '../src/export/index.ts';
+import { Embedding, Flatten, Linear, Module } from '../src/index.ts';
 import { compare, maxDiff, runOnnx, TOLERANCE } from './onnx-runtime.ts';
 
 const DTYPES = ['float64', 'float32'] as const;
@@ -138,10 +140,12 @@ describe('exportOnnx: statistics, gelu, comparisons, indices', () => {
   }
 
   for (const dtype of DTYPES) {
-    it(`index and oneHot read the input as class indices: an embedding lookup (${dtype})`, async () => {
+    it(`index, oneHot and nn's Embedding read the input as class indices (${dtype})`, async () => {
       const ids = tensor([5, 0, 2, 2, 4]);
       expect(await compare((t) => index(table, t), ids, dtype)).toBeLessThan(TOLERANCE[dtype]);
       expect(await compare((t) => oneHot(t, 6).matmul(table), ids, dtype)).toBeLessThan(TOLERANCE[dtype]);
+      // nn's Embedding looks up with eq (which records no graph) and a matmul
+      expect(await compare(new Embedding(6, 3, { seed: 2 }), ids, dtype)).toBeLessThan(TOLERANCE[dtype]);
     });
   }
 
@@ -151,6 +155,19 @@ describe('exportOnnx: statistics, gelu, comparisons, indices', () => {
     const special = tensor([NaN, Infinity, -Infinity, 0, 30]);
     const got = await runOnnx(exportOnnx((t) => t.erf(), { inputShape: [5] }), special, 'float64');
     expect(got.data).toEqual([NaN, 1, -1, 0, 1]);
+  });
+
+  it("every op of @gradlab/core is exported, or refused with a reason (a new op must choose)", () => {
+    const ops = new Set<string>();
+    for (const value of [...Object.values(core), ...Object.values(fast)]) {
+      // conv1dOps and conv2dOps hold three ops each
+      const candidates = value instanceof core.Op ? [value] : typeof value === 'object' && value !== null ? Object.values(value) : [];
+      for (const op of candidates) if (op instanceof core.Op) ops.add(op.name);
+    }
+    expect(ops.size).toBeGreaterThan(60);
+    const undecided = [...ops].filter((op) => !ONNX_EXPORTABLE_OPS.includes(op) && !(op in ONNX_NOT_EXPORTABLE));
+    expect(undecided).toEqual([]);
+    expect(Object.keys(ONNX_NOT_EXPORTABLE).filter((op) => !ops.has(op))).toEqual([]);
   });
 
   it('lists every op it maps', () => {

@@ -579,9 +579,9 @@ function graphOrder(y: Tensor, applied: ReadonlyMap<Tensor, AppliedOp>): Tensor[
   return order;
 }
 
-/** Ops with no ONNX counterpart, and why. */
 const GRADIENT_OP = 'it computes a gradient (gradlab uses it in backward passes); export the forward model';
-const NOT_EXPORTABLE: Record<string, string> = {
+/** The ops exportOnnx refuses, by gradlab op name, with the reason its error gives. */
+export const ONNX_NOT_EXPORTABLE: Readonly<Record<string, string>> = Object.freeze({
   dropoutMask: 'dropout in training draws a random mask from gradlab\'s seeded generator, which no ONNX runtime reproduces; export with dropout off (training: false or the module in eval mode), where it is the identity',
   conv1dWeight: GRADIENT_OP,
   conv2dWeight: GRADIENT_OP,
@@ -598,7 +598,7 @@ const NOT_EXPORTABLE: Record<string, string> = {
   powBackward: GRADIENT_OP,
   matmulNT: GRADIENT_OP,
   matmulTN: GRADIENT_OP,
-};
+});
 
 let root: protobuf.Root | undefined;
 function modelType(): protobuf.Type {
@@ -668,7 +668,7 @@ export function exportOnnx(model: Module | ((x: Tensor) => Tensor), options: Exp
     const op = info.op.name;
     const exporter = EXPORTERS[op];
     if (!exporter) {
-      const why = NOT_EXPORTABLE[op];
+      const why = ONNX_NOT_EXPORTABLE[op];
       throw new GradlabError(
         `exportOnnx: op '${op}' (${info.op.label(info.attrs)}) has no ONNX export` +
           (why ? `: ${why}` : `; exportable ops: ${ONNX_EXPORTABLE_OPS.join(', ')}`),
