@@ -60,6 +60,14 @@ describe('pnpm demo --export', () => {
     expect((await readdir(plain)).filter((f) => f.startsWith('model.'))).toEqual(['model.json']);
   });
 
+  it('--force removes an earlier run\'s exports too, so none is left beside a new model.json', async () => {
+    const out = join(dir, 'again');
+    expect((await run('--export', 'onnx,safetensors', '--max-epochs', '42', '--out', out, '--no-report', '--quiet')).code).toBe(0);
+    expect((await run('--max-epochs', '42', '--out', out, '--no-report', '--quiet')).code).toBe(2); // a folder holding a run
+    expect((await run('--max-epochs', '42', '--out', out, '--no-report', '--quiet', '--force')).code).toBe(0);
+    expect((await readdir(out)).filter((f) => f.startsWith('model.'))).toEqual(['model.json']);
+  });
+
   it('refuses a bad value in one line with exit code 2, before training or making the folder', async () => {
     for (const [value, message] of [
       ['pt', "error: --export: expected onnx, safetensors or onnx,safetensors, got 'pt'"],

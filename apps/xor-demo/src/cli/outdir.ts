@@ -9,6 +9,8 @@ import { UsageError } from './options.ts';
 /** The files a run or a comparison writes (and `run-N/` folders): what `--force` removes. */
 export const RUN_FILES: readonly string[] = [
   'model.json',
+  'model.onnx',
+  'model.safetensors',
   'loss.csv',
   'summary.json',
   'report.html',

@@ -239,8 +239,9 @@ export function summaryOf(result: RunResult) {
 export async function writeRunOutputs(dir: string, result: RunResult, exports: readonly ExportFormat[] = []): Promise<string[]> {
   const { model, data } = result.trainer;
   await saveModel(model, join(dir, 'model.json'));
-  const exported = await writeModelExports(dir, model, data.inputs.shape[1], exports);
   await result.csv.commit();
   await writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summaryOf(result), null, 2)}\n`);
+  // last, so that the run's own files are on disk whatever happens to an export
+  const exported = await writeModelExports(dir, model, data.inputs.shape[1], exports);
   return ['model.json', ...exported, 'loss.csv', 'summary.json'];
 }
