@@ -2,7 +2,7 @@
 // warm-up run each), wall time per run, min / median / max. Usage, from the repository root:
 //   node .ci/start-times.mjs [--runs 7] [--only help,no-report,report] [--before]
 // The commands: a bare `node -e 0`; `pnpm demo --help`, `pnpm demo --no-report` and `pnpm demo`
-// (with the report's PNGs), each also as `node apps/xor-demo/dist/cli/bin.js …` (the built CLI
+// (with the report's PNGs), each also as `node apps/xor-demo/node_modules/.cache/gradlab-cli/bin.js …` (the built CLI
 // without pnpm's own start-up and the launcher's freshness check) and, with --before, as
 // `node --import tsx apps/xor-demo/src/cli/bin.ts …` (what `pnpm demo` ran before the CLI was
 // built). Output folders go to a temporary directory, removed at the end.
@@ -23,11 +23,11 @@ const out = mkdtempSync(join(tmpdir(), 'gradlab-start-'));
 const pnpm = process.platform === 'win32' ? 'pnpm.cmd' : 'pnpm';
 let n = 0;
 const dir = () => join(out, `run${n++}`);
-const DIST = 'apps/xor-demo/dist/cli/bin.js';
+const DIST = 'apps/xor-demo/node_modules/.cache/gradlab-cli/bin.js';
 const TSX = ['--import', 'tsx', 'apps/xor-demo/src/cli/bin.ts'];
 const forms = (name, what, argv) => [
   { name, label: `pnpm demo ${what}`, cmd: () => [pnpm, ['demo', ...argv()]] },
-  { name, label: `node dist/cli/bin.js ${what}`, cmd: () => [process.execPath, [DIST, ...argv()]] },
+  { name, label: `node …/gradlab-cli/bin.js ${what}`, cmd: () => [process.execPath, [DIST, ...argv()]] },
   // before: what `pnpm demo` ran until the CLI was built (tsx transpiling the sources at each start)
   ...(before ? [{ name, label: `node --import tsx src/… ${what}`, cmd: () => [process.execPath, [...TSX, ...argv()]] }] : []),
 ];

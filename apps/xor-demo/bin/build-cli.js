@@ -1,5 +1,6 @@
 // The CLI as built JavaScript: src/cli/bin.ts and everything it imports from the workspace
-// (@gradlab/core, nn, data, viz: their TypeScript sources) bundled by esbuild into dist/cli/,
+// (@gradlab/core, nn, data, viz: their TypeScript sources) bundled by esbuild into
+// apps/xor-demo/node_modules/.cache/gradlab-cli/,
 // so that `pnpm demo` starts without transpiling. What only the report needs (report.ts and the
 // report tools) lands in chunks of its own, loaded when a report is written. Third-party
 // packages stay imports, resolved where pnpm installed them (their absolute paths: the build
@@ -8,7 +9,7 @@
 // carried as text.
 //
 // Fresh or stale: the build notes every file it read (esbuild's metafile) with its size and
-// modification time in dist/cli/inputs.json; demo.js compares them before each start and
+// modification time in inputs.json beside the bundle; demo.js compares them before each start and
 // rebuilds when any differs (or falls back to tsx when it cannot build).
 //
 //   node apps/xor-demo/bin/build-cli.js          build now
@@ -20,10 +21,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const app = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const repo = resolve(app, '../..');
-// the chunks sit four folders below the repository, as src/cli/*.ts do (outdir.ts finds the
-// repository from its own folder)
-// (GRADLAB_CLI_OUT: another folder, for the tests)
-export const outDir = process.env.GRADLAB_CLI_OUT ? resolve(process.env.GRADLAB_CLI_OUT) : join(app, 'dist', 'cli');
+// Not in dist/ (vite build empties it for the web demo): in node_modules/.cache, five folders
+// below the repository (outdir.ts finds the repository from its own folder: four above src/cli,
+// five above this). GRADLAB_CLI_OUT: another folder, for the tests.
+export const outDir = process.env.GRADLAB_CLI_OUT ? resolve(process.env.GRADLAB_CLI_OUT) : join(app, 'node_modules', '.cache', 'gradlab-cli');
 export const entry = join(outDir, 'bin.js');
 const STAMP = 'inputs.json';
 const FORMAT = 1;
@@ -41,7 +42,7 @@ function fingerprint(path) {
   }
 }
 
-/** Why the build in dist/cli cannot be used as it is, or null if it is fresh. */
+/** Why the built CLI cannot be used as it is, or null if it is fresh. */
 export function staleReason() {
   let stamp;
   try {
@@ -78,7 +79,7 @@ function resolvePlugin(pageScript) {
   };
 }
 
-/** Builds dist/cli (into a fresh folder first, then swapped in whole). */
+/** Builds the CLI (into a fresh folder first, then swapped in whole). */
 export async function buildCli() {
   const esbuild = await import('esbuild');
   // the report page's script, as viz's own build makes it
@@ -128,7 +129,7 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
   const arg = process.argv[2];
   if (arg === '--check') {
     const why = staleReason();
-    console.log(why === null ? 'dist/cli is fresh' : `dist/cli is stale: ${why}`);
+    console.log(why === null ? 'the built CLI is fresh' : `the built CLI is stale: ${why}`);
     process.exitCode = why === null ? 0 : 1;
   } else {
     const t0 = performance.now();

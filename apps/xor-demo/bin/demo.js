@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `pnpm demo`: the CLI from built JavaScript (dist/cli, see build-cli.js), rebuilt first when
+// `pnpm demo`: the CLI from built JavaScript (see build-cli.js), rebuilt first when
 // any source it was built from changed; if it cannot be built (esbuild missing or failing), the
 // TypeScript sources run through tsx instead, after a note on stderr. GRADLAB_DEMO_TSX=1 always
 // runs the sources through tsx.

@@ -1,6 +1,7 @@
-// `pnpm demo` runs built JavaScript (bin/build-cli.js bundles src/cli into dist/cli), rebuilt
-// when a source it was built from changes, and falls back to tsx when it cannot build. Here the
-// build goes to a temporary folder (GRADLAB_CLI_OUT), so the checkout's own dist/cli is untouched.
+// `pnpm demo` runs built JavaScript (bin/build-cli.js bundles src/cli into
+// node_modules/.cache/gradlab-cli), rebuilt when a source it was built from changes, and falls
+// back to tsx when it cannot build. Here the build goes to a temporary folder
+// (GRADLAB_CLI_OUT), so the checkout's own build is untouched.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -47,7 +48,7 @@ describe('pnpm demo from built JavaScript', () => {
     for (const file of ['apps/xor-demo/src/cli/main.ts', 'apps/xor-demo/src/cli/report.ts', 'packages/core/src/autograd.ts', 'packages/viz/src/report/page.ts', 'pnpm-lock.yaml']) {
       expect(Object.keys(inputs)).toContain(file);
     }
-    expect((await node([BUILD, '--check'])).stdout).toContain('dist/cli is fresh');
+    expect((await node([BUILD, '--check'])).stdout).toContain('the built CLI is fresh');
   });
 
   it('a changed source makes it stale: the next start rebuilds, then runs the built CLI', async () => {
@@ -80,6 +81,13 @@ describe('pnpm demo from built JavaScript', () => {
     expect(run.code).toBe(0);
     const summary = JSON.parse(await readFile(join(dir, 'run', 'summary.json'), 'utf8')) as { epochs: number };
     expect(summary.epochs).toBe(42);
+  });
+
+  it('the built CLI in its own place finds the repository, as the sources do (outputs go to runs/)', async () => {
+    // the checkout's own build (node_modules/.cache/gradlab-cli), rebuilt first if stale
+    const inRepo = await node([DEMO, '--no-report', '--max-epochs', '1', '--quiet', '--out', 'apps/xor-demo/src/not-here'], { GRADLAB_CLI_OUT: '' });
+    expect(inRepo.code).not.toBe(0);
+    expect(inRepo.stderr).toContain(`inside gradlab's repository (${REPO_ROOT})`);
   });
 
   it('when it cannot build (esbuild cannot be loaded), it says so and runs the sources through tsx', async () => {
