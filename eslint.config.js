@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'runs/**', '**/artifacts/**', 'eslint.config.js', '.ci/run', '.ci/*.mjs', '.ci/packages/consumer/**', 'docs/api/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'runs/**', '**/artifacts/**', 'eslint.config.js', '.ci/run', '.ci/*.mjs', 'apps/*/bin/*.js', '.ci/packages/consumer/**', 'docs/api/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

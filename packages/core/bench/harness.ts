@@ -6,6 +6,7 @@
 // Every case runs once per round, in turn, so a busy machine slows them alike; a case's figure
 // is its median over the rounds and its ratio the median of its per-round ratios to the fused loop.
 import { cpus } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createRng, randn, tensor, type Tensor } from '../src/index.ts';
@@ -14,9 +15,10 @@ import { fusedStep, type FusedNet } from './fused.ts';
 const argv = new Set(process.argv.slice(2));
 /**
  * `--quick`: fewer rounds (a smoke test); `--memory`: the heap over 1,000,000 steps instead of
- * speed; `--matmul`: core's matmul table alone (with the reference runner).
+ * speed; `--matmul`: core's matmul table alone (with the reference runner); `--threads`: 512³ and
+ * 1024³ on 1 thread and on every core (bench/threads.ts).
  */
-export const options = { quick: argv.has('--quick'), memory: argv.has('--memory'), matmul: argv.has('--matmul') };
+export const options = { quick: argv.has('--quick'), memory: argv.has('--memory'), matmul: argv.has('--matmul'), threads: argv.has('--threads') };
 
 /** The lab's learning rate and network. */
 export const LR = 0.8;
@@ -112,6 +114,33 @@ export function labTable(title: string, cases: readonly LabCase[]): { perStep: n
   console.log('  case                                                    µs/step   × fused');
   cases.forEach((c, k) => console.log(`  ${c.name.padEnd(52)}${fmt(perStep[k], 3)}${fmt(ratios[k], 2)}×`));
   return { perStep, ratios };
+}
+
+/**
+ * The share of wall time spent in garbage collection while `c` trains `steps` steps: the
+ * durations of the GC entries perf_hooks reports that start inside the run, over the run's wall
+ * time (median over `rounds` runs, min–max beside).
+ */
+export async function gcShare(c: LabCase, steps: number, rounds: number): Promise<{ median: number; min: number; max: number; collections: number }> {
+  const entries: { startTime: number; duration: number }[] = [];
+  const observer = new PerformanceObserver((list) => void entries.push(...list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  const shares: number[] = [];
+  let collections = 0;
+  time(c, 2000, 0);
+  for (let r = 0; r < rounds; r++) {
+    await new Promise((done) => setImmediate(done));
+    entries.length = 0;
+    const t0 = performance.now();
+    for (let s = 0; s < steps; s++) c.step(s % SAMPLES);
+    const t1 = performance.now();
+    await new Promise((done) => setTimeout(done, 10)); // the entries arrive after the run
+    const inside = entries.filter((e) => e.startTime >= t0 && e.startTime < t1);
+    collections += inside.length;
+    shares.push(inside.reduce((sum, e) => sum + e.duration, 0) / (t1 - t0));
+  }
+  observer.disconnect();
+  return { median: median(shares), min: Math.min(...shares), max: Math.max(...shares), collections: collections / rounds };
 }
 
 /** How many steps `trainForCheck` trains: 20 passes over the data. */

@@ -1,12 +1,12 @@
 // Reverse-mode autodiff: the chain rule walked over the graph, outputs to inputs.
 import { GradlabError } from './errors.ts';
-import { describeInputs, firstNonFinite, currentResultHook, freshResults, withResultHook, type ResultHook } from './op.ts';
+import { describeInputs, firstNonFinite, currentResultHook, freshResults, withResultHook, type GradientContext, type ResultHook } from './op.ts';
 import { isAnomalyDetectionEnabled, withMode } from './modes.ts';
 import { add } from './ops/add.ts';
 import { sumTo } from './ops/broadcastTo.ts';
 import { mul } from './ops/mul.ts';
 import { formatShape, sameShape, type Shape } from './shape.ts';
-import { lastTensorId, Tensor, toTensor, walkMark, walkNext, type TensorLike } from './tensor.ts';
+import { lastTensorId, renewTensor, Tensor, toTensor, walkMark, walkNext, type TensorLike } from './tensor.ts';
 
 export interface BackwardOptions {
   /** Record the backward pass itself as a graph, for higher-order derivatives. */
@@ -74,19 +74,23 @@ function search(roots: readonly Tensor[], includeConstants: boolean): Ordered {
   const inputAt: number[] = [];
   const firstInput: number[] = [];
   const stack: Stamped[] = [];
-  for (const root of roots) {
-    visit(root as Stamped, id, includeConstants, stack);
+  for (let r = 0; r < roots.length; r++) {
+    visit(roots[r] as Stamped, id, includeConstants, stack);
     while (stack.length > 0) {
       const node = stack[stack.length - 1];
+      const inputs = node.inputs as readonly Stamped[];
       const i = node[NEXT];
-      if (i < node.inputs.length) {
+      if (i < inputs.length) {
         node[NEXT] = i + 1;
-        visit(node.inputs[i] as Stamped, id, includeConstants, stack);
+        visit(inputs[i], id, includeConstants, stack);
       } else {
         // every input is placed by now: note where, then place the node
         stack.pop();
         firstInput.push(inputAt.length);
-        for (const x of node.inputs as Stamped[]) inputAt.push(x[MARK] === id ? x[NEXT] : -1);
+        for (let j = 0; j < inputs.length; j++) {
+          const x = inputs[j];
+          inputAt.push(x[MARK] === id ? x[NEXT] : -1);
+        }
         node[NEXT] = order.length;
         order.push(node);
       }
@@ -122,10 +126,10 @@ function leadingTo(wantedAt: readonly number[], { order, inputAt, firstInput }: 
 // ---- one step of the chain rule ----------------------------------------------------------------
 
 /** ∂L/∂(input i of node), from ∂L/∂node, by the op's rule; summed back to the input's shape. */
-export function inputGradient(node: Tensor, i: number, grad: Tensor): Tensor {
+export function inputGradient(node: Tensor, i: number, grad: Tensor, context?: GradientContext<string, unknown>): Tensor {
   const op = node.op!;
   const rule = op.derivativeRule(i);
-  const ctx = op.context(node, grad);
+  const ctx = context ?? op.context(node, grad);
   const vjp = op.fastVjp(i) ?? rule.vjp;
   const g = vjp ? vjp(ctx) : mul(grad, rule.partial!(ctx));
   const input = node.inputs[i];
@@ -208,10 +212,12 @@ export function walk(roots: readonly Tensor[], seeds: readonly Tensor[], options
       observer?.reached?.(node, grad);
       if (!node.op) continue;
       checkUnchanged(node);
+      // one named view of the node for all of its inputs' rules
+      let ctx: GradientContext<string, unknown> | undefined;
       for (let i = 0; i < node.inputs.length; i++) {
         const p = inputAt[firstInput[k] + i];
         if (p < 0 || (leads && !leads[p]) || !node.op.isDifferentiable(i)) continue;
-        const g = anomaly ? checkedInputGradient(node, i, grad) : inputGradient(node, i, grad);
+        const g = anomaly ? checkedInputGradient(node, i, grad) : inputGradient(node, i, grad, (ctx ??= node.op.context(node, grad)));
         const total = grads[p] ? add(grads[p], g) : g;
         grads[p] = total;
         observer?.gave?.(node, i, g, total);
@@ -230,39 +236,46 @@ function positionOf({ order }: Ordered, x: Tensor): number {
 
 /**
  * The gradients a walk passes from node to node are dead once it returns, except those it hands
- * out (which it gives away as they are, owned by the receiver from then on). Their buffers are
- * kept, by size, for the rules' results in the next walk: a training loop walks the same graph
- * every step, so that walk asks for the same sizes. Only small buffers are kept, and not too
+ * out (which it gives away as they are, owned by the receiver from then on). They are kept, by
+ * size, tensor and buffer, and made new (a fresh id, no history) for the rules' results in the
+ * next walk: a training loop walks the same graph every step, so that walk asks for the same
+ * sizes, and allocates nothing but what it hands out. Only small buffers are kept, and not too
  * many (a pool of large buffers would hold memory long after training). Values made inside a
  * rule and not returned by it are never reused, so a rule may keep them.
  */
 const SCRATCH_MAX_SIZE = 4096;
 const SCRATCH_MAX_VALUES = 1 << 18;
+/** And not too many tensors (each keeps its object too: a chain of 100,000 scalars would fill the pool). */
+const SCRATCH_MAX_TENSORS = 1 << 14;
 /** What the walk writes in a gradient's MARK slot (gradients are made after the search, never searched). */
 const HANDED_OUT = -1;
 const RELEASED = -2;
 
 class Scratch implements ResultHook {
-  /** Free buffers by size. */
-  private readonly free: Float64Array[][] = Array.from({ length: SCRATCH_MAX_SIZE + 1 }, () => []);
+  /** Dead gradients by size, whole: their tensors are made new again rather than allocated. */
+  private readonly free: Tensor[][] = Array.from({ length: SCRATCH_MAX_SIZE + 1 }, () => []);
   private values = 0;
+  private tensors = 0;
 
   result(shape: Shape, size: number): Tensor {
-    const buffer = size <= SCRATCH_MAX_SIZE ? this.free[size].pop() : undefined;
-    if (buffer === undefined) return new Tensor(new Float64Array(size), shape);
+    const dead = size <= SCRATCH_MAX_SIZE ? this.free[size].pop() : undefined;
+    if (dead === undefined) return new Tensor(new Float64Array(size), shape);
     this.values -= size;
-    return new Tensor(buffer, shape);
+    this.tensors--;
+    return renewTensor(dead, shape);
   }
 
-  /** Takes back the buffers of the walk's gradients made after tensor `firstId`, except those handed out. */
+  /** Takes back the walk's gradients made after tensor `firstId`, except those handed out. */
   release(grads: readonly (Tensor | undefined)[], firstId: number): void {
-    for (const g of grads) {
+    for (let k = 0; k < grads.length; k++) {
+      const g = grads[k];
       if (g === undefined || g.id <= firstId || (g as Stamped)[MARK] < 0) continue;
       (g as Stamped)[MARK] = RELEASED; // a gradient may sit in several slots: released once
       const size = g.size;
-      if (size === 0 || size > SCRATCH_MAX_SIZE || this.values + size > SCRATCH_MAX_VALUES) continue;
-      this.free[size].push(g.data);
+      if (size === 0 || size > SCRATCH_MAX_SIZE || this.values + size > SCRATCH_MAX_VALUES || this.tensors === SCRATCH_MAX_TENSORS) continue;
+      this.free[size].push(g);
       this.values += size;
+      this.tensors++;
     }
   }
 }
@@ -308,7 +321,9 @@ function resolveSeed(where: string, output: Tensor, seed: TensorLike | undefined
           `(∂L/∂output) of that shape`,
       );
     }
-    return new Tensor(Float64Array.of(1), output.shape);
+    const one = new Float64Array(1);
+    one[0] = 1;
+    return new Tensor(one, output.shape);
   }
   const s = typeof seed === 'number' && output.size === 1 ? new Tensor(Float64Array.of(seed), output.shape) : toTensor(seed);
   if (!sameShape(s.shape, output.shape)) {

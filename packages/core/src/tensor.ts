@@ -186,6 +186,34 @@ export class Tensor {
   }
 }
 
+/**
+ * Internal (autograd.ts's scratch pool): makes a dead tensor of the backward walk new again, as
+ * `new Tensor(t.data, shape)` would (same buffer, a fresh id, no history, never changed), without
+ * allocating. Only for a tensor no one can reach any more: a walk's gradient it never handed out.
+ */
+export function renewTensor(t: Tensor, shape: Shape): Tensor {
+  const fields = t as unknown as {
+    id: number; shape: Shape; readGuard: ReadGuard | null; requiresGrad: boolean; grad: Tensor | null; name: string | undefined;
+    op: TensorOp | null; inputs: readonly Tensor[]; attrs: unknown; inputVersions: readonly number[]; retainsGrad: boolean;
+    writes: { count: number } | null;
+  } & Record<symbol, number>;
+  fields.id = nextId++;
+  fields.shape = shape;
+  fields.readGuard = null;
+  fields.requiresGrad = false;
+  fields.grad = null;
+  fields.name = undefined;
+  fields.op = null;
+  fields.inputs = NO_INPUTS;
+  fields.attrs = undefined;
+  fields.inputVersions = NO_VERSIONS;
+  fields.retainsGrad = false;
+  fields.writes = null;
+  fields[walkMark] = 0;
+  fields[walkNext] = 0;
+  return t;
+}
+
 /** A scalar constant for a number operand; tensors pass through. */
 export function toTensor(x: TensorLike): Tensor {
   if (x instanceof Tensor) return x;

@@ -97,6 +97,40 @@ describe('tensors own their storage', () => {
   });
 });
 
+describe('what a training step allocates', () => {
+  it('after the first step the walk makes its own dead gradients new again: only the handed-out ones are new objects', () => {
+    // an identity op whose rule notes the gradient object it receives (a walk value from the second step on)
+    const seen: Tensor[] = [];
+    const tap = defineOp({
+      name: 'tap',
+      inputs: ['x'],
+      forward: ([x]) => x.clone(),
+      derivatives: { x: { formula: '∂x/∂x = 1', vjp: ({ grad }) => (seen.push(grad), mul(grad, 1)) } },
+    });
+    const w = tensor([values(9, 13)], { requiresGrad: true }); // [1,9]: 9 values, past V8's on-heap limit
+    const x = tensor([[0.5]]);
+    const handed: Tensor[] = [];
+    const ids: number[] = [];
+    for (let step = 0; step < 6; step++) {
+      w.grad = null;
+      sum(tap.call(sigmoid(matmul(x, w)))).backward();
+      handed.push(w.grad!);
+      ids.push(seen[step].id);
+    }
+    // the gradient the rule receives is one object from step 3 on (made new each time: a fresh id, no history) ...
+    expect(new Set(seen.slice(2)).size).toBe(1);
+    for (let k = 1; k < ids.length; k++) expect(ids[k]).toBeGreaterThan(ids[k - 1]);
+    expect(seen[5].isLeaf).toBe(true);
+    expect(seen[5].shape).toEqual([1, 9]);
+    // ... while every handed-out gradient is a tensor of its own, with its own buffer, keeping its values
+    expect(new Set(handed).size).toBe(6);
+    expect(new Set(handed.map((g) => g.data.buffer)).size).toBe(6);
+    const s = 1 / (1 + Math.exp(-0.5 * values(9, 13)[0]));
+    for (const g of handed) expect(g.data[0]).toBeCloseTo(0.5 * s * (1 - s), 15);
+    expect(handed.every(owns)).toBe(true);
+  });
+});
+
 describe('a walk inside a rule', () => {
   it('shares the pool with the outer walk without either seeing the other’s values change', () => {
     const inner: Tensor[] = [];

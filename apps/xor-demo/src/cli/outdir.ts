@@ -36,10 +36,16 @@ const KERNEL_FILE_SYSTEMS: ReadonlyMap<number, string> = new Map([
   [0xcafe4a11, 'bpf'],
 ]);
 
-/** The repository this CLI belongs to (the folder with pnpm-workspace.yaml), or null. */
+/**
+ * The repository this CLI belongs to (the folder with pnpm-workspace.yaml), or null: four folders
+ * above src/cli, five above the built CLI (apps/xor-demo/node_modules/.cache/gradlab-cli).
+ */
 export function repositoryRoot(): string | null {
-  const root = resolve(import.meta.dirname, '../../../..');
-  return existsSync(join(root, 'pnpm-workspace.yaml')) ? root : null;
+  for (const up of ['../../../..', '../../../../..']) {
+    const root = resolve(import.meta.dirname, up);
+    if (existsSync(join(root, 'pnpm-workspace.yaml'))) return root;
+  }
+  return null;
 }
 
 export interface OutDirOptions {
