@@ -18,3 +18,5 @@ export {
 export { TensorDataset, DataLoader, randomSplit, trainTestSplit, permutation, type IndexedDataset, type DataLoaderOptions } from './loader.ts';
 export { Standardizer, standardize, type StandardizerJSON } from './standardize.ts';
 export { loadDigits, loadIris, type ClassificationData, type ClassificationSplit, type LoadOptions } from './real/load.ts';
+export { parseCsv, type CsvOptions, type CsvData } from './csv.ts';
+export { parseNpy } from './npy.ts';
