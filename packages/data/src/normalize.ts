@@ -17,13 +17,14 @@ const finiteList = (a: unknown): a is number[] => Array.isArray(a) && a.length >
  * x ↦ lo + (x − min)·(hi − lo)/(max − min) per feature (the last axis), min and max those of the
  * data it was fitted on and [lo, hi] the `range` (default [0, 1]). The fitted data lands in
  * [lo, hi]; other data may fall outside (nothing is clipped). A constant feature (max = min)
- * gets scale 1, so it becomes lo + (x − min) instead of NaN (as scikit-learn does).
+ * is scaled as if its range were 1, so it becomes lo + (x − min)·(hi − lo) instead of NaN (as
+ * scikit-learn does).
  */
 export class Normalizer {
   readonly min: readonly number[];
   readonly max: readonly number[];
   readonly range: readonly [number, number];
-  /** (hi − lo)/(max − min) per feature, or 1 where max = min. */
+  /** (hi − lo)/(max − min) per feature, or hi − lo where max = min. */
   readonly scale: readonly number[];
 
   constructor(min: readonly number[], max: readonly number[], range: readonly [number, number] = [0, 1]) {
@@ -37,7 +38,7 @@ export class Normalizer {
     this.min = Object.freeze([...min]);
     this.max = Object.freeze([...max]);
     this.range = Object.freeze([range[0], range[1]] as const);
-    this.scale = Object.freeze(min.map((m, d) => (max[d] > m ? (range[1] - range[0]) / (max[d] - m) : 1)));
+    this.scale = Object.freeze(min.map((m, d) => (range[1] - range[0]) / (max[d] > m ? max[d] - m : 1)));
   }
 
   /** Fits min and max on x of shape [N, D] (N ≥ 1): one of each per column. */
