@@ -1,6 +1,6 @@
-// Normalisation layers: BatchNorm1d (statistics over the batch) and LayerNorm (over each sample's
-// last axes). Both are written with core ops, so their gradients come from the graph.
-import { formatShape, GradlabError, ones, zeros, type Tensor } from '@gradlab/core';
+// Normalisation layers: BatchNorm1d and BatchNorm2d (statistics over the batch) and LayerNorm
+// (over each sample's last axes). All are written with core ops, so their gradients come from the graph.
+import { assign, formatShape, GradlabError, noGrad, ones, sub, zeros, type Tensor } from '@gradlab/core';
 import { describeValue, expectBoolean, expectNumber, expectPositiveInteger, expectTensor } from './check.ts';
 import { Module, type ModuleConfig } from './module.ts';
 
@@ -16,16 +16,18 @@ export interface BatchNormOptions {
 }
 
 /**
- * PyTorch's BatchNorm1d. x is [N, C] or [N, C, L]; per feature c, over the batch (and L):
+ * What BatchNorm1d and BatchNorm2d share. Per feature (channel) c, over the batch and the
+ * spatial axes (n values per feature):
  *   y = (x − μ_B) / √(σ²_B + ε) · γ + β        μ_B, σ²_B the batch mean and biased variance
  * In training mode it also updates the buffers
  *   runningMean ← (1 − m)·runningMean + m·μ_B      runningVar ← (1 − m)·runningVar + m·σ²_B·n/(n − 1)
- * (the unbiased variance, n values per feature) and counts `numBatchesTracked`; in eval mode it
- * normalises with runningMean and runningVar instead. The buffers are saved in the state dict but
- * are not parameters. The buffer update is done in JavaScript as a side effect of forward, so a
- * `compile`d step does not replay it: compile a model with BatchNorm only in eval mode.
+ * (the unbiased variance) and counts `numBatchesTracked` (m = 1/numBatchesTracked when momentum
+ * is null: the cumulative average); in eval mode it normalises with runningMean and runningVar
+ * instead. The buffers are saved in the state dict but are not parameters. The update is made of
+ * ops writing the buffers through `assign`, so a `compile`d training step repeats it at every
+ * run, bit for bit as the eager step would.
  */
-export class BatchNorm1d extends Module {
+export abstract class BatchNormBase extends Module {
   readonly numFeatures: number;
   readonly eps: number;
   readonly momentum: number | null;
@@ -39,15 +41,22 @@ export class BatchNorm1d extends Module {
   readonly runningVar: Tensor | null;
   readonly numBatchesTracked: Tensor | null;
 
-  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+  protected constructor(
+    private readonly kind: 'BatchNorm1d' | 'BatchNorm2d',
+    numFeatures: number,
+    options: BatchNormOptions,
+  ) {
     super();
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new GradlabError(`${kind}: options must be an object { eps, momentum, affine, trackRunningStats }, got ${describeValue(options)}`);
+    }
     const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true } = options;
-    this.numFeatures = expectPositiveInteger('BatchNorm1d', 'numFeatures', numFeatures);
-    this.eps = expectNumber('BatchNorm1d', 'eps', eps, (e) => e > 0, 'a finite number > 0');
-    if (momentum !== null) expectNumber('BatchNorm1d', 'momentum', momentum, (m) => m >= 0 && m <= 1, 'in [0, 1] or null');
+    this.numFeatures = expectPositiveInteger(kind, 'numFeatures', numFeatures);
+    this.eps = expectNumber(kind, 'eps', eps, (e) => e > 0, 'a finite number > 0');
+    if (momentum !== null) expectNumber(kind, 'momentum', momentum, (m) => m >= 0 && m <= 1, 'in [0, 1] or null');
     this.momentum = momentum;
-    this.affine = expectBoolean('BatchNorm1d', 'affine', affine);
-    this.trackRunningStats = expectBoolean('BatchNorm1d', 'trackRunningStats', trackRunningStats);
+    this.affine = expectBoolean(kind, 'affine', affine);
+    this.trackRunningStats = expectBoolean(kind, 'trackRunningStats', trackRunningStats);
     const C = numFeatures;
     this.weight = affine ? this.registerParameter('weight', ones([C], { requiresGrad: true, name: 'weight' })) : null;
     this.bias = affine ? this.registerParameter('bias', zeros([C], { requiresGrad: true, name: 'bias' })) : null;
@@ -56,14 +65,17 @@ export class BatchNorm1d extends Module {
     this.numBatchesTracked = trackRunningStats ? this.registerBuffer('numBatchesTracked', zeros([], { name: 'numBatchesTracked' })) : null;
   }
 
+  /** The layouts x may have, as text for errors (`[N, 3] or [N, 3, L]`), and whether x has one of them. */
+  protected abstract layout(): string;
+  protected abstract fits(x: Tensor): boolean;
+
   forward(x: Tensor): Tensor {
     expectTensor(this.describe(), 'x', x);
     const C = this.numFeatures;
-    if ((x.rank !== 2 && x.rank !== 3) || x.shape[1] !== C) {
-      throw new GradlabError(`${this.describe()}: x of shape ${formatShape(x.shape)} must be [N, ${C}] or [N, ${C}, L]`);
-    }
-    const axes = x.rank === 2 ? [0] : [0, 2];
-    const perFeature = x.rank === 2 ? [C] : [C, 1];
+    if (!this.fits(x)) throw new GradlabError(`${this.describe()}: x of shape ${formatShape(x.shape)} must be ${this.layout()}`);
+    // the feature axis is 1; the statistics are over every other axis
+    const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
+    const perFeature = [C, ...x.shape.slice(2).map(() => 1)];
     const n = x.size / C;
     const useBatch = this.training || !this.trackRunningStats;
     let mean: Tensor;
@@ -74,7 +86,7 @@ export class BatchNorm1d extends Module {
       }
       mean = x.mean(axes, { keepDims: true });
       variance = x.variance(axes, { unbiased: false, keepDims: true });
-      if (this.training && this.trackRunningStats) this.track(mean.data, variance.data, n);
+      if (this.training && this.trackRunningStats) this.track(mean, variance, n);
     } else {
       mean = this.runningMean!.reshape(perFeature);
       variance = this.runningVar!.reshape(perFeature);
@@ -84,35 +96,67 @@ export class BatchNorm1d extends Module {
     return normalized.mul(this.weight.reshape(perFeature)).add(this.bias.reshape(perFeature));
   }
 
-  /** The running statistics' update, in place (each buffer counted as changed). */
-  private track(mean: Float64Array, biasedVar: Float64Array, n: number): void {
+  /**
+   * The running statistics' update, in place (each buffer counted as changed), made of ops
+   * ending in `assign`, so a `compile`d training step replays it with the values of each run.
+   */
+  private track(mean: Tensor, biasedVar: Tensor, n: number): void {
+    const C = this.numFeatures;
     const count = this.numBatchesTracked!;
-    count.data[0] += 1;
-    count.markChanged();
-    const m = this.momentum ?? 1 / count.data[0];
-    const rm = this.runningMean!.data;
-    const rv = this.runningVar!.data;
-    for (let c = 0; c < this.numFeatures; c++) {
-      rm[c] = (1 - m) * rm[c] + m * mean[c];
-      rv[c] = (1 - m) * rv[c] + m * ((biasedVar[c] * n) / (n - 1));
-    }
-    this.runningMean!.markChanged();
-    this.runningVar!.markChanged();
+    const rm = this.runningMean!;
+    const rv = this.runningVar!;
+    noGrad(() => {
+      assign(count, count.add(1));
+      // m = momentum, or 1/numBatchesTracked (the cumulative average)
+      const m = this.momentum ?? count.reciprocal();
+      const keep = typeof m === 'number' ? 1 - m : sub(1, m);
+      assign(rm, rm.mul(keep).add(mean.reshape([C]).mul(m)));
+      assign(rv, rv.mul(keep).add(biasedVar.reshape([C]).mul(n / (n - 1)).mul(m)));
+    });
   }
 
   override describe(): string {
-    return `BatchNorm1d(${this.numFeatures})`;
+    return `${this.kind}(${this.numFeatures})`;
   }
 
   override config(): ModuleConfig {
     return {
-      kind: 'BatchNorm1d',
+      kind: this.kind,
       numFeatures: this.numFeatures,
       eps: this.eps,
       momentum: this.momentum,
       affine: this.affine,
       trackRunningStats: this.trackRunningStats,
     };
+  }
+}
+
+/** PyTorch's BatchNorm1d: x is [N, C] or [N, C, L]; statistics per feature over N (and L). See `BatchNormBase`. */
+export class BatchNorm1d extends BatchNormBase {
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super('BatchNorm1d', numFeatures, options);
+  }
+  protected layout(): string {
+    return `[N, ${this.numFeatures}] or [N, ${this.numFeatures}, L]`;
+  }
+  protected fits(x: Tensor): boolean {
+    return (x.rank === 2 || x.rank === 3) && x.shape[1] === this.numFeatures;
+  }
+}
+
+/**
+ * PyTorch's BatchNorm2d: x is [N, C, H, W]; statistics per channel over N, H and W (n = N·H·W
+ * values per channel). See `BatchNormBase`. `new BatchNorm2d(8)` after a `Conv2d(…, 8, …)`.
+ */
+export class BatchNorm2d extends BatchNormBase {
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super('BatchNorm2d', numFeatures, options);
+  }
+  protected layout(): string {
+    return `[N, ${this.numFeatures}, H, W]`;
+  }
+  protected fits(x: Tensor): boolean {
+    return x.rank === 4 && x.shape[1] === this.numFeatures;
   }
 }
 
