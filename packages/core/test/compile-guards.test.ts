@@ -115,7 +115,7 @@ describe('set() refuses values of another shape (issue 13)', () => {
     expect(() => p.set(tensor([[5, 6], [7, 8]]))).toThrow(/set: values of shape \[2,2\] for a tensor of shape \[4\]/);
     const q = tensor([1, 2], { requiresGrad: true });
     // was: two NaNs written silently (each inner array became NaN)
-    expect(() => q.set([[5, 6], [7, 8]] as unknown as number[])).toThrow(/set: values of shape \[2,2\] for a tensor of shape \[2\]/);
+    expect(() => q.set([[5, 6], [7, 8]])).toThrow(/set: values of shape \[2,2\] for a tensor of shape \[2\]/);
     expect(Array.from(q.data)).toEqual([1, 2]);
     expect(() => q.set(['a', 2] as unknown as number[])).toThrow(/set: expected numbers/);
   });
