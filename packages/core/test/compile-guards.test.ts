@@ -133,3 +133,24 @@ describe('set() refuses values of another shape (issue 13)', () => {
     expect(p.version).toBe(4);
   });
 });
+
+describe('options.parameters itself is checked', () => {
+  it('not a module or a function; a function giving no list; an item that is not a tensor', () => {
+    const w = tensor([[0.5], [-1]], { requiresGrad: true });
+    const f = (xb: Tensor) => lossOf(xb.matmul(w));
+    expect(() => compile(f, { parameters: 3 as unknown as () => Tensor[] })).toThrow(
+      'compile: options.parameters must be a module (with namedParameters()) or a function returning the parameter tensors',
+    );
+    expect(() => compile(f, { parameters: () => 5 as unknown as Tensor[] }).run(x)).toThrow(
+      'compile: options.parameters must give a list of tensors (or of [name, tensor]), got 5',
+    );
+    expect(() => compile(f, { parameters: () => [w, 'b' as unknown as Tensor] }).run(x)).toThrow(
+      "compile: options.parameters gave item 1, which is not a Tensor",
+    );
+    const list: unknown[] = [w];
+    const step = compile(f, { parameters: () => list as Tensor[] });
+    warm(() => step.run(x));
+    list[0] = null;
+    expect(() => step.run(x)).toThrow("compile: parameter 0 [2,1] was replaced by null since the step was recorded");
+  });
+});

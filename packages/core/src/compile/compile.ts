@@ -21,7 +21,7 @@
 // compile has no optimizer of its own: the parameters' gradients are left in `.grad` for any
 // optimizer to step, or an optimizer that describes its update (update.ts: nn's SGD and Adam)
 // is run inside the program, right after the backward pass.
-import { GradlabError } from '../errors.ts';
+import { describeValue, GradlabError } from '../errors.ts';
 import { walk } from '../autograd.ts';
 import { withMode } from '../modes.ts';
 import { freshResults, withResultHook } from '../op.ts';
@@ -293,8 +293,14 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
   /** The declared parameters now, with their names (null for a function's tensors). */
   private declaredParameters(): [string | null, Tensor][] {
     const source = this.paramSource!;
+    const given: unknown = typeof source === 'function' ? source() : source.namedParameters();
+    if (typeof given !== 'object' || given === null || typeof (given as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new GradlabError(`compile: options.parameters must give a list of tensors (or of [name, tensor]), got ${describeValue(given)}`);
+    }
     const listed: [string | null, Tensor][] =
-      typeof source === 'function' ? Array.from(source(), (t): [null, Tensor] => [null, t]) : Array.from(source.namedParameters(), ([n, t]): [string, Tensor] => [n, t]);
+      typeof source === 'function'
+        ? Array.from(given as Iterable<Tensor>, (t): [null, Tensor] => [null, t])
+        : Array.from(given as Iterable<readonly [string, Tensor]>, (pair): [string, Tensor] => [String(pair?.[0]), pair?.[1]]);
     listed.forEach(([name, t], i) => {
       if (!(t instanceof Tensor)) throw new GradlabError(`compile: options.parameters gave ${name === null ? `item ${i}` : `'${name}'`}, which is not a Tensor`);
     });
@@ -309,23 +315,28 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
   private guard(compiled: Compiled): void {
     const { declared, leaves } = compiled;
     if (declared) {
-      const now = this.declaredParameters();
-      if (now.length !== declared.length) {
-        throw new GradlabError(
-          `compile: the parameters now number ${now.length}, but the step was recorded with ${declared.length}; ` +
-            `compile the step again after adding or removing parameters`,
-        );
-      }
-      for (let i = 0; i < now.length; i++) {
-        const before = declared[i][1];
-        const after = now[i][1];
-        if (after !== before) {
+      // walked as it comes, nothing kept: the same tensors, in the same order, as many
+      const source = this.paramSource!;
+      const byName = typeof source !== 'function';
+      let i = 0;
+      for (const item of byName ? source.namedParameters() : source()) {
+        const after = byName ? (item as readonly [string, Tensor])[1] : (item as Tensor);
+        if (i < declared.length && after !== declared[i][1]) {
+          const before = declared[i][1];
+          const what = after instanceof Tensor ? `another tensor ${formatShape(after.shape)}` : describeValue(after);
           throw new GradlabError(
-            `compile: parameter ${describeParameter(declared[i][0], i, before)} was replaced by another tensor ${formatShape(after.shape)} ` +
+            `compile: parameter ${describeParameter(declared[i][0], i, before)} was replaced by ${what} ` +
               `since the step was recorded; the program would go on reading${this.optimizer ? ' and updating' : ''} the old one. ` +
               `Change values in place (p.set(values)), or compile the step again`,
           );
         }
+        i++;
+      }
+      if (i !== declared.length) {
+        throw new GradlabError(
+          `compile: the parameters now number ${i}, but the step was recorded with ${declared.length}; ` +
+            `compile the step again after adding or removing parameters`,
+        );
       }
     }
     for (let i = 0; i < leaves.length; i++) {
