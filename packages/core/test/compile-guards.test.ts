@@ -44,6 +44,14 @@ describe('compile guards its parameters on every replay', () => {
     expect(() => step.run(x)).toThrow(/compile: parameter 0 'w' \[2,1\] was replaced by another tensor \[2,2\]/);
   });
 
+  it('without options.parameters, a tensor replaced before the second run is caught by its check (the documented limit: not later)', () => {
+    let w = tensor([[0.5], [-1]], { requiresGrad: true, name: 'w' });
+    const step = compile((xb: Tensor) => lossOf(xb.matmul(w)));
+    step.run(x);
+    w = tensor([[0.5], [-1]], { requiresGrad: true, name: 'w' }); // the same values, another tensor
+    expect(() => step.run(x)).toThrow(/compile: the replayed step differs from the eager step/);
+  });
+
   it('a parameter added to or removed from the source', () => {
     const params: Tensor[] = [tensor([[0.5], [-1]], { requiresGrad: true })];
     const step = compile((xb: Tensor) => lossOf(xb.matmul(params[0])), { parameters: () => params });

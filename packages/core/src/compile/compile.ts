@@ -18,6 +18,11 @@
 // same masks, in the same order, as the eager steps from the same seed.
 // Anomaly detection (detectAnomaly) checks the recording run, not the replays.
 //
+// Every replay first checks what the recording assumed of the tensors from outside the step:
+// the same buffer, shape and requiresGrad for each, and, when the caller says where the
+// parameters live (`options.parameters`), the same parameter tensors. A step function that
+// starts reading another tensor cannot be seen otherwise without running it again.
+//
 // compile has no optimizer of its own: the parameters' gradients are left in `.grad` for any
 // optimizer to step, or an optimizer that describes its update (update.ts: nn's SGD and Adam)
 // is run inside the program, right after the backward pass.
