@@ -106,6 +106,14 @@ describe('compile guards its parameters on every replay', () => {
     expect(() => step.run(x)).toThrow(/compile: 'scale' \[1\] now requires grad/);
   });
 
+  it('an input that requires grad is refused at every run, not only the first (was: replayed, and given no gradient)', () => {
+    const w = tensor([[0.5], [-1]], { requiresGrad: true });
+    const step = compile((xb: Tensor) => lossOf(xb.matmul(w)));
+    warm(() => step.run(x));
+    const xg = tensor([[1, 2], [3, -1]], { requiresGrad: true });
+    expect(() => step.run(xg)).toThrow('compile: input 0 requires grad; a compiled step gives gradients for parameters (tensors from outside the step)');
+  });
+
   it('values changed in place (set, an optimizer) are what the replays read: no error', () => {
     const w = tensor([[0.5], [-1]], { requiresGrad: true, name: 'w' });
     const step = compile((xb: Tensor) => lossOf(xb.matmul(w)));

@@ -161,6 +161,7 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
     for (let k = 0; k < inputs.length; k++) {
       const x = inputs[k];
       if (!(x instanceof Tensor)) throw new GradlabError(`compile: input ${k} is not a Tensor`);
+      if (x.requiresGrad) throw new GradlabError(inputRequiresGrad(k));
       if (!sameShape(x.shape, placeholders[k].shape)) {
         throw new GradlabError(
           `compile: input ${k} has shape ${formatShape(x.shape)}, but the step was recorded with ` +
@@ -191,9 +192,7 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
   private record(inputs: I): O {
     inputs.forEach((x, k) => {
       if (!(x instanceof Tensor)) throw new GradlabError(`compile: input ${k} is not a Tensor`);
-      if (x.requiresGrad) {
-        throw new GradlabError(`compile: input ${k} requires grad; a compiled step gives gradients for parameters (tensors from outside the step)`);
-      }
+      if (x.requiresGrad) throw new GradlabError(inputRequiresGrad(k));
     });
     const declared = this.paramSource && this.declaredParameters();
     const firstId = new Tensor(new Float64Array(0), [0]).id + 1;
@@ -383,6 +382,10 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
     const { params } = compiled.program;
     for (let i = 0; i < params.length; i++) params[i].grad = compiled.gradTensors[i];
   }
+}
+
+function inputRequiresGrad(k: number): string {
+  return `compile: input ${k} requires grad; a compiled step gives gradients for parameters (tensors from outside the step)`;
 }
 
 /** "'0.weight' [2,3]" or "0 'w' [2,1]": a declared parameter, by its name or position. */
