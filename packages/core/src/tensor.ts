@@ -122,7 +122,12 @@ export class Tensor {
   set(values: ArrayLike<number> | NestedArray | Tensor): this {
     let source: ArrayLike<number>;
     if (values instanceof Tensor || (Array.isArray(values) && values.some(Array.isArray))) {
-      const t = values instanceof Tensor ? values : tensor(values);
+      let t: Tensor;
+      try {
+        t = values instanceof Tensor ? values : tensor(values);
+      } catch (e) {
+        throw e instanceof GradlabError ? new GradlabError(e.message.replace(/^tensor: /, 'set: ')) : e;
+      }
       if (t.shape.length !== this.shape.length || t.shape.some((n, i) => n !== this.shape[i])) {
         throw new GradlabError(`set: values of shape ${formatShape(t.shape)} for a tensor of shape ${formatShape(this.shape)}`);
       }
