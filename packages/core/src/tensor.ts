@@ -121,7 +121,7 @@ export class Tensor {
    */
   set(values: ArrayLike<number> | NestedArray | Tensor): this {
     let source: ArrayLike<number>;
-    if (values instanceof Tensor || (Array.isArray(values) && values.some(Array.isArray))) {
+    if (values instanceof Tensor || typeof values === 'number' || (Array.isArray(values) && values.some(Array.isArray))) {
       let t: Tensor;
       try {
         t = values instanceof Tensor ? values : tensor(values);

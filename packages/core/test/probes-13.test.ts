@@ -186,7 +186,9 @@ const probes: Probe[] = [
   ['set() with ragged nested arrays', () => tensor([[1, 2], [3, 4]]).set([[1, 2], [3]]), /set: ragged nested array/],
   ['set() with strings', () => tensor([1, 2]).set(['1', '2'] as unknown as number[]), /set: expected numbers, got string '1' at index 0/],
   ['set() with null', () => tensor([1, 2]).set(null as unknown as number[]), /set: expected a Tensor, nested arrays or an array of numbers, got null/],
-  ['set() with a number', () => tensor([1]).set(5), /set: expected a Tensor, nested arrays or an array of numbers, got 5/],
+  ['set() with a number on a tensor of shape [1]', () => tensor([1]).set(5), /set: values of shape \[\] for a tensor of shape \[1\]/],
+  ['set() with a number on a scalar', () => Array.from(tensor(1).set(5).data), (v) => expect(v).toEqual([5])],
+  ['set() with a boolean', () => tensor([1]).set(true as unknown as number[]), /set: expected a Tensor, nested arrays or an array of numbers, got boolean true/],
   ['set() with a typed array one too long', () => tensor([1, 2]).set(new Float32Array(3)), /set: 3 values for a tensor of shape \[2\] \(2 values\)/],
   ['set() of a scalar from a scalar tensor', () => Array.from(tensor(1).set(tensor(7)).data), (v) => expect(v).toEqual([7])],
   ['set() then backward through a graph that used the old values', () => {
