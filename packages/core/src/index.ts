@@ -46,7 +46,7 @@ export {
 } from './autograd.ts';
 export { formatShape, sizeOf, broadcastShapes, MAX_ELEMENTS, type Shape } from './shape.ts';
 export { GradlabError } from './errors.ts';
-export { compile, CompiledStep, type CompileOptions, type StepOutputs } from './compile/compile.ts';
+export { compile, CompiledStep, type CompileOptions, type ParameterSource, type StepOutputs } from './compile/compile.ts';
 export type { FusableOptimizer, ParameterUpdate, UpdateRule } from './compile/update.ts';
 export { setNumThreads, getNumThreads, matmulThreadsReady, matmulThreadInfo, type MatmulThreadInfo } from './ops/matmulThreads.ts';
 export { gradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckMismatch } from './gradcheck.ts';

@@ -5,7 +5,7 @@ import { backward, type BackwardOptions } from './autograd.ts';
 import * as ops from './ops/index.ts';
 import type {
   AvgPoolOptions, ConvOptions, ConvTransposeOptions, DropoutOptions, GeluOptions, IndexLike, MaxPoolOptions, PadWidths, ReduceOptions,
-  SpatialArg, VarianceOptions,
+  SpatialArg, UpsampleOptions, VarianceOptions,
 } from './ops/index.ts';
 import type { RandomSource } from './random.ts';
 import type { Shape } from './shape.ts';
@@ -79,6 +79,8 @@ declare module './tensor.ts' {
     convTranspose1d(w: TensorLike, bias?: TensorLike, options?: ConvTransposeOptions): Tensor;
     maxPool2d(kernelSize: SpatialArg, options?: MaxPoolOptions): Tensor;
     avgPool2d(kernelSize: SpatialArg, options?: AvgPoolOptions): Tensor;
+    /** `x.upsample({ scaleFactor, mode })` is `upsample(x, options)` (PyTorch's interpolate). */
+    upsample(options: UpsampleOptions): Tensor;
     dropout(p: number, rng: RandomSource, options?: DropoutOptions): Tensor;
     gather(axis: number, index: IndexLike): Tensor;
     index(indices: IndexLike, axis?: number): Tensor;
@@ -152,6 +154,7 @@ const methods: ThisType<Tensor> & Partial<Tensor> = {
   convTranspose1d(w: TensorLike, bias?: TensorLike, options?: ConvTransposeOptions) { return ops.convTranspose1d(this, w, bias, options); },
   maxPool2d(kernelSize: SpatialArg, options?: MaxPoolOptions) { return ops.maxPool2d(this, kernelSize, options); },
   avgPool2d(kernelSize: SpatialArg, options?: AvgPoolOptions) { return ops.avgPool2d(this, kernelSize, options); },
+  upsample(options: UpsampleOptions) { return ops.upsample(this, options); },
   dropout(p: number, rng: RandomSource, options?: DropoutOptions) { return ops.dropout(this, p, rng, options); },
   gather(axis: number, index: IndexLike) { return ops.gather(this, axis, index); },
   index(indices: IndexLike, axis?: number) { return ops.index(this, indices, axis); },

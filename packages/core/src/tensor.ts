@@ -115,11 +115,36 @@ export class Tensor {
     return this.writes === null ? 0 : this.writes.count;
   }
 
-  /** Overwrites the values in place (same number of values), and counts it as a change. */
-  set(values: ArrayLike<number> | Tensor): this {
-    const source = values instanceof Tensor ? values.data : values;
-    if (source.length !== this.size) {
-      throw new GradlabError(`set: ${source.length} values for a tensor of shape ${formatShape(this.shape)} (${this.size} values)`);
+  /**
+   * Overwrites the values in place, and counts it as a change: a tensor or nested arrays of this
+   * shape, or the values flat (row-major, as many as this tensor holds). Another shape is an error.
+   */
+  set(values: ArrayLike<number> | NestedArray | Tensor): this {
+    let source: ArrayLike<number>;
+    if (values instanceof Tensor || typeof values === 'number' || (Array.isArray(values) && values.some(Array.isArray))) {
+      let t: Tensor;
+      try {
+        t = values instanceof Tensor ? values : tensor(values);
+      } catch (e) {
+        throw e instanceof GradlabError ? new GradlabError(e.message.replace(/^tensor: /, 'set: ')) : e;
+      }
+      if (t.shape.length !== this.shape.length || t.shape.some((n, i) => n !== this.shape[i])) {
+        throw new GradlabError(`set: values of shape ${formatShape(t.shape)} for a tensor of shape ${formatShape(this.shape)}`);
+      }
+      source = t.data;
+    } else {
+      source = values as ArrayLike<number>;
+      if (typeof source !== 'object' || source === null || typeof source.length !== 'number') {
+        throw new GradlabError(`set: expected a Tensor, nested arrays or an array of numbers, got ${describeValue(source)}`);
+      }
+      if (source.length !== this.size) {
+        throw new GradlabError(`set: ${source.length} values for a tensor of shape ${formatShape(this.shape)} (${this.size} values)`);
+      }
+      if (!ArrayBuffer.isView(source)) {
+        for (let i = 0; i < source.length; i++) {
+          if (typeof source[i] !== 'number') throw new GradlabError(`set: expected numbers, got ${describeValue(source[i])} at index ${i}`);
+        }
+      }
     }
     this.data.set(source);
     return this.markChanged();

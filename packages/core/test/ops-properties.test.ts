@@ -310,6 +310,11 @@ const OPS: Record<string, (g: Args) => unknown> = {
   zerosLike: ({ x }) => gl.zerosLike(x),
   fullLike: ({ x, a }) => gl.fullLike(x, a),
   oneHot: ({ i, a, flag }) => gl.oneHot(i, maybe(a, flag)),
+  conv2d: ({ x, y, z, a, flag }) => gl.conv2d(x, y, flag ? z : undefined, { padding: flag ? 'same' : a }),
+  conv1d: ({ x, y, a, b, flag }) => gl.conv1d(x, y, undefined, { padding: flag ? 'valid' : a, dilation: b }),
+  maxPool2d: ({ x, a, b, flag }) => gl.maxPool2d(x, a, { stride: maybe(b, flag), ceilMode: flag }),
+  avgPool2d: ({ x, a, c, list, flag }) => gl.avgPool2d(x, flag ? a : list, { padding: c, ceilMode: !flag, countIncludePad: flag }),
+  upsample: ({ x, a, list, flag }) => gl.upsample(x, flag ? { scaleFactor: a, mode: 'bilinear', alignCorners: a > 2 } : { size: list, mode: 'nearest' }),
 };
 
 describe('random shapes, axes and values into every op: a result or a GradlabError (fast-check)', () => {
@@ -338,6 +343,68 @@ describe('random shapes, axes and values into every op: a result or a GradlabErr
         }
       }),
       runs(60),
+    );
+  });
+});
+
+describe('windows and resizing over valid NCHW shapes (fast-check)', () => {
+  const dim = fc.integer({ min: 1, max: 7 });
+  it("conv2d with padding 'same' keeps the spatial size for any kernel and dilation; conv1d too", () => {
+    fc.assert(
+      fc.property(dim, dim, fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 3 }), (h, w, kh, kw, d) => {
+        const y = gl.conv2d(values([1, 2, h, w], h * 7 + w), values([3, 2, kh, kw], kh * 5 + kw), undefined, { padding: 'same', dilation: [d, 1] });
+        expect(y.shape).toEqual([1, 3, h, w]);
+        expect(gl.conv1d(values([2, 1, w], w), values([1, 1, kw], kw), undefined, { padding: 'same', dilation: d }).shape).toEqual([2, 1, w]);
+      }),
+      runs(150),
+    );
+  });
+  it('ceilMode: at least the floor size, at most one more per axis, every window starting inside the input or the left padding', () => {
+    fc.assert(
+      fc.property(dim, dim, fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 2 }), (h, w, k, s, p) => {
+        const x = values([1, 1, h, w], h * 11 + w);
+        let floor: Tensor;
+        try {
+          floor = gl.maxPool2d(x, k, { stride: s, padding: p });
+        } catch (e) {
+          if (!(e instanceof GradlabError)) throw e;
+          return;
+        }
+        const ceil = gl.maxPool2d(x, k, { stride: s, padding: p, ceilMode: true });
+        const avg = gl.avgPool2d(x, k, { stride: s, padding: p, ceilMode: true });
+        expect(avg.shape).toEqual(ceil.shape);
+        for (const axis of [2, 3]) {
+          const n = axis === 2 ? h : w;
+          expect(ceil.shape[axis] - floor.shape[axis]).toBeGreaterThanOrEqual(0);
+          expect(ceil.shape[axis] - floor.shape[axis]).toBeLessThanOrEqual(1);
+          expect((ceil.shape[axis] - 1) * s - p).toBeLessThan(n);
+        }
+        // no window is empty: every value is finite (the inputs are)
+        expect(ceil.data.every(Number.isFinite) && avg.data.every(Number.isFinite)).toBe(true);
+      }),
+      runs(300),
+    );
+  });
+  it('upsample: ⌊n·s⌋ values per axis; nearest only copies values of x; bilinear stays within the range of x', () => {
+    fc.assert(
+      fc.property(dim, dim, fc.double({ min: 0.3, max: 3.5, noNaN: true }), fc.boolean(), (h, w, s, align) => {
+        const x = values([1, 2, h, w], h * 13 + w);
+        const oh = Math.floor(h * s);
+        const ow = Math.floor(w * s);
+        if (oh < 1 || ow < 1) {
+          expect(() => gl.upsample(x, { scaleFactor: s })).toThrow(GradlabError);
+          return;
+        }
+        const near = gl.upsample(x, { scaleFactor: s });
+        expect(near.shape).toEqual([1, 2, oh, ow]);
+        const present = new Set(x.data);
+        expect(near.data.every((v) => present.has(v))).toBe(true);
+        const lin = gl.upsample(x, { scaleFactor: s, mode: 'bilinear', alignCorners: align });
+        const lo = Math.min(...x.data);
+        const hi = Math.max(...x.data);
+        expect(lin.data.every((v) => v >= lo - 1e-15 && v <= hi + 1e-15)).toBe(true);
+      }),
+      runs(300),
     );
   });
 });

@@ -8,7 +8,7 @@ import {
   abs, add, argmax, argmin, cos, elu, eq, erf, ge, gelu, grad, gt, le, logSoftmax, logSumExp, lt, max, maximum, min, minimum, mul,
   norm, prod, reciprocal, sin, softmax, softplus, sqrt, square, std, sum, tensor, variance, where, concat, flatten, permute,
   slice, split, squeeze, stack, unsqueeze, conv1d, conv2d, convTranspose1d, convTranspose2d, maxPool2d, avgPool2d, gather, index,
-  pad, transpose, arange, linspace, eye, zerosLike, onesLike, fullLike, oneHot, matmul, type PadWidths, type Tensor,
+  pad, transpose, arange, linspace, eye, zerosLike, onesLike, fullLike, oneHot, matmul, upsample, type PadWidths, type Tensor,
 } from '../src/index.ts';
 
 type Num = number | 'NaN' | 'Infinity' | '-Infinity';
@@ -41,13 +41,18 @@ interface Args {
   m?: number | null;
   classes?: number | null;
   stride?: number | number[] | null;
-  padding?: number | number[];
+  padding?: number | number[] | 'same' | 'valid';
   dilation?: number | number[];
   groups?: number;
   bias?: boolean;
   outputPadding?: number | number[];
   kernelSize?: number | number[];
   countIncludePad?: boolean;
+  ceilMode?: boolean;
+  size?: number | number[] | null;
+  scaleFactor?: number | number[] | null;
+  mode?: 'nearest' | 'bilinear';
+  alignCorners?: boolean | null;
 }
 interface Case {
   op: string;
@@ -136,11 +141,19 @@ const OPS: Record<string, (xs: Tensor[], a: Args) => Tensor | Tensor[]> = {
   matmul: ([x, y]) => matmul(x, y),
   conv2d: ([x, w, b], a) => conv2d(x, w, b, convOptions(a)),
   conv1d: ([x, w, b], a) => conv1d(x, w, b, convOptions(a)),
-  convTranspose2d: ([x, w, b], a) => convTranspose2d(x, w, b, { ...convOptions(a), outputPadding: a.outputPadding }),
-  convTranspose1d: ([x, w, b], a) => convTranspose1d(x, w, b, { ...convOptions(a), outputPadding: a.outputPadding }),
-  maxPool2d: ([x], a) => maxPool2d(x, a.kernelSize!, { stride: a.stride ?? undefined, padding: a.padding, dilation: a.dilation }),
-  avgPool2d: ([x], a) => avgPool2d(x, a.kernelSize!, { stride: a.stride ?? undefined, padding: a.padding, countIncludePad: a.countIncludePad }),
+  convTranspose2d: ([x, w, b], a) => convTranspose2d(x, w, b, { ...convOptions(a), padding: poolPadding(a), outputPadding: a.outputPadding }),
+  convTranspose1d: ([x, w, b], a) => convTranspose1d(x, w, b, { ...convOptions(a), padding: poolPadding(a), outputPadding: a.outputPadding }),
+  maxPool2d: ([x], a) => maxPool2d(x, a.kernelSize!, { stride: a.stride ?? undefined, padding: poolPadding(a), dilation: a.dilation, ceilMode: a.ceilMode }),
+  avgPool2d: ([x], a) => avgPool2d(x, a.kernelSize!, { stride: a.stride ?? undefined, padding: poolPadding(a), countIncludePad: a.countIncludePad, ceilMode: a.ceilMode }),
+  upsample: ([x], a) =>
+    upsample(x, { size: a.size ?? undefined, scaleFactor: a.scaleFactor ?? undefined, mode: a.mode, alignCorners: a.alignCorners ?? undefined }),
 };
+
+/** A number padding (pools and transposed convolutions take no 'same' or 'valid'). */
+function poolPadding(a: Args): number | number[] | undefined {
+  if (typeof a.padding === 'string') throw new Error(`no string padding here, got '${a.padding}'`);
+  return a.padding;
+}
 
 function convOptions(a: Args) {
   return { stride: a.stride ?? undefined, padding: a.padding, dilation: a.dilation, groups: a.groups };
@@ -188,7 +201,7 @@ function check(c: Case): string[] {
 describe(`ops against PyTorch ${fixture.torch} (float64)`, () => {
   it('the fixture covers every op', () => {
     expect(new Set(fixture.cases.map((c) => c.op))).toEqual(new Set(Object.keys(OPS)));
-    expect(fixture.cases.length).toBeGreaterThanOrEqual(340);
+    expect(fixture.cases.length).toBeGreaterThanOrEqual(382);
   });
 
   const byOp = new Map<string, Case[]>();

@@ -23,10 +23,15 @@
 // buffers the replay leaves with the eager step's, bit for bit, too.
 // Anomaly detection (detectAnomaly) checks the recording run, not the replays.
 //
+// Every replay first checks what the recording assumed of the tensors from outside the step:
+// the same buffer, shape and requiresGrad for each, and, when the caller says where the
+// parameters live (`options.parameters`), the same parameter tensors. A step function that
+// starts reading another tensor cannot be seen otherwise without running it again.
+//
 // compile has no optimizer of its own: the parameters' gradients are left in `.grad` for any
 // optimizer to step, or an optimizer that describes its update (update.ts: nn's SGD and Adam)
 // is run inside the program, right after the backward pass.
-import { GradlabError } from '../errors.ts';
+import { describeValue, GradlabError } from '../errors.ts';
 import { walk } from '../autograd.ts';
 import { withMode } from '../modes.ts';
 import { freshResults, withResultHook } from '../op.ts';
@@ -55,6 +60,26 @@ export interface CompileOptions {
   mode?: 'generated' | 'kernels';
   /** Check the first replay against the eager step, bit for bit (default true). */
   verify?: boolean;
+  /**
+   * Where the step's parameters live, read again before every replay: a module (anything with
+   * `namedParameters()`, as nn's Module) or a function returning the tensors. A parameter
+   * replaced by another tensor since the recording (`model.weight = …`, a closure now holding
+   * another tensor) is then an error instead of a replay of the old one. Without it, compile
+   * cannot see such a replacement (see "What gradlab promises" in the README).
+   */
+  parameters?: ParameterSource;
+}
+
+/** What `CompileOptions.parameters` takes: a module (nn's Module) or a function giving the tensors. */
+export type ParameterSource = { namedParameters(): Iterable<readonly [string, Tensor]> } | (() => Iterable<Tensor>);
+
+/** A tensor from outside the step as the recording saw it, checked before every replay. */
+interface LeafGuard {
+  tensor: Tensor;
+  /** Its buffer, its dims and whether it required grad when recorded. */
+  data: Float64Array;
+  dims: number[];
+  requiresGrad: boolean;
 }
 
 interface Compiled {
@@ -67,6 +92,10 @@ interface Compiled {
   /** Forward, backward and the update; false when a gradient is not finite (nothing updated). */
   replay: () => boolean;
   generated: string | null;
+  /** Every tensor from outside the step that the program reads (parameters first). */
+  leaves: LeafGuard[];
+  /** The declared parameters (`options.parameters`) with their names, as when recorded. */
+  declared: [string | null, Tensor][] | null;
 }
 
 /**
@@ -91,6 +120,7 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
   private readonly step: (...inputs: I) => O;
   private readonly optimizer: FusableOptimizer | null;
   private readonly mode: 'generated' | 'kernels';
+  private readonly paramSource: ParameterSource | null;
   private verifyNext: boolean;
   private compiled: Compiled | null = null;
 
@@ -103,7 +133,12 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
           'step other optimizers after each run instead',
       );
     }
+    const source = options.parameters;
+    if (source !== undefined && typeof source !== 'function' && typeof (source as { namedParameters?: unknown })?.namedParameters !== 'function') {
+      throw new GradlabError('compile: options.parameters must be a module (with namedParameters()) or a function returning the parameter tensors');
+    }
     this.step = step;
+    this.paramSource = source ?? null;
     this.optimizer = optimizer ?? null;
     this.mode = options.mode ?? 'generated';
     this.verifyNext = options.verify ?? true;
@@ -123,6 +158,7 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
   run(...inputs: I): O {
     const compiled = this.compiled;
     if (!compiled) return this.record(inputs);
+    this.guard(compiled);
     const placeholders = compiled.inputs;
     if (inputs.length !== placeholders.length) {
       throw new GradlabError(`compile: the step was recorded with ${placeholders.length} inputs, got ${inputs.length}`);
@@ -130,6 +166,7 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
     for (let k = 0; k < inputs.length; k++) {
       const x = inputs[k];
       if (!(x instanceof Tensor)) throw new GradlabError(`compile: input ${k} is not a Tensor`);
+      if (x.requiresGrad) throw new GradlabError(inputRequiresGrad(k));
       if (!sameShape(x.shape, placeholders[k].shape)) {
         throw new GradlabError(
           `compile: input ${k} has shape ${formatShape(x.shape)}, but the step was recorded with ` +
@@ -160,10 +197,9 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
   private record(inputs: I): O {
     inputs.forEach((x, k) => {
       if (!(x instanceof Tensor)) throw new GradlabError(`compile: input ${k} is not a Tensor`);
-      if (x.requiresGrad) {
-        throw new GradlabError(`compile: input ${k} requires grad; a compiled step gives gradients for parameters (tensors from outside the step)`);
-      }
+      if (x.requiresGrad) throw new GradlabError(inputRequiresGrad(k));
     });
+    const declared = this.paramSource && this.declaredParameters();
     const firstId = new Tensor(new Float64Array(0), [0]).id + 1;
     const placeholders = inputs.map((x) => new Tensor(x.data.slice(), x.shape));
     const { value, tape } = recordOps(() => {
@@ -210,6 +246,8 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
       update,
       replay,
       generated,
+      leaves: leavesOf(program, placeholders),
+      declared,
     };
     this.compiled = compiled;
     // this run's results are the eager ones just computed; finish the step with them
@@ -270,10 +308,111 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
     return updated;
   }
 
+  /** The declared parameters now, with their names (null for a function's tensors). */
+  private declaredParameters(): [string | null, Tensor][] {
+    const source = this.paramSource!;
+    const given: unknown = typeof source === 'function' ? source() : source.namedParameters();
+    if (typeof given !== 'object' || given === null || typeof (given as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new GradlabError(`compile: options.parameters must give a list of tensors (or of [name, tensor]), got ${describeValue(given)}`);
+    }
+    const listed: [string | null, Tensor][] =
+      typeof source === 'function'
+        ? Array.from(given as Iterable<Tensor>, (t): [null, Tensor] => [null, t])
+        : Array.from(given as Iterable<readonly [string, Tensor]>, (pair): [string, Tensor] => [String(pair?.[0]), pair?.[1]]);
+    listed.forEach(([name, t], i) => {
+      if (!(t instanceof Tensor)) throw new GradlabError(`compile: options.parameters gave ${name === null ? `item ${i}` : `'${name}'`}, which is not a Tensor`);
+    });
+    return listed;
+  }
+
+  /**
+   * Before every replay: the program reads the tensors the recording read, so each must still be
+   * what it was: the same declared parameters, and every tensor from outside the step with the
+   * same buffer, shape and requiresGrad. O(parameters), no values read.
+   */
+  private guard(compiled: Compiled): void {
+    const { declared, leaves } = compiled;
+    if (declared) {
+      // walked as it comes, nothing kept: the same tensors, in the same order, as many
+      const source = this.paramSource!;
+      const byName = typeof source !== 'function';
+      let i = 0;
+      for (const item of byName ? source.namedParameters() : source()) {
+        const after = byName ? (item as readonly [string, Tensor])[1] : (item as Tensor);
+        if (i < declared.length && after !== declared[i][1]) {
+          const before = declared[i][1];
+          const what = after instanceof Tensor ? `another tensor ${formatShape(after.shape)}` : describeValue(after);
+          throw new GradlabError(
+            `compile: parameter ${describeParameter(declared[i][0], i, before)} was replaced by ${what} ` +
+              `since the step was recorded; the program would go on reading${this.optimizer ? ' and updating' : ''} the old one. ` +
+              `Change values in place (p.set(values)), or compile the step again`,
+          );
+        }
+        i++;
+      }
+      if (i !== declared.length) {
+        throw new GradlabError(
+          `compile: the parameters now number ${i}, but the step was recorded with ${declared.length}; ` +
+            `compile the step again after adding or removing parameters`,
+        );
+      }
+    }
+    for (let i = 0; i < leaves.length; i++) {
+      const { tensor: t, data, dims, requiresGrad } = leaves[i];
+      const shape = t.shape;
+      let sameDims = shape.length === dims.length;
+      for (let d = 0; sameDims && d < dims.length; d++) sameDims = shape[d] === dims[d];
+      if (!sameDims) {
+        throw new GradlabError(
+          `compile: ${this.leafName(compiled, t, false)} was recorded with shape ${formatShape(dims)}, now has ${formatShape(shape)}; ` +
+            `shapes are fixed: compile the step again`,
+        );
+      }
+      if (t.data !== data) {
+        throw new GradlabError(
+          `compile: ${this.leafName(compiled, t, true)}: its values buffer (.data) was replaced since the step was recorded; ` +
+            `the program reads the recorded buffer. Change values in place (set()), or compile the step again`,
+        );
+      }
+      if (t.requiresGrad !== requiresGrad) {
+        throw new GradlabError(
+          `compile: ${this.leafName(compiled, t, true)} ${requiresGrad ? 'no longer requires grad' : 'now requires grad'}, ` +
+            `but the step was recorded ${requiresGrad ? 'giving it a gradient' : 'without a gradient for it'}; compile the step again`,
+        );
+      }
+    }
+  }
+
+  /** "parameter 'w' [2,1]" or "'scale' [1]": a leaf as errors name it. */
+  private leafName(compiled: Compiled, t: Tensor, withShape: boolean): string {
+    const declaredAt = compiled.declared?.findIndex(([, p]) => p === t) ?? -1;
+    const name = declaredAt >= 0 ? (compiled.declared![declaredAt][0] ?? t.name) : t.name;
+    const isParam = compiled.program.params.includes(t);
+    const described = `${isParam ? 'parameter ' : ''}${name ? `'${name}'` : isParam ? String(compiled.program.params.indexOf(t)) : 'a tensor from outside the step'}`;
+    return withShape ? `${described} ${formatShape(t.shape)}` : described;
+  }
+
   private setGrads(compiled: Compiled): void {
     const { params } = compiled.program;
     for (let i = 0; i < params.length; i++) params[i].grad = compiled.gradTensors[i];
   }
+}
+
+function inputRequiresGrad(k: number): string {
+  return `compile: input ${k} requires grad; a compiled step gives gradients for parameters (tensors from outside the step)`;
+}
+
+/** "'0.weight' [2,3]" or "0 'w' [2,1]": a declared parameter, by its name or position. */
+function describeParameter(name: string | null, i: number, t: Tensor): string {
+  if (name !== null) return `'${name}' ${formatShape(t.shape)}`;
+  return `${i}${t.name ? ` '${t.name}'` : ''} ${formatShape(t.shape)}`;
+}
+
+/** The tensors from outside the step that the program reads, parameters first, as they are now. */
+function leavesOf(program: Program, inputs: readonly Tensor[]): LeafGuard[] {
+  const leaves: Tensor[] = [...program.params];
+  for (const [t, source] of program.sources) if (source.kind === 'live' && !inputs.includes(t) && !leaves.includes(t)) leaves.push(t);
+  return leaves.map((t) => ({ tensor: t, data: t.data, dims: [...t.shape], requiresGrad: t.requiresGrad }));
 }
 
 /** The parameters an update moved changed in place: an eager graph built before refuses them (versions). */

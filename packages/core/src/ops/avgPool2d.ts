@@ -9,9 +9,12 @@ export interface AvgPoolAttrs {
   readonly countIncludePad: boolean;
 }
 
-/** Window o's divisor: its size, or with countIncludePad false the number of its taps inside x. */
+/**
+ * Window o's divisor: its taps inside the padded input (the kernel size, except where ceil mode
+ * lets a window reach past the padding), or with countIncludePad false its taps inside x.
+ */
 function divisorOf(win: Window, countIncludePad: boolean, y0: number, x0: number): number {
-  if (countIncludePad) return win.kh * win.kw;
+  if (countIncludePad) return (Math.min(y0 + win.kh, win.h + win.ph) - y0) * (Math.min(x0 + win.kw, win.w + win.pw) - x0);
   return (Math.min(y0 + win.kh, win.h) - Math.max(y0, 0)) * (Math.min(x0 + win.kw, win.w) - Math.max(x0, 0));
 }
 
@@ -110,7 +113,9 @@ export interface AvgPoolOptions extends PoolOptions {
 /**
  * 2-D average pooling as PyTorch's `avg_pool2d`: x [N, C, H, W] → [N, C, H′, W′], each value
  * the mean of its kernelSize window. With padding, the padded zeros count in the divisor
- * (kH·kW) unless `countIncludePad: false`, which divides by the taps inside x.
+ * (kH·kW) unless `countIncludePad: false`, which divides by the taps inside x. With
+ * `ceilMode`, a last window reaching past the padding divides by its taps inside the padded
+ * input (as PyTorch).
  */
 export function avgPool2d(x: TensorLike, kernelSize: SpatialArg, options?: AvgPoolOptions): Tensor {
   const t = toTensor(x);

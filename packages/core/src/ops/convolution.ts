@@ -5,21 +5,28 @@ import { formatShape } from '../shape.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
 import { add } from './add.ts';
 import { conv1dOps, conv2dOps, type ConvAttrs } from './conv.ts';
+import { pad } from './pad.ts';
 import { reshape } from './reshape.ts';
 import { extent, spatialPair, windowOver, type Spatial, type SpatialArg, type Window } from './window.ts';
 
 export interface ConvOptions {
   /** The step between windows, per spatial axis (default 1). */
   stride?: SpatialArg;
-  /** Zeros added on both sides of each spatial axis (default 0). */
-  padding?: SpatialArg;
+  /**
+   * Zeros added on both sides of each spatial axis (default 0); 'valid' is 0; 'same' (stride 1
+   * only) pads so that the output has the input's size: dilation·(k − 1) zeros per axis, half
+   * before, the odd one after (right, bottom), as PyTorch.
+   */
+  padding?: SpatialArg | 'same' | 'valid';
   /** The spacing between a kernel's taps (default 1). */
   dilation?: SpatialArg;
   /** Channels split into this many groups, each convolved with its own filters (default 1). */
   groups?: number;
 }
 
-export interface ConvTransposeOptions extends ConvOptions {
+export interface ConvTransposeOptions extends Omit<ConvOptions, 'padding'> {
+  /** Removed from both sides of each output axis (default 0). */
+  padding?: SpatialArg;
   /** Added to one side of each output axis, to pick among the sizes a strided conv maps to one (default 0). */
   outputPadding?: SpatialArg;
 }
@@ -83,15 +90,33 @@ function convolve(opName: string, spatial: Spatial, xIn: TensorLike, wIn: Tensor
         `${w.shape[1]} per group × ${groups} group${groups === 1 ? '' : 's'} = ${w.shape[1] * groups}`,
     );
   }
-  const window = windowOver(opName, x.shape, spatial, {
-    kernel: kernelOf(opName, w, spatial),
-    stride: spatialPair(opName, 'stride', options?.stride ?? 1, spatial, 1, 1),
-    padding: spatialPair(opName, 'padding', options?.padding ?? 0, spatial, 0, 0),
-    dilation: spatialPair(opName, 'dilation', options?.dilation ?? 1, spatial, 1, 1),
-  });
+  const kernel = kernelOf(opName, w, spatial);
+  const stride = spatialPair(opName, 'stride', options?.stride ?? 1, spatial, 1, 1);
+  const dilation = spatialPair(opName, 'dilation', options?.dilation ?? 1, spatial, 1, 1);
+  const paddingArg = options?.padding ?? 0;
+  let padded = x;
+  let padding: [number, number];
+  if (paddingArg === 'valid') padding = [0, 0];
+  else if (paddingArg === 'same') {
+    if (stride[0] !== 1 || stride[1] !== 1) {
+      throw new GradlabError(`${opName}: padding 'same' needs stride 1 (as in PyTorch), got stride ${extent(spatial, ...stride)}`);
+    }
+    // dilation·(k − 1) zeros per axis: ⌊half⌋ before and after, the odd one more after
+    const total = [dilation[0] * (kernel[0] - 1), dilation[1] * (kernel[1] - 1)];
+    padding = [Math.floor(total[0] / 2), Math.floor(total[1] / 2)];
+    const extra = [total[0] % 2, total[1] % 2];
+    if (extra[0] + extra[1] > 0) {
+      const widths: [number, number][] = [[0, 0], [0, 0], [0, extra[1]]];
+      if (spatial === 2) widths.splice(2, 0, [0, extra[0]]);
+      padded = pad(x, widths);
+    }
+  } else if (typeof paddingArg === 'string') {
+    throw new GradlabError(`${opName}: padding must be an integer ≥ 0, a pair of them, 'same' or 'valid', got ${describeValue(paddingArg)}`);
+  } else padding = spatialPair(opName, 'padding', paddingArg, spatial, 0, 0);
+  const window = windowOver(opName, padded.shape, spatial, { kernel, stride, padding, dilation });
   const attrs: ConvAttrs = { spatial, window, groups };
   const ops = spatial === 2 ? conv2dOps : conv1dOps;
-  return withBias(opName, ops.conv.apply([x, w], attrs), bias, spatial);
+  return withBias(opName, ops.conv.apply([padded, w], attrs), bias, spatial);
 }
 
 /**

@@ -54,6 +54,7 @@ export { conv1d, conv2d, convTranspose1d, convTranspose2d, type ConvOptions, typ
 export { conv1dOps, conv2dOps, type ConvAttrs } from './conv.ts';
 export { maxPool2d, maxPool2dOp, maxPool2dBackwardOp, maxPool2dGatherOp, type MaxPoolOptions } from './maxPool2d.ts';
 export { avgPool2d, avgPool2dOp, avgPool2dBackwardOp, type AvgPoolOptions } from './avgPool2d.ts';
+export { upsample, upsampleOp, upsampleBackwardOp, type Taps, type UpsampleAttrs, type UpsampleOptions } from './upsample.ts';
 export { dropout, dropoutMaskOp, type DropoutOptions } from './dropout.ts';
 export { type SpatialArg } from './window.ts';
 export { gather, gatherOp, scatterAddOp } from './gather.ts';

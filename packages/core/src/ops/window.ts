@@ -27,6 +27,8 @@ export interface Window {
   /** The output's height and width. */
   readonly oh: number;
   readonly ow: number;
+  /** A pool's ceil mode: the sizes rounded up, the last windows reaching past the padding. */
+  readonly ceilMode?: boolean;
 }
 
 /**
@@ -51,9 +53,16 @@ export function extent(spatial: Spatial, h: number, w: number): string {
   return spatial === 2 ? `${h}×${w}` : `${w}`;
 }
 
-/** The number of window positions along one axis: ⌊(n + 2p − d(k−1) − 1)/s⌋ + 1. */
-export function outputSize(n: number, k: number, s: number, p: number, d: number): number {
-  return Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
+/**
+ * The number of window positions along one axis: ⌊(n + 2p − d(k−1) − 1)/s⌋ + 1, or with
+ * `ceil` ⌈…⌉ + 1 less the last window if it would start past the input and the left padding
+ * ((out − 1)·s ≥ n + p), as PyTorch's ceil_mode.
+ */
+export function outputSize(n: number, k: number, s: number, p: number, d: number, ceil = false): number {
+  const span = n + 2 * p - d * (k - 1) - 1;
+  if (!ceil) return Math.floor(span / s) + 1;
+  const out = Math.ceil(span / s) + 1;
+  return (out - 1) * s >= n + p ? out - 1 : out;
 }
 
 /** The settings of a windowed op, per axis as [height, width]. */
@@ -99,6 +108,7 @@ export function describeWindow(spatial: Spatial, win: Window, extra: readonly st
   add('stride', win.sh, win.sw, stride[0], stride[1]);
   add('padding', win.ph, win.pw, 0);
   add('dilation', win.dh, win.dw, 1);
+  if (win.ceilMode) parts.push('ceilMode');
   return [...parts, ...extra].join(', ');
 }
 
@@ -108,6 +118,12 @@ export interface PoolOptions {
   stride?: SpatialArg;
   /** Padding on both sides of each spatial axis, at most half the kernel size (default 0). */
   padding?: SpatialArg;
+  /**
+   * Round the output size up instead of down (default false), as PyTorch's ceil_mode: the last
+   * window may then reach past the padding (those taps are ignored), but must start inside the
+   * input or the left padding.
+   */
+  ceilMode?: boolean;
 }
 
 /**
@@ -128,7 +144,17 @@ export function poolWindow(opName: string, x: Shape, kernelSize: SpatialArg, opt
       `${opName}: padding ${extent(2, ...padding)} must be at most half the kernel size ${extent(2, ...kernel)} (as in PyTorch)`,
     );
   }
-  const win = windowOver(opName, x, 2, { kernel, stride, padding, dilation });
+  const ceilMode = options?.ceilMode ?? false;
+  if (typeof ceilMode !== 'boolean') throw new GradlabError(`${opName}: ceilMode must be true or false, got ${describeValue(ceilMode)}`);
+  const floored = windowOver(opName, x, 2, { kernel, stride, padding, dilation });
+  const win: Window = ceilMode
+    ? {
+        ...floored,
+        ceilMode,
+        oh: outputSize(floored.h, floored.kh, floored.sh, floored.ph, floored.dh, true),
+        ow: outputSize(floored.w, floored.kw, floored.sw, floored.pw, floored.dw, true),
+      }
+    : floored;
   const reaches = (n: number, outputs: number, k: number, s: number, p: number, d: number) => {
     for (let o = 0; o < outputs; o++) {
       let hit = false;
