@@ -14,7 +14,7 @@ import { modelsBench } from './models.ts';
 import { matmulBench } from './matmul.ts';
 import { CHECK_STEPS, fusedCase, header, labTable, labWeights, maxAbsDiff, memoryTable, options, same, trainForCheck } from './harness.ts';
 
-const cases = () => [fusedCase(labWeights().map((w) => w.data)), eagerCase(), compiledCase()];
+const cases = () => [fusedCase(labWeights().map((w) => w.data as Float64Array)), eagerCase(), compiledCase()];
 
 header('core');
 if (options.matmul) {

@@ -1,6 +1,6 @@
 // Normalisation layers: BatchNorm1d (statistics over the batch) and LayerNorm (over each sample's
 // last axes). Both are written with core ops, so their gradients come from the graph.
-import { formatShape, GradlabError, ones, zeros, type Tensor } from '@gradlab/core';
+import { formatShape, GradlabError, ones, zeros, type FloatArray, type Tensor } from '@gradlab/core';
 import { describeValue, expectBoolean, expectNumber, expectPositiveInteger, expectTensor } from './check.ts';
 import { Module, type ModuleConfig } from './module.ts';
 
@@ -85,7 +85,7 @@ export class BatchNorm1d extends Module {
   }
 
   /** The running statistics' update, in place (each buffer counted as changed). */
-  private track(mean: Float64Array, biasedVar: Float64Array, n: number): void {
+  private track(mean: FloatArray, biasedVar: FloatArray, n: number): void {
     const count = this.numBatchesTracked!;
     count.data[0] += 1;
     count.markChanged();

@@ -12,6 +12,7 @@
 // Samples are taken in chunks so the scratch matrices stay near 2^18 values; the scratch is
 // kept between calls (one set for the module: kernels do not run concurrently).
 import { matmulStrided } from './matmulKernel.ts';
+import type { FloatArray } from '../tensor.ts';
 import type { Window } from './window.ts';
 
 const CHUNK = 1 << 18;
@@ -33,7 +34,7 @@ function chunkOf(n: number, perSample: number): number {
 }
 
 /** Fills cols [K, b·P] for samples n0 … n0+b−1 and channels c0 … c0+cg−1 of X [N, C, h, w]. */
-function im2col(cols: Float64Array, X: Float64Array, n0: number, b: number, c0: number, cg: number, C: number, win: Window): void {
+function im2col(cols: Float64Array, X: FloatArray, n0: number, b: number, c0: number, cg: number, C: number, win: Window): void {
   const { kh, kw, sh, sw, ph, pw, dh, dw, h, w, oh, ow } = win;
   const P = oh * ow;
   const span = b * P;
@@ -62,7 +63,7 @@ function im2col(cols: Float64Array, X: Float64Array, n0: number, b: number, c0: 
 }
 
 /** The adjoint of im2col: adds each value of cols into the element of out [N, C, h, w] it was read from. */
-function col2im(out: Float64Array, cols: Float64Array, n0: number, b: number, c0: number, cg: number, C: number, win: Window): void {
+function col2im(out: FloatArray, cols: Float64Array, n0: number, b: number, c0: number, cg: number, C: number, win: Window): void {
   const { kh, kw, sh, sw, ph, pw, dh, dw, h, w, oh, ow } = win;
   const P = oh * ow;
   const span = b * P;
@@ -97,7 +98,7 @@ export interface ConvSizes {
 }
 
 /** y [N, O, oh, ow] = x [N, C, h, w] ⋆ w [O, C/groups, kh, kw] (PyTorch's conv2d, without bias). */
-export function convForward(out: Float64Array, X: Float64Array, Wt: Float64Array, { n: N, c: C, o: O, groups, win }: ConvSizes): void {
+export function convForward(out: FloatArray, X: FloatArray, Wt: FloatArray, { n: N, c: C, o: O, groups, win }: ConvSizes): void {
   const cg = C / groups;
   const og = O / groups;
   const K = cg * win.kh * win.kw;
@@ -126,7 +127,7 @@ export function convForward(out: Float64Array, X: Float64Array, Wt: Float64Array
  * x′ [N, C, h, w] = the adjoint of convolution with w applied to G [N, O, oh, ow]: each x′
  * element sums G·w over the windows that read it (PyTorch's conv_transpose2d; conv's ∂L/∂x).
  */
-export function convTransposeForward(out: Float64Array, G: Float64Array, Wt: Float64Array, { n: N, c: C, o: O, groups, win }: ConvSizes): void {
+export function convTransposeForward(out: FloatArray, G: FloatArray, Wt: FloatArray, { n: N, c: C, o: O, groups, win }: ConvSizes): void {
   out.fill(0);
   const cg = C / groups;
   const og = O / groups;
@@ -158,7 +159,7 @@ export function convTransposeForward(out: Float64Array, G: Float64Array, Wt: Flo
  * w′ [O, C/groups, kh, kw] = Σ over samples and positions of G [N, O, oh, ow] times the input
  * X [N, C, h, w] at each tap: conv's ∂L/∂w (PyTorch's torch.nn.grad.conv2d_weight).
  */
-export function convWeightForward(out: Float64Array, X: Float64Array, G: Float64Array, { n: N, c: C, o: O, groups, win }: ConvSizes): void {
+export function convWeightForward(out: FloatArray, X: FloatArray, G: FloatArray, { n: N, c: C, o: O, groups, win }: ConvSizes): void {
   out.fill(0);
   const cg = C / groups;
   const og = O / groups;

@@ -9,6 +9,7 @@
 // Where WebAssembly SIMD is available, products of 4,096 multiply-adds and more run there
 // instead (matmulWasm.ts: packed panels, two columns per instruction, cache blocking; and
 // large ones on several threads, matmulThreads.ts), with the same sums in the same order.
+import type { FloatArray } from '../tensor.ts';
 import { wasmMatmul } from './matmulWasm.ts';
 import { parallel } from './matmulThreads.ts';
 
@@ -17,9 +18,9 @@ export type MatmulForm = 'A·B' | 'A·Bᵀ' | 'Aᵀ·B';
 
 /** C = A·B where A[i,p] = A[i·rowStride + p·colStride] and B[p,j] = B[p·bRowStride + j·bColStride]. */
 export function matmulStrided(
-  C: Float64Array,
-  A: Float64Array,
-  B: Float64Array,
+  C: FloatArray,
+  A: FloatArray,
+  B: FloatArray,
   m: number,
   k: number,
   n: number,
@@ -47,14 +48,14 @@ export function matmulStrided(
 }
 
 /** B [k,n] read at B[p·rowStride + j·colStride], as a row-major copy. */
-function rowMajor(B: Float64Array, k: number, n: number, rowStride: number, colStride: number): Float64Array {
+function rowMajor(B: FloatArray, k: number, n: number, rowStride: number, colStride: number): Float64Array {
   const out = new Float64Array(k * n);
   for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) out[p * n + j] = B[p * rowStride + j * colStride];
   return out;
 }
 
 /** The 4×4 tiles: rows below m − m % 4, columns below n − n % 4. */
-function tiles(C: Float64Array, A: Float64Array, B: Float64Array, m: number, k: number, n: number, rs: number, colStride: number): void {
+function tiles(C: FloatArray, A: FloatArray, B: FloatArray, m: number, k: number, n: number, rs: number, colStride: number): void {
   const m4 = m - (m % 4);
   const n4 = n - (n % 4);
   for (let i = 0; i < m4; i += 4) {
@@ -80,7 +81,7 @@ function tiles(C: Float64Array, A: Float64Array, B: Float64Array, m: number, k: 
 }
 
 /** What the tiles leave: the last n % 4 columns of the tiled rows, and the last m % 4 rows. */
-function edges(C: Float64Array, A: Float64Array, B: Float64Array, m: number, k: number, n: number, rs: number, colStride: number): void {
+function edges(C: FloatArray, A: FloatArray, B: FloatArray, m: number, k: number, n: number, rs: number, colStride: number): void {
   const m4 = m - (m % 4);
   const n4 = n - (n % 4);
   for (let i = 0; i < m4; i += 4) {

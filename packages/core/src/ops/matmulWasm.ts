@@ -15,6 +15,8 @@
 // The module (about a kilobyte) is assembled below from its instructions, one per line. It
 // imports its memory, so that worker threads (matmulThreads.ts) can share it.
 
+import type { FloatArray } from '../tensor.ts';
+
 /** Rows of A per panel (MR) and columns of B per panel (NR): the 4×4 register block. */
 export const MR = 4;
 export const NR = 4;
@@ -330,7 +332,7 @@ function memoryOf(h: Host, bytes: number): Float64Array | null {
  * memory at double `raw` first (the span it reads), the whole panels are packed there by the
  * module's `pack`, and the last, partial panel here.
  */
-function pack(h: Host, mem: Float64Array, at: number, raw: number, X: Float64Array, rows: number, k: number, rs: number, cs: number): void {
+function pack(h: Host, mem: Float64Array, at: number, raw: number, X: FloatArray, rows: number, k: number, rs: number, cs: number): void {
   const full = rows - (rows % 4);
   mem.set(X.subarray(0, span(rows, k, rs, cs)), raw);
   if (full > 0) h.exports.pack(raw * 8, at * 8, full / 4, k, rs * 8, cs * 8);
@@ -353,7 +355,7 @@ export type Parallel = (exports: MatmulExports, a: number, b: number, c: number,
  * loop should run instead (a small product, no WebAssembly SIMD, or too large for the memory).
  */
 export function wasmMatmul(
-  C: Float64Array, A: Float64Array, B: Float64Array, m: number, k: number, n: number,
+  C: FloatArray, A: FloatArray, B: FloatArray, m: number, k: number, n: number,
   rs: number, cs: number, brs: number, bcs: number, parallel: Parallel,
 ): boolean {
   if (m * n * k < WASM_MIN_WORK || m < MR || n < NR || !enabled) return false;
