@@ -4,7 +4,7 @@ import { generate } from './generate.ts';
 import { isAnomalyDetectionEnabled, isGradEnabled } from './modes.ts';
 import { GradlabError } from './errors.ts';
 import { formatShape, MAX_ELEMENTS, sizeOf, type Shape } from './shape.ts';
-import { allocate, Tensor, type DType, type FloatArray } from './tensor.ts';
+import { allocate, isNumberOperand, Tensor, toTensor, type DType, type FloatArray } from './tensor.ts';
 
 declare module './tensor.ts' {
   // a tensor's `op` is an Op (see TensorOp)
@@ -116,17 +116,18 @@ export const freshResults: ResultHook = {
 
 /**
  * The dtype of an op's result, by PyTorch's promotion rule: float64 if any input that counts is
- * float64, else float32. The inputs that count are the highest class present of: differentiable
- * inputs with dimensions, differentiable 0-d inputs (a number operand is one), not-differentiable
- * inputs (indices, masks) with dimensions, and the rest. So `x32.mul(2)` stays float32, a
- * float64 index tensor does not widen `gather`, and float32 [3] + float64 [3] is float64.
+ * float64, else float32. The inputs that count are those of the highest class present, of:
+ * differentiable inputs with dimensions, then 0-d tensors, then number operands; and below them,
+ * in the same order, the inputs that are not differentiable (indices, masks). So `x32.mul(2)` and
+ * `mean(x32)` stay float32, a float64 index tensor does not widen `gather`, and float32 [3] +
+ * float64 [3] is float64.
  */
 export function resultDType(xs: readonly Tensor[], differentiable: readonly boolean[]): DType {
   let best = -1;
   let wide = false;
   for (let i = 0; i < xs.length; i++) {
     const x = xs[i];
-    const rank = (differentiable[i] ? 2 : 0) + (x.shape.length > 0 ? 1 : 0);
+    const rank = (differentiable[i] ? 3 : 0) + (x.shape.length > 0 ? 2 : isNumberOperand(x) ? 0 : 1);
     const float64 = x.dtype === 'float64';
     if (rank > best) {
       best = rank;
@@ -238,7 +239,7 @@ export class Op<N extends string = string, A = unknown> {
    * becomes a scalar constant). `apply(inputs, attrs)` is the general form.
    */
   call(this: Op<N, undefined>, ...inputs: readonly (Tensor | number)[]): Tensor {
-    const xs = inputs.map((x) => (typeof x === 'number' ? new Tensor(Float64Array.of(x), []) : x));
+    const xs = inputs.map((x) => (typeof x === 'number' ? toTensor(x) : x));
     return this.apply(xs, undefined);
   }
 

@@ -221,6 +221,11 @@ export class Tensor {
   }
 }
 
+/** Whether `t` is the scalar constant `toTensor` made for a number operand (it takes no part in dtype promotion). */
+export function isNumberOperand(t: Tensor): boolean {
+  return t.shape === SCALAR;
+}
+
 /** A scalar constant for a number operand; tensors pass through. */
 export function toTensor(x: TensorLike): Tensor {
   if (x instanceof Tensor) return x;
