@@ -3,12 +3,14 @@
 // and gradients have the inputs' dtype; mixing dtypes promotes as PyTorch does; gradcheck insists
 // on float64; a compiled float32 step equals its eager run bit for bit.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import * as gl from '../src/index.ts';
 import {
   add, cast, compile, createRng, grad, GradlabError, gradcheck, matmul, mul, ones, rand, randn, sum, tensor, Tensor, zeros,
   type DType, type FusableOptimizer, type PadWidths,
 } from '../src/index.ts';
+import { getNumThreads, matmulThreadsReady, setNumThreads } from '../src/ops/matmulThreads.ts';
+import { setWasmMatmul } from '../src/ops/matmulWasm.ts';
 
 type Num = number | 'NaN' | 'Infinity' | '-Infinity';
 interface Encoded {
@@ -244,16 +246,52 @@ describe('the other ops and the kernels’ larger paths, float32 against float64
   });
 });
 
-describe('float32 sums and dot products: in float64, rounded once', () => {
-  it('matmul and sum give the float64 result of the float32 values, rounded once (JS, WebAssembly and unrolled alike)', () => {
-    for (const [m, k, n] of [[1, 3, 2], [9, 5, 7], [40, 48, 36]]) {
-      const a = values([m, k], 1, 'float32');
-      const b = values([k, n], 2, 'float32');
-      const c = matmul(a, b);
-      const wide = matmul(a.double(), b.double());
-      expect(c.dtype).toBe('float32');
-      expect(Array.from(c.data)).toEqual(Array.from(wide.data, Math.fround));
+/** The textbook float32 product: every product and every partial sum rounded to float32, in order of k. */
+function textbook32(a: Tensor, b: Tensor): number[] {
+  const [m, k] = a.shape;
+  const n = b.shape[1];
+  const out: number[] = [];
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let c = 0;
+      for (let p = 0; p < k; p++) c = Math.fround(c + Math.fround(a.data[i * k + p] * b.data[p * n + j]));
+      out.push(c);
     }
+  }
+  return out;
+}
+
+describe('float32 dot products are summed in float32, sums in float64 rounded once', () => {
+  afterEach(() => {
+    setWasmMatmul(true);
+    setNumThreads(threads);
+  });
+  const threads = getNumThreads();
+
+  it('matmul is the textbook float32 loop bit for bit: tiny, JS, WebAssembly f32x4 (one thread and several), and with WebAssembly off', async () => {
+    await matmulThreadsReady();
+    const shapes = [[1, 3, 2], [9, 5, 7], [40, 48, 36], [33, 130, 70], [130, 128, 131]];
+    for (const wasm of [true, false]) {
+      for (const count of [1, 2]) {
+        setWasmMatmul(wasm);
+        setNumThreads(count);
+        for (const [m, k, n] of shapes) {
+          const a = values([m, k], m, 'float32');
+          const b = values([k, n], n, 'float32');
+          const c = matmul(a, b);
+          expect(c.dtype).toBe('float32');
+          expect(Array.from(c.data), `${m}×${k}×${n}, wasm ${wasm}, ${count} threads`).toEqual(textbook32(a, b));
+          // transposed operands read in place (the gradients' A·Bᵀ and Aᵀ·B) give the same
+          const [ga, gb] = grad(sum(mul(c, values([m, n], 3, 'float32').detach())), [a, b]);
+          const g = values([m, n], 3, 'float32');
+          expect(Array.from(ga.data)).toEqual(textbook32(g, gl.transpose(b).detach().clone()));
+          expect(Array.from(gb.data)).toEqual(textbook32(gl.transpose(a).detach().clone(), g));
+        }
+      }
+    }
+  });
+
+  it('sum adds in float64 and rounds once', () => {
     const x = values([300, 7], 3, 'float32');
     for (const axis of [undefined, 0, 1]) {
       expect(Array.from(sum(x, axis).data)).toEqual(Array.from(sum(x.double(), axis).data, Math.fround));

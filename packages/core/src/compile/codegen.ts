@@ -8,8 +8,9 @@
 // ops of their own (matmulTN, matmulNT), which read the transposed operand in place. After the
 // gradients, an optimizer's update (update.ts) runs its rules on each parameter's elements.
 // The results are bit for bit those of the eager ops; only where values live changes. A float32
-// result's values are rounded (Math.fround) where the eager kernel's store into its Float32Array
-// rounds them: once per value (kernels sum in float64, see kernels.ts), and per rule of an update.
+// result's values are rounded (Math.fround) where the eager kernel rounds them: an elementwise
+// op's and a sum's once per value (the sum kernel adds in float64), a matmul's at every product
+// and partial sum (matmulKernel.ts), an update's once per rule.
 
 import { GradlabError } from '../errors.ts';
 import { generate } from '../generate.ts';
@@ -214,14 +215,18 @@ function zipValues(w: Writer, kernel: Extract<Kernel<unknown>, { kind: 'zip' }>,
 }
 
 /** C[i,j] = ((0 + A[i,0]·B[0,j]) + A[i,1]·B[1,j]) + …, A and B read where the layout says (transposed in place). */
-function matmulValues(w: Writer, kernel: Extract<Kernel<unknown>, { kind: 'matmul' }>, { inputs }: Entry): string[] {
+function matmulValues(w: Writer, kernel: Extract<Kernel<unknown>, { kind: 'matmul' }>, { inputs, result }: Entry): string[] {
   const [a, b] = inputs;
   const { m, k: inner, n, aRow, aCol, bRow, bCol } = kernel.layout(inputs);
+  const float32 = result.dtype === 'float32'; // summed in float32: every product and sum rounded (matmulKernel.ts)
   const values: string[] = [];
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let sum = '0';
-      for (let p = 0; p < inner; p++) sum += ` + ${w.element(a, i * aRow + p * aCol)} * ${w.element(b, p * bRow + j * bCol)}`;
+      for (let p = 0; p < inner; p++) {
+        const product = `${w.element(a, i * aRow + p * aCol)} * ${w.element(b, p * bRow + j * bCol)}`;
+        sum = float32 ? `Math.fround(${sum} + Math.fround(${product}))` : `${sum} + ${product}`;
+      }
       values.push(sum);
     }
   }

@@ -12,6 +12,12 @@
 // sums start at 0; later blocks of p start from the partial sums the previous block stored in C,
 // so each Cᵢⱼ still gets the same additions in the same order with the same roundings.
 //
+// float32 (a Float32Array C) has a loop of its own, block32: the same panels of 4 rows and 4
+// columns, each step of p 16 bytes, C's 4×4 tile in 4 f32x4 vectors (a row each), per step one
+// vector of B and four values of A splat: a multiply, then an add, both rounded to float32. So
+// each float32 Cᵢⱼ is summed in float32 from 0, Aᵢₚ·Bₚⱼ added for p in order (as PyTorch
+// accumulates float32), and the JS loop for float32 (matmulKernel.ts) rounds the same way.
+//
 // The module (about a kilobyte) is assembled below from its instructions, one per line. It
 // imports its memory, so that worker threads (matmulThreads.ts) can share it.
 
@@ -36,7 +42,9 @@ const op = {
   i32Const: 0x41, i32Eqz: 0x45, i32GeU: 0x4f, i32Add: 0x6a, i32Mul: 0x6c,
   simd: 0xfd,
 } as const;
-const simd = { v128Load: 0x00, load64Splat: 0x0a, v128Store: 0x0b, v128Const: 0x0c, f64x2Add: 0xf0, f64x2Mul: 0xf2 } as const;
+const simd = {
+  v128Load: 0x00, load32Splat: 0x09, load64Splat: 0x0a, v128Store: 0x0b, v128Const: 0x0c, f32x4Add: 0xe4, f32x4Mul: 0xe6, f64x2Add: 0xf0, f64x2Mul: 0xf2,
+} as const;
 
 function uleb(n: number): number[] {
   const out: number[] = [];
@@ -70,6 +78,8 @@ const i32 = (n: number): number[] => [op.i32Const, ...sleb(n)];
 const v = (instruction: number, ...immediates: number[]): number[] => [op.simd, ...uleb(instruction), ...immediates];
 /** A memory immediate: 8-byte alignment hint, byte offset. */
 const memarg = (offset: number): number[] => [3, ...uleb(offset)];
+/** The same with a 4-byte alignment hint (a 32-bit load may not claim more). */
+const memarg4 = (offset: number): number[] => [2, ...uleb(offset)];
 
 /** One function's code: instructions appended line by line, then its locals declared. */
 class Body {
@@ -164,11 +174,64 @@ function blockBody(): number[] {
 }
 
 /**
+ * block32: block for float32 (same arguments; panels of k·16 bytes, C of 4-byte values, tile
+ * (ip, jp) at c + (ip·4·ldc + jp·4)·4): C's row r of the tile in ACC[r], 4 lanes.
+ */
+function block32Body(): number[] {
+  const f = new Body();
+  const [A, B, C, K, LDC, P0, P1, I0, I1, J0, J1] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [PANEL, ROW, IP, JP, PA, PB, END, PC, AT] = [11, 12, 13, 14, 15, 16, 17, 18, 19];
+  const ACC = [20, 21, 22, 23];
+  const [B0, X] = [24, 25];
+
+  f.emit(get(K), i32(16), op.i32Mul, set(PANEL)); // bytes per panel, A's and B's alike
+  f.emit(get(LDC), i32(4), op.i32Mul, set(ROW)); // bytes per row of C
+  f.emit(get(J0), set(JP));
+  f.whileBelow(JP, J1, () => {
+    f.emit(get(I0), set(IP));
+    f.whileBelow(IP, I1, () => {
+      f.emit(get(A), get(IP), get(PANEL), op.i32Mul, op.i32Add, get(P0), i32(16), op.i32Mul, op.i32Add, set(PA));
+      f.emit(get(B), get(JP), get(PANEL), op.i32Mul, op.i32Add, set(END));
+      f.emit(get(END), get(P0), i32(16), op.i32Mul, op.i32Add, set(PB));
+      f.emit(get(END), get(P1), i32(16), op.i32Mul, op.i32Add, set(END));
+      f.emit(get(C), get(IP), i32(4), op.i32Mul, get(ROW), op.i32Mul, op.i32Add, get(JP), i32(16), op.i32Mul, op.i32Add, set(PC)); // &C[4ip, 4jp]
+      // the sums start at 0 in the first block of p, else at what C holds
+      f.emit(get(P0), op.i32Eqz, op.if, 0x40);
+      for (const acc of ACC) f.emit(v(simd.v128Const, ...new Array<number>(16).fill(0)), set(acc));
+      f.emit(op.else, get(PC), set(AT));
+      for (let r = 0; r < 4; r++) {
+        f.emit(get(AT), v(simd.v128Load, ...memarg(0)), set(ACC[r]));
+        f.emit(get(AT), get(ROW), op.i32Add, set(AT));
+      }
+      f.emit(op.end);
+      f.whileBelow(PB, END, () => {
+        f.emit(get(PB), v(simd.v128Load, ...memarg(0)), set(B0)); // B[p, j..j+3]
+        for (let r = 0; r < 4; r++) {
+          f.emit(get(PA), v(simd.load32Splat, ...memarg4(4 * r)), set(X)); // A[i+r, p] in all four lanes
+          // sum += A[i+r, p] · B[p, j..j+3]: a multiply, then an add
+          f.emit(get(ACC[r]), get(X), get(B0), v(simd.f32x4Mul), v(simd.f32x4Add), set(ACC[r]));
+        }
+        f.emit(get(PA), i32(16), op.i32Add, set(PA));
+        f.emit(get(PB), i32(16), op.i32Add, set(PB));
+      });
+      f.emit(get(PC), set(AT));
+      for (let r = 0; r < 4; r++) {
+        f.emit(get(AT), get(ACC[r]), v(simd.v128Store, ...memarg(0)));
+        f.emit(get(AT), get(ROW), op.i32Add, set(AT));
+      }
+      f.emit(get(IP), i32(1), op.i32Add, set(IP));
+    });
+    f.emit(get(JP), i32(1), op.i32Add, set(JP));
+  });
+  return f.finish([[9, I32], [6, V128]]);
+}
+
+/**
  * run(a, b, c, k, ldc, i0, i1, j0, j1): C's tiles (ip, jp) for i0 ≤ ip < i1, j0 ≤ jp < j1, over
  * every p: KC steps of p and MC_PANELS panels of A per block, the blocks of p in increasing
- * order (so each sum's additions stay in order).
+ * order (so each sum's additions stay in order). run32 is the same over block32 (function `block`).
  */
-function runBody(): number[] {
+function runBody(block = 0): number[] {
   const f = new Body();
   const [A, B, C, K, LDC, I0, I1, J0, J1] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const [P0, P1, IB, IE] = [9, 10, 11, 12];
@@ -178,7 +241,7 @@ function runBody(): number[] {
     f.emit(get(I0), set(IB));
     f.whileBelow(IB, I1, () => {
       f.stepTo(IE, IB, MC_PANELS, I1);
-      f.emit(get(A), get(B), get(C), get(K), get(LDC), get(P0), get(P1), get(IB), get(IE), get(J0), get(J1), op.call, 0);
+      f.emit(get(A), get(B), get(C), get(K), get(LDC), get(P0), get(P1), get(IB), get(IE), get(J0), get(J1), op.call, block);
       f.emit(get(IE), set(IB));
     });
     f.emit(get(P1), set(P0));
@@ -234,10 +297,12 @@ function name(text: string): number[] {
 /** Most pages a shared memory may grow to (2 GiB); an unshared one may grow to 4 GiB. */
 export const SHARED_MAX_PAGES = 32768;
 
-/** The module: imports env.memory (shared or not, as `shared` says), exports block, run and pack. */
+/** The module: imports env.memory (shared or not, as `shared` says), exports block, run, pack, block32 and run32. */
 export function matmulModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   const limits = shared ? [0x03, 1, ...uleb(SHARED_MAX_PAGES)] : [0x00, 1];
-  const functions: [string, number, number[]][] = [['block', 11, blockBody()], ['run', 9, runBody()], ['pack', 6, packBody()]];
+  const functions: [string, number, number[]][] = [
+    ['block', 11, blockBody()], ['run', 9, runBody()], ['pack', 6, packBody()], ['block32', 11, block32Body()], ['run32', 9, runBody(3)],
+  ];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [functions.length, ...functions.flatMap(([, params]) => [0x60, params, ...new Array<number>(params).fill(I32), 0])]), // (i32 × n) → ()
@@ -253,6 +318,9 @@ export interface MatmulExports {
   block: (a: number, b: number, c: number, k: number, ldc: number, p0: number, p1: number, i0: number, i1: number, j0: number, j1: number) => void;
   run: (a: number, b: number, c: number, k: number, ldc: number, i0: number, i1: number, j0: number, j1: number) => void;
   pack: (src: number, dst: number, panels: number, k: number, rs: number, cs: number) => void;
+  /** block and run for float32 (see block32Body). */
+  block32: MatmulExports['block'];
+  run32: MatmulExports['run'];
 }
 
 // ---- the instance, the packing, and the call -----------------------------------------------
@@ -270,6 +338,7 @@ interface Host {
 let host: Host | null | undefined;
 let enabled = true;
 let heap = new Float64Array(0);
+let heap32 = new Float32Array(0);
 
 /** The module on a shared memory where SharedArrayBuffer is allowed (so threads can join), else on its own. */
 function load(): Host | null {
@@ -346,8 +415,8 @@ function span(rows: number, k: number, rs: number, cs: number): number {
   return (rows - 1) * rs + (k - 1) * cs + 1;
 }
 
-/** Runs the loop over all of C's tiles: on several threads if `parallel` takes the job, else here. */
-export type Parallel = (exports: MatmulExports, a: number, b: number, c: number, k: number, ldc: number, mPanels: number, nPanels: number) => boolean;
+/** Runs the loop over all of C's tiles (run, or run32 with `float32`): on several threads if `parallel` takes the job, else here. */
+export type Parallel = (exports: MatmulExports, a: number, b: number, c: number, k: number, ldc: number, mPanels: number, nPanels: number, float32?: boolean) => boolean;
 
 /**
  * C = A·B in WebAssembly (see matmulStrided for the layout): A and B packed into the module's
@@ -361,6 +430,7 @@ export function wasmMatmul(
   if (m * n * k < WASM_MIN_WORK || m < MR || n < NR || !enabled) return false;
   const h = loaded();
   if (h === null) return false;
+  if (C instanceof Float32Array) return wasmMatmul32(h, C, A, B, m, k, n, rs, cs, brs, bcs, parallel);
   const mPanels = Math.ceil(m / MR);
   const nPanels = Math.ceil(n / NR);
   const ldc = nPanels * NR;
@@ -376,6 +446,45 @@ export function wasmMatmul(
   pack(h, mem, a, rawA, A, m, k, rs, cs);
   pack(h, mem, b, rawB, B, n, k, bcs, brs);
   if (!parallel(h.exports, a * 8, b * 8, c * 8, k, ldc, mPanels, nPanels)) h.exports.run(a * 8, b * 8, c * 8, k, ldc, 0, mPanels, 0, nPanels);
+  if (ldc === n) C.set(mem.subarray(c, c + m * n));
+  else for (let i = 0; i < m; i++) C.set(mem.subarray(c + i * ldc, c + i * ldc + n), i * n);
+  return true;
+}
+
+/**
+ * Packs X's rows as `pack` does, for float32: panel q holds X[4q + r, p] at float at + (q·k + p)·4 + r
+ * (rows past `rows` 0), written here in JS (the values are converted to float32 on the way, exactly
+ * for float32 values).
+ */
+function pack32(mem: Float32Array, at: number, X: FloatArray, rows: number, k: number, rs: number, cs: number): void {
+  for (let q = 0, o = at; q < rows; q += 4) {
+    const live = Math.min(4, rows - q);
+    for (let p = 0; p < k; p++, o += 4) {
+      const base = q * rs + p * cs;
+      for (let r = 0; r < 4; r++) mem[o + r] = r < live ? X[base + r * rs] : 0;
+    }
+  }
+}
+
+/** wasmMatmul for a float32 C (A and B hold float32 values): packed, run by run32, copied out. */
+function wasmMatmul32(
+  h: Host, C: Float32Array, A: FloatArray, B: FloatArray, m: number, k: number, n: number,
+  rs: number, cs: number, brs: number, bcs: number, parallel: Parallel,
+): boolean {
+  const mPanels = Math.ceil(m / MR);
+  const nPanels = Math.ceil(n / NR);
+  const ldc = nPanels * NR;
+  // packed A, packed B, C with whole tiles (in floats, each at a multiple of 4)
+  const a = 0;
+  const b = a + mPanels * MR * k;
+  const c = b + nPanels * NR * k;
+  const end = (c + mPanels * MR * ldc) * 4;
+  if (end > 2 ** 31 || memoryOf(h, end) === null) return false;
+  if (heap32.buffer !== h.memory.buffer) heap32 = new Float32Array(h.memory.buffer);
+  const mem = heap32;
+  pack32(mem, a, A, m, k, rs, cs);
+  pack32(mem, b, B, n, k, bcs, brs);
+  if (!parallel(h.exports, a * 4, b * 4, c * 4, k, ldc, mPanels, nPanels, true)) h.exports.run32(a * 4, b * 4, c * 4, k, ldc, 0, mPanels, 0, nPanels);
   if (ldc === n) C.set(mem.subarray(c, c + m * n));
   else for (let i = 0; i < m; i++) C.set(mem.subarray(c + i * ldc, c + i * ldc + n), i * n);
   return true;
