@@ -13,8 +13,9 @@
 // so each Cᵢⱼ still gets the same additions in the same order with the same roundings.
 //
 // float32 (a Float32Array C) has a loop of its own, block32: the same panels of 4 rows and 4
-// columns, each step of p 16 bytes, C's 4×4 tile in 4 f32x4 vectors (a row each), per step one
-// vector of B and four values of A splat: a multiply, then an add, both rounded to float32. So
+// columns, each step of p 16 bytes, two panels of B at a time, so C's 4×8 tile is in 8 f32x4
+// vectors; per step two vectors of B and four values of A splat: a multiply, then an add, both
+// rounded to float32. So
 // each float32 Cᵢⱼ is summed in float32 from 0, Aᵢₚ·Bₚⱼ added for p in order (as PyTorch
 // accumulates float32), and the JS loop for float32 (matmulKernel.ts) rounds the same way.
 //
@@ -175,55 +176,73 @@ function blockBody(): number[] {
 
 /**
  * block32: block for float32 (same arguments; panels of k·16 bytes, C of 4-byte values, tile
- * (ip, jp) at c + (ip·4·ldc + jp·4)·4): C's row r of the tile in ACC[r], 4 lanes.
+ * (ip, jp) at c + (ip·4·ldc + jp·4)·4). Two B panels at a time where there are two (a 4×8 tile of
+ * C in 8 f32x4 vectors, each A value splat once for both), else one: row r of panel h in ACC[4h + r].
  */
 function block32Body(): number[] {
   const f = new Body();
   const [A, B, C, K, LDC, P0, P1, I0, I1, J0, J1] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-  const [PANEL, ROW, IP, JP, PA, PB, END, PC, AT] = [11, 12, 13, 14, 15, 16, 17, 18, 19];
-  const ACC = [20, 21, 22, 23];
-  const [B0, X] = [24, 25];
+  const [PANEL, ROW, IP, JP, PA, PB, END, PC, AT, PB2] = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
+  const ACC = [21, 22, 23, 24, 25, 26, 27, 28];
+  const [B0, B1, X] = [29, 30, 31];
 
-  f.emit(get(K), i32(16), op.i32Mul, set(PANEL)); // bytes per panel, A's and B's alike
-  f.emit(get(LDC), i32(4), op.i32Mul, set(ROW)); // bytes per row of C
-  f.emit(get(J0), set(JP));
-  f.whileBelow(JP, J1, () => {
+  /** The tiles (ip, jp … jp + width − 1) for every A panel ip. */
+  const tiles = (width: 1 | 2) => {
+    const acc = ACC.slice(0, 4 * width);
     f.emit(get(I0), set(IP));
     f.whileBelow(IP, I1, () => {
       f.emit(get(A), get(IP), get(PANEL), op.i32Mul, op.i32Add, get(P0), i32(16), op.i32Mul, op.i32Add, set(PA));
       f.emit(get(B), get(JP), get(PANEL), op.i32Mul, op.i32Add, set(END));
       f.emit(get(END), get(P0), i32(16), op.i32Mul, op.i32Add, set(PB));
+      f.emit(get(PB), get(PANEL), op.i32Add, set(PB2)); // the next panel of B, same step
       f.emit(get(END), get(P1), i32(16), op.i32Mul, op.i32Add, set(END));
       f.emit(get(C), get(IP), i32(4), op.i32Mul, get(ROW), op.i32Mul, op.i32Add, get(JP), i32(16), op.i32Mul, op.i32Add, set(PC)); // &C[4ip, 4jp]
       // the sums start at 0 in the first block of p, else at what C holds
       f.emit(get(P0), op.i32Eqz, op.if, 0x40);
-      for (const acc of ACC) f.emit(v(simd.v128Const, ...new Array<number>(16).fill(0)), set(acc));
+      for (const a of acc) f.emit(v(simd.v128Const, ...new Array<number>(16).fill(0)), set(a));
       f.emit(op.else, get(PC), set(AT));
       for (let r = 0; r < 4; r++) {
-        f.emit(get(AT), v(simd.v128Load, ...memarg(0)), set(ACC[r]));
+        for (let h = 0; h < width; h++) f.emit(get(AT), v(simd.v128Load, ...memarg(16 * h)), set(ACC[4 * h + r]));
         f.emit(get(AT), get(ROW), op.i32Add, set(AT));
       }
       f.emit(op.end);
       f.whileBelow(PB, END, () => {
         f.emit(get(PB), v(simd.v128Load, ...memarg(0)), set(B0)); // B[p, j..j+3]
+        if (width === 2) f.emit(get(PB2), v(simd.v128Load, ...memarg(0)), set(B1)); // B[p, j+4..j+7]
         for (let r = 0; r < 4; r++) {
           f.emit(get(PA), v(simd.load32Splat, ...memarg4(4 * r)), set(X)); // A[i+r, p] in all four lanes
           // sum += A[i+r, p] · B[p, j..j+3]: a multiply, then an add
-          f.emit(get(ACC[r]), get(X), get(B0), v(simd.f32x4Mul), v(simd.f32x4Add), set(ACC[r]));
+          for (let h = 0; h < width; h++) {
+            f.emit(get(ACC[4 * h + r]), get(X), get(h === 0 ? B0 : B1), v(simd.f32x4Mul), v(simd.f32x4Add), set(ACC[4 * h + r]));
+          }
         }
         f.emit(get(PA), i32(16), op.i32Add, set(PA));
         f.emit(get(PB), i32(16), op.i32Add, set(PB));
+        if (width === 2) f.emit(get(PB2), i32(16), op.i32Add, set(PB2));
       });
       f.emit(get(PC), set(AT));
       for (let r = 0; r < 4; r++) {
-        f.emit(get(AT), get(ACC[r]), v(simd.v128Store, ...memarg(0)));
+        for (let h = 0; h < width; h++) f.emit(get(AT), get(ACC[4 * h + r]), v(simd.v128Store, ...memarg(16 * h)));
         f.emit(get(AT), get(ROW), op.i32Add, set(AT));
       }
       f.emit(get(IP), i32(1), op.i32Add, set(IP));
     });
+  };
+
+  f.emit(get(K), i32(16), op.i32Mul, set(PANEL)); // bytes per panel, A's and B's alike
+  f.emit(get(LDC), i32(4), op.i32Mul, set(ROW)); // bytes per row of C
+  f.emit(get(J0), set(JP));
+  f.whileBelow(JP, J1, () => {
+    // one panel of B left: alone; else two
+    f.emit(get(JP), i32(1), op.i32Add, get(J1), op.i32GeU, op.if, 0x40);
+    tiles(1);
     f.emit(get(JP), i32(1), op.i32Add, set(JP));
+    f.emit(op.else);
+    tiles(2);
+    f.emit(get(JP), i32(2), op.i32Add, set(JP));
+    f.emit(op.end);
   });
-  return f.finish([[9, I32], [6, V128]]);
+  return f.finish([[10, I32], [11, V128]]);
 }
 
 /**
@@ -457,12 +476,18 @@ export function wasmMatmul(
  * for float32 values).
  */
 function pack32(mem: Float32Array, at: number, X: FloatArray, rows: number, k: number, rs: number, cs: number): void {
-  for (let q = 0, o = at; q < rows; q += 4) {
-    const live = Math.min(4, rows - q);
-    for (let p = 0; p < k; p++, o += 4) {
-      const base = q * rs + p * cs;
-      for (let r = 0; r < 4; r++) mem[o + r] = r < live ? X[base + r * rs] : 0;
+  const full = rows - (rows % 4);
+  let o = at;
+  for (let q = 0; q < full; q += 4) {
+    for (let p = 0, x = q * rs; p < k; p++, o += 4, x += cs) {
+      mem[o] = X[x];
+      mem[o + 1] = X[x + rs];
+      mem[o + 2] = X[x + 2 * rs];
+      mem[o + 3] = X[x + 3 * rs];
     }
+  }
+  if (full < rows) {
+    for (let p = 0; p < k; p++, o += 4) for (let r = 0; r < 4; r++) mem[o + r] = full + r < rows ? X[(full + r) * rs + p * cs] : 0;
   }
 }
 
