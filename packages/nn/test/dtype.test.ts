@@ -3,7 +3,7 @@
 // same network in float64.
 import { describe, expect, it } from 'vitest';
 import { compile, createRng, tensor, type DType, type Tensor } from '@gradlab/core';
-import { Adam, Dense, Linear, mseLoss, Sequential, SGD, Tanh, type Module, type Optimizer } from '../src/index.ts';
+import { Adam, Dense, Linear, mlp, mseLoss, Sequential, SGD, Tanh, type Module, type Optimizer } from '../src/index.ts';
 
 const net = (dtype: DType) => new Sequential(new Linear(2, 8, { seed: 1, dtype }), new Tanh(), new Dense(8, 1, { seed: 2, init: 'xavier', dtype }));
 
@@ -18,13 +18,16 @@ function batches(dtype: DType): { x: Tensor; y: Tensor }[] {
 const values = (model: Module) => model.parameters().map((p) => Array.from(p.data));
 
 describe('float32 layers', () => {
-  it('Dense and Linear make float32 parameters, the float64 initialisation rounded; a bad dtype is an error', () => {
+  it('Dense, Linear and mlp make float32 parameters, the float64 initialisation rounded; a bad dtype is an error', () => {
     for (const make of [(d: DType) => new Dense(3, 2, { seed: 4, init: 'he', dtype: d }), (d: DType) => new Linear(3, 2, { seed: 4, dtype: d })]) {
       const narrow = make('float32');
       const wide = make('float64');
       for (const p of narrow.parameters()) expect(p.dtype).toBe('float32');
       expect(values(narrow)).toEqual(values(wide).map((row) => row.map(Math.fround)));
     }
+    const net32 = mlp([2, 3, 1], { seed: 3, dtype: 'float32' });
+    expect(net32.parameters().map((p) => p.dtype)).toEqual(['float32', 'float32', 'float32', 'float32']);
+    expect(values(net32)).toEqual(values(mlp([2, 3, 1], { seed: 3 })).map((row) => row.map(Math.fround)));
     expect(() => new Dense(2, 2, { dtype: 'int8' as DType })).toThrow("Dense: dtype must be 'float32' or 'float64', got int8");
     expect(() => new Linear(2, 2, { dtype: 'int8' as DType })).toThrow("Linear: dtype must be 'float32' or 'float64', got int8");
   });
