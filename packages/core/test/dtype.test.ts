@@ -11,6 +11,7 @@ import {
 } from '../src/index.ts';
 import { getNumThreads, matmulThreadsReady, setNumThreads } from '../src/ops/matmulThreads.ts';
 import { setWasmMatmul } from '../src/ops/matmulWasm.ts';
+import { lastTensorId } from '../src/tensor.ts';
 
 type Num = number | 'NaN' | 'Infinity' | '-Infinity';
 interface Encoded {
@@ -539,6 +540,24 @@ describe('compile: a float32 step is its eager float32 run, bit for bit', () => 
       });
     }
   }
+
+  it('replays make no tensor and no buffer: the same float32 outputs and gradients, rewritten', () => {
+    const params = net(32);
+    const step = compile((x: Tensor, y: Tensor) => loss(params, x, y));
+    const [x, y] = batch(0, 64);
+    step.run(x, y);
+    const first = step.run(x, y); // the checking run
+    const grads = params.map((p) => p.grad!);
+    const data = [1, 2, 3, 4, 5].map((k) => batch(k, 64));
+    const id = lastTensorId();
+    for (const [xk, yk] of data) expect(step.run(xk, yk)).toBe(first);
+    expect(lastTensorId()).toBe(id);
+    params.forEach((p, i) => {
+      expect(p.grad).toBe(grads[i]);
+      expect(p.grad!.data).toBeInstanceOf(Float32Array);
+    });
+    expect(first.data).toBeInstanceOf(Float32Array);
+  });
 
   it('a later input of another dtype is an error naming both', () => {
     const [w] = net(3);
