@@ -16,7 +16,7 @@ import { matmulBench } from './matmul.ts';
 import { threadsBench } from './threads.ts';
 import { CHECK_STEPS, fusedCase, gcShare, header, labTable, labWeights, maxAbsDiff, memoryTable, options, same, trainForCheck } from './harness.ts';
 
-const cases = () => [fusedCase(labWeights().map((w) => w.data)), eagerCase(), compiledCase()];
+const cases = () => [fusedCase(labWeights().map((w) => w.data as Float64Array)), eagerCase(), compiledCase()];
 
 header('core');
 if (options.matmul) {

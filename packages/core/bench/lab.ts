@@ -27,7 +27,7 @@ export function eagerCase(): LabCase {
         w.markChanged();
       }
     },
-    weights: () => weights.map((w) => w.data),
+    weights: () => weights.map((w) => w.data as Float64Array),
   };
 }
 
@@ -54,6 +54,6 @@ export function compiledCase(): LabCase {
   return {
     name: 'gradlab compiled (core ops, update in the program)',
     step: (i) => step.run(xs[i], ys[i]),
-    weights: () => weights.map((w) => w.data),
+    weights: () => weights.map((w) => w.data as Float64Array),
   };
 }

@@ -4,9 +4,10 @@ import { describeInputs, firstNonFinite, currentResultHook, freshResults, withRe
 import { isAnomalyDetectionEnabled, withMode } from './modes.ts';
 import { add } from './ops/add.ts';
 import { sumTo } from './ops/broadcastTo.ts';
+import { cast } from './ops/cast.ts';
 import { mul } from './ops/mul.ts';
 import { formatShape, sameShape, type Shape } from './shape.ts';
-import { lastTensorId, renewTensor, Tensor, toTensor, walkMark, walkNext, type TensorLike } from './tensor.ts';
+import { allocate, lastTensorId, renewTensor, Tensor, toTensor, walkMark, walkNext, type DType, type TensorLike } from './tensor.ts';
 
 export interface BackwardOptions {
   /** Record the backward pass itself as a graph, for higher-order derivatives. */
@@ -133,7 +134,9 @@ export function inputGradient(node: Tensor, i: number, grad: Tensor, context?: G
   const vjp = op.fastVjp(i) ?? rule.vjp;
   const g = vjp ? vjp(ctx) : mul(grad, rule.partial!(ctx));
   const input = node.inputs[i];
-  return g.shape === input.shape || sameShape(g.shape, input.shape) ? g : summedBack(g, node, i);
+  const summed = g.shape === input.shape || sameShape(g.shape, input.shape) ? g : summedBack(g, node, i);
+  // a gradient has its input's dtype (a float32 input of a promoted float64 op gets float32)
+  return summed.dtype === input.dtype ? summed : cast(summed, input.dtype);
 }
 
 /** A rule's gradient of a broadcast shape, summed back to the input's (undoing broadcasting, once, here). */
@@ -252,14 +255,15 @@ const HANDED_OUT = -1;
 const RELEASED = -2;
 
 class Scratch implements ResultHook {
-  /** Dead gradients by size, whole: their tensors are made new again rather than allocated. */
+  /** Dead gradients by size, whole, float64 and float32 apart: their tensors are made new again rather than allocated. */
   private readonly free: Tensor[][] = Array.from({ length: SCRATCH_MAX_SIZE + 1 }, () => []);
+  private readonly free32: Tensor[][] = Array.from({ length: SCRATCH_MAX_SIZE + 1 }, () => []);
   private values = 0;
   private tensors = 0;
 
-  result(shape: Shape, size: number): Tensor {
-    const dead = size <= SCRATCH_MAX_SIZE ? this.free[size].pop() : undefined;
-    if (dead === undefined) return new Tensor(new Float64Array(size), shape);
+  result(shape: Shape, size: number, dtype: DType): Tensor {
+    const dead = size <= SCRATCH_MAX_SIZE ? (dtype === 'float64' ? this.free : this.free32)[size].pop() : undefined;
+    if (dead === undefined) return new Tensor(allocate(size, dtype), shape);
     this.values -= size;
     this.tensors--;
     return renewTensor(dead, shape);
@@ -273,7 +277,7 @@ class Scratch implements ResultHook {
       (g as Stamped)[MARK] = RELEASED; // a gradient may sit in several slots: released once
       const size = g.size;
       if (size === 0 || size > SCRATCH_MAX_SIZE || this.values + size > SCRATCH_MAX_VALUES || this.tensors === SCRATCH_MAX_TENSORS) continue;
-      this.free[size].push(g);
+      (g.dtype === 'float64' ? this.free : this.free32)[size].push(g);
       this.values += size;
       this.tensors++;
     }
@@ -321,15 +325,14 @@ function resolveSeed(where: string, output: Tensor, seed: TensorLike | undefined
           `(∂L/∂output) of that shape`,
       );
     }
-    const one = new Float64Array(1);
-    one[0] = 1;
-    return new Tensor(one, output.shape);
+    return new Tensor(allocate(1, output.dtype).fill(1), output.shape);
   }
-  const s = typeof seed === 'number' && output.size === 1 ? new Tensor(Float64Array.of(seed), output.shape) : toTensor(seed);
+  const s = typeof seed === 'number' && output.size === 1 ? new Tensor(allocate(1, output.dtype).fill(seed), output.shape) : toTensor(seed);
   if (!sameShape(s.shape, output.shape)) {
     throw new GradlabError(`${where}: the seed has shape ${formatShape(s.shape)} but the output has shape ${formatShape(output.shape)}`);
   }
-  return s;
+  // the seed in the output's dtype
+  return s.dtype === output.dtype ? s : cast(s, output.dtype);
 }
 
 /** `root.backward(seed)`: accumulates ∂root/∂leaf into `.grad` of every leaf that requires grad. */
@@ -391,7 +394,7 @@ export function grad(
   return ins.map((x, k) => {
     const g = found[k];
     if (g) return g;
-    if (options?.allowUnused) return new Tensor(new Float64Array(x.size), x.shape);
+    if (options?.allowUnused) return new Tensor(allocate(x.size, x.dtype), x.shape);
     throw new GradlabError(
       `grad: input ${k} (${formatShape(x.shape)}) is not reached from the outputs through differentiable inputs ` +
         `(pass allowUnused: true for zeros)`,

@@ -56,7 +56,7 @@ function analyticalJacobian(fn: Fn, inputs: Tensor[], wrt: number[]): Float64Arr
     const seed = zeros(out.shape);
     seed.data[o] = 1;
     const g = grad(out, wrt.map((k) => inputs[k]), { seeds: [seed], allowUnused: true });
-    rows.push(g.map((t) => t.data.slice()));
+    rows.push(g.map((t) => Float64Array.from(t.data)));
   }
   return rows;
 }
@@ -108,6 +108,15 @@ function checkFirstOrder(fn: Fn, inputs: Tensor[], opts: Required<Omit<Gradcheck
 export function gradcheck(fn: Fn, inputs: Tensor[], options?: GradcheckOptions): GradcheckResult {
   const opts = { eps: options?.eps ?? 1e-6, atol: options?.atol ?? 1e-5, rtol: options?.rtol ?? 1e-3 };
   if (!inputs.some((x) => x.requiresGrad)) throw new GradlabError('gradcheck: no input has requiresGrad: true');
+  // finite differences with ε = 1e-6 drown in float32's rounding (a relative 6e-8 per value)
+  inputs.forEach((x, k) => {
+    if (x instanceof Tensor && x.dtype !== 'float64') {
+      throw new GradlabError(
+        `gradcheck: input ${k} ${formatShape(x.shape)} is ${x.dtype}; gradcheck needs float64 inputs (finite differences ` +
+          `are meaningless at float32's precision): pass x.double(), or build the inputs with dtype 'float64'`,
+      );
+    }
+  });
   const results = [checkFirstOrder(fn, inputs, opts, 1)];
   if (options?.order === 2) {
     inputs.forEach((x, k) => {

@@ -15,6 +15,8 @@ export {
   toTensor,
   type TensorLike,
   type TensorOptions,
+  type DType,
+  type FloatArray,
   type NestedArray,
   type NumericArray,
 } from './tensor.ts';

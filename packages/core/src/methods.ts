@@ -9,7 +9,7 @@ import type {
 } from './ops/index.ts';
 import type { RandomSource } from './random.ts';
 import type { Shape } from './shape.ts';
-import { Tensor, type TensorLike, type TensorOptions } from './tensor.ts';
+import { Tensor, type DType, type TensorLike, type TensorOptions } from './tensor.ts';
 
 type AxisOptions = { keepDims?: boolean };
 
@@ -22,6 +22,12 @@ declare module './tensor.ts' {
     mul(other: TensorLike): Tensor;
     div(other: TensorLike): Tensor;
     neg(): Tensor;
+    /** `x.to('float32')` is `cast(x, 'float32')`: an op, so gradients flow back (cast to x's dtype). */
+    to(dtype: DType): Tensor;
+    /** `x.float()` is `x.to('float32')`. */
+    float(): Tensor;
+    /** `x.double()` is `x.to('float64')`. */
+    double(): Tensor;
     pow(exponent: number): Tensor;
     exp(): Tensor;
     log(): Tensor;
@@ -100,6 +106,9 @@ const methods: ThisType<Tensor> & Partial<Tensor> = {
   mul(other: TensorLike) { return ops.mul(this, other); },
   div(other: TensorLike) { return ops.div(this, other); },
   neg() { return ops.neg(this); },
+  to(dtype: DType) { return ops.cast(this, dtype); },
+  float() { return ops.cast(this, 'float32'); },
+  double() { return ops.cast(this, 'float64'); },
   pow(exponent: number) { return ops.pow(this, exponent); },
   exp() { return ops.exp(this); },
   log() { return ops.log(this); },

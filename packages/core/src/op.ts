@@ -4,7 +4,7 @@ import { generate } from './generate.ts';
 import { isAnomalyDetectionEnabled, isGradEnabled } from './modes.ts';
 import { GradlabError } from './errors.ts';
 import { formatShape, MAX_ELEMENTS, sizeOf, type Shape } from './shape.ts';
-import { Tensor } from './tensor.ts';
+import { allocate, isNumberOperand, Tensor, toTensor, type DType, type FloatArray } from './tensor.ts';
 
 declare module './tensor.ts' {
   // a tensor's `op` is an Op (see TensorOp)
@@ -17,7 +17,9 @@ export interface KernelBase<A> {
   /** The result's shape for these inputs; throws, naming the op, on inputs the op rejects. */
   readonly shape: (inputs: readonly Tensor[], attrs: A, opName: string) => Shape;
   /** Writes every element of the result into `out` (of the result's size), reading the inputs' data. */
-  readonly run: (out: Float64Array, inputs: readonly Tensor[], attrs: A) => void;
+  readonly run: (out: FloatArray, inputs: readonly Tensor[], attrs: A) => void;
+  /** The result's dtype, for an op that chooses it (cast); else it follows the inputs (`resultDType`). */
+  readonly dtype?: (inputs: readonly Tensor[], attrs: A) => DType;
 }
 
 /** What a derivative rule sees: the op's inputs by name, its `result`, its attributes. */
@@ -97,8 +99,8 @@ export interface LocalDerivative {
  * those hooks leaves a slower library that computes the same numbers.
  */
 export interface ResultHook {
-  /** A tensor of this shape (and size) for an op's result; the op's kernel writes its values next. */
-  result(shape: Shape, size: number): Tensor;
+  /** A tensor of this shape (and size) and dtype for an op's result; the op's kernel writes its values next. */
+  result(shape: Shape, size: number, dtype: DType): Tensor;
   /** Hears that an op starts computing (it reads its inputs' values from now until `applied`). */
   computing?(): void;
   /** Hears of every op applied, once its result holds its values (and they were checked). */
@@ -109,8 +111,31 @@ export interface ResultHook {
 
 /** The default: a fresh buffer, owned by the result alone. */
 export const freshResults: ResultHook = {
-  result: (shape, size) => new Tensor(new Float64Array(size), shape),
+  result: (shape, size, dtype) => new Tensor(dtype === 'float64' ? new Float64Array(size) : allocate(size, dtype), shape),
 };
+
+/**
+ * The dtype of an op's result, by PyTorch's promotion rule: float64 if any input that counts is
+ * float64, else float32. The inputs that count are those of the highest class present, of:
+ * differentiable inputs with dimensions, then 0-d tensors, then number operands; and below them,
+ * in the same order, the inputs that are not differentiable (indices, masks). So `x32.mul(2)` and
+ * `mean(x32)` stay float32, a float64 index tensor does not widen `gather`, and float32 [3] +
+ * float64 [3] is float64.
+ */
+export function resultDType(xs: readonly Tensor[], differentiable: readonly boolean[]): DType {
+  let best = -1;
+  let wide = false;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    const rank = (differentiable[i] ? 3 : 0) + (x.shape.length > 0 ? 2 : isNumberOperand(x) ? 0 : 1);
+    const float64 = x.dtype === 'float64';
+    if (rank > best) {
+      best = rank;
+      wide = float64;
+    } else if (rank === best && float64) wide = true;
+  }
+  return wide ? 'float64' : 'float32';
+}
 
 let results: ResultHook = freshResults;
 
@@ -121,7 +146,7 @@ let peeking = 0;
  * Such a read is allowed while compile records a step, where reading a computed value is
  * otherwise refused; the check then runs on the recording (and verifying) run only.
  */
-export function peek(t: Tensor): Float64Array {
+export function peek(t: Tensor): FloatArray {
   peeking++;
   try {
     return t.data;
@@ -162,7 +187,7 @@ export type AppliedOpListener = (op: Op, inputs: readonly Tensor[], attrs: unkno
 export function recordOps<T>(fn: () => T, listener: AppliedOpListener): T {
   const outer = results;
   const hook: ResultHook = {
-    result: (shape, size) => outer.result(shape, size),
+    result: (shape, size, dtype) => outer.result(shape, size, dtype),
     computing: () => outer.computing?.(),
     applied: (op, inputs, attrs, result) => {
       outer.applied?.(op, inputs, attrs, result);
@@ -186,7 +211,7 @@ function versionsOf(xs: readonly Tensor[]): readonly number[] {
 }
 
 /** The first index of `data` holding NaN or ±Infinity, or -1. */
-export function firstNonFinite(data: Float64Array): number {
+export function firstNonFinite(data: FloatArray): number {
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
   return -1;
 }
@@ -236,7 +261,7 @@ export class Op<N extends string = string, A = unknown> {
    * becomes a scalar constant). `apply(inputs, attrs)` is the general form.
    */
   call(this: Op<N, undefined>, ...inputs: readonly (Tensor | number)[]): Tensor {
-    const xs = inputs.map((x) => (typeof x === 'number' ? new Tensor(Float64Array.of(x), []) : x));
+    const xs = inputs.map((x) => (typeof x === 'number' ? toTensor(x) : x));
     return this.apply(xs, undefined);
   }
 
@@ -273,7 +298,8 @@ export class Op<N extends string = string, A = unknown> {
     if (size > MAX_ELEMENTS) {
       throw new GradlabError(`${this.name}: the result ${formatShape(shape)} would have ${size} elements, more than the limit of ${MAX_ELEMENTS} (2^27)`);
     }
-    const result = results.result(shape, size);
+    const dtype = kernel.dtype ? kernel.dtype(xs, attrs) : resultDType(xs, this.differentiable);
+    const result = results.result(shape, size, dtype);
     kernel.run(result.data, xs, attrs);
     return result;
   }

@@ -1,4 +1,4 @@
-// The Tensor: an N-D float64 array in row-major order, and a node of the computational graph.
+// The Tensor: an N-D float64 (or float32) array in row-major order, and a node of the computational graph.
 // This module knows no ops: the fluent methods (`x.matmul(w).sigmoid()`) are attached to the
 // class in methods.ts, so the imports run one way (tensor → op → ops → autograd).
 import { describeValue, GradlabError } from './errors.ts';
@@ -7,9 +7,33 @@ import type { RandomSource } from './random.ts';
 
 export type { RandomSource } from './random.ts';
 
+/** The element type of a tensor's values: float64 (the default) or float32. */
+export type DType = 'float32' | 'float64';
+
+/** A tensor's values: a Float64Array, or a Float32Array for a float32 tensor. */
+export type FloatArray = Float64Array | Float32Array;
+
 export interface TensorOptions {
   requiresGrad?: boolean;
   name?: string;
+  /** The element type of a tensor made from numbers (default float64). */
+  dtype?: DType;
+}
+
+/** Checks a dtype given by a user (`where` names the function and argument). */
+export function checkDType(where: string, dtype: unknown): DType {
+  if (dtype !== 'float32' && dtype !== 'float64') throw new GradlabError(`${where}: dtype must be 'float32' or 'float64', got ${describeValue(dtype)}`);
+  return dtype;
+}
+
+/** An array of `size` zeros of that dtype. */
+export function allocate(size: number, dtype: DType): FloatArray {
+  return dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+}
+
+/** The dtype a creation function asked for (float64 unless options.dtype says otherwise). */
+function dtypeOption(where: string, options: TensorOptions | undefined): DType {
+  return options?.dtype === undefined ? 'float64' : checkDType(`${where}: options.dtype`, options.dtype);
 }
 
 /** Anything an op accepts as an operand: a tensor or a plain number (a scalar constant). */
@@ -58,7 +82,7 @@ export class Tensor {
   readonly id: number = nextId++;
   readonly shape: Shape;
   readonly size: number;
-  readonly #data: Float64Array;
+  readonly #data: FloatArray;
   /** While compile records a step: who decides whether reading the values is allowed (compile/record.ts). */
   private readGuard: ReadGuard | null = null;
   requiresGrad: boolean;
@@ -83,10 +107,12 @@ export class Tensor {
   /** How many times the values were changed in place (shared with `detach()`ed tensors of the same buffer). */
   private writes: { count: number } | null = null;
 
-  constructor(data: Float64Array, shape: Shape, options?: TensorOptions) {
+  constructor(data: FloatArray, shape: Shape, options?: TensorOptions) {
     const size = sizeOf(shape);
     if (data.length !== size) {
-      if (!(data instanceof Float64Array)) throw new GradlabError(`Tensor: the values must be a Float64Array, got ${describeValue(data)}`);
+      if (!(data instanceof Float64Array || data instanceof Float32Array)) {
+        throw new GradlabError(`Tensor: the values must be a Float64Array or a Float32Array, got ${describeValue(data)}`);
+      }
       throw new GradlabError(`tensor: ${data.length} values cannot have shape ${formatShape(shape)} (needs ${size})`);
     }
     this.#data = data;
@@ -105,9 +131,14 @@ export class Tensor {
    * `markChanged()` after writing, so that a graph which used the old values refuses to
    * backpropagate instead of giving a wrong gradient.
    */
-  get data(): Float64Array {
+  get data(): FloatArray {
     if (this.readGuard !== null) this.readGuard.reading(this);
     return this.#data;
+  }
+
+  /** The element type: 'float32' for values in a Float32Array, else 'float64'. */
+  get dtype(): DType {
+    return this.#data.BYTES_PER_ELEMENT === 4 ? 'float32' : 'float64';
   }
 
   /** Counts the in-place changes (`set`, `markChanged`): 0 for a tensor never changed. */
@@ -197,9 +228,13 @@ export class Tensor {
     return view;
   }
 
-  /** A deep copy of the values, as a new leaf. */
+  /** A deep copy of the values, as a new leaf (converted if `options.dtype` differs; not an op, see `cast`). */
   clone(options?: TensorOptions): Tensor {
-    return new Tensor(this.data.slice(), this.shape, options);
+    const dtype = options?.dtype === undefined ? this.dtype : checkDType('clone: options.dtype', options.dtype);
+    if (dtype === this.dtype) return new Tensor(this.data.slice(), this.shape, options);
+    const data = allocate(this.size, dtype);
+    data.set(this.data);
+    return new Tensor(data, this.shape, options);
   }
 
   zeroGrad(): void {
@@ -239,6 +274,11 @@ export function renewTensor(t: Tensor, shape: Shape): Tensor {
   return t;
 }
 
+/** Whether `t` is the scalar constant `toTensor` made for a number operand (it takes no part in dtype promotion). */
+export function isNumberOperand(t: Tensor): boolean {
+  return t.shape === SCALAR;
+}
+
 /** A scalar constant for a number operand; tensors pass through. */
 export function toTensor(x: TensorLike): Tensor {
   if (x instanceof Tensor) return x;
@@ -258,15 +298,17 @@ export type NumericArray = Exclude<ArrayBufferView, DataView | BigInt64Array | B
  */
 export function tensor(value: NestedArray | NumericArray, options?: TensorOptions & { shape?: Shape }): Tensor {
   const shape = options?.shape === undefined ? undefined : checkShape('tensor: options.shape', options.shape);
-  if (value instanceof Float64Array) return new Tensor(value, shape ?? [value.length], options);
+  const dtype = dtypeOption('tensor', options);
+  if (value instanceof (dtype === 'float32' ? Float32Array : Float64Array)) return new Tensor(value, shape ?? [value.length], options);
   if (ArrayBuffer.isView(value)) {
     if (value instanceof DataView || value instanceof BigInt64Array || value instanceof BigUint64Array) {
       throw new GradlabError(`tensor: expected numbers, got ${describeValue(value)}`);
     }
-    return new Tensor(Float64Array.from(value as ArrayLike<number>), shape ?? [(value as ArrayLike<number>).length], options);
+    const values = value as ArrayLike<number>;
+    return new Tensor(dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values), shape ?? [values.length], options);
   }
   const { data, shape: nested } = parseNested(value);
-  return new Tensor(data, shape ?? nested, options);
+  return new Tensor(dtype === 'float32' ? Float32Array.from(data) : data, shape ?? nested, options);
 }
 
 /** Nested arrays of numbers as values and shape (iterative: the shape from the first elements, then every element checked). */
@@ -336,7 +378,7 @@ export function ones(shape: Shape, options?: TensorOptions): Tensor {
 function filled(where: string, shape: Shape, value: number, options?: TensorOptions): Tensor {
   const dims = checkShape(`${where}: shape`, shape);
   if (typeof value !== 'number') throw new GradlabError(`${where}: the fill value must be a number, got ${describeValue(value)}`);
-  return new Tensor(new Float64Array(sizeOf(dims)).fill(value), dims, options);
+  return new Tensor(allocate(sizeOf(dims), dtypeOption(where, options)).fill(value), dims, options);
 }
 
 function checkRng(where: string, rng: unknown): RandomSource {
@@ -352,7 +394,7 @@ export function rand(shape: Shape, rng: RandomSource, options?: TensorOptions & 
   checkRng('rand', rng);
   const low = options?.low ?? 0;
   const high = options?.high ?? 1;
-  const data = new Float64Array(sizeOf(shape));
+  const data = allocate(sizeOf(shape), dtypeOption('rand', options));
   for (let i = 0; i < data.length; i++) data[i] = low + (high - low) * rng.next();
   return new Tensor(data, [...shape], options);
 }
@@ -366,7 +408,7 @@ export function randn(shape: Shape, rng: RandomSource, options?: TensorOptions &
   checkRng('randn', rng);
   const mean = options?.mean ?? 0;
   const std = options?.std ?? 1;
-  const data = new Float64Array(sizeOf(shape));
+  const data = allocate(sizeOf(shape), dtypeOption('randn', options));
   for (let i = 0; i < data.length; i++) {
     const u1 = 1 - rng.next(); // in (0, 1]: log is finite
     const u2 = rng.next();

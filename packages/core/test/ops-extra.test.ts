@@ -511,7 +511,7 @@ describe('compile: a kernel of a kind codegen does not know', () => {
       kernel: {
         kind: 'rowScale',
         shape: ([x]: readonly Tensor[]) => x.shape,
-        run: (out: Float64Array, [x]: readonly Tensor[]) => {
+        run: (out: Float64Array | Float32Array, [x]: readonly Tensor[]) => {
           const [m, n] = x.shape;
           for (let r = 0; r < m; r++) {
             let s = 0;

@@ -91,7 +91,7 @@ describe("Tensor's public face", () => {
     // the public keys that are data (not methods), listed: a new field must be added here on purpose
     type Data = { [K in keyof Tensor]: Tensor[K] extends (...args: never[]) => unknown ? never : K }[keyof Tensor];
     expectTypeOf<Data>().toEqualTypeOf<
-      | 'id' | 'shape' | 'size' | 'data' | 'requiresGrad' | 'grad' | 'name' | 'op' | 'inputs' | 'attrs' | 'inputVersions'
+      | 'id' | 'shape' | 'size' | 'data' | 'dtype' | 'requiresGrad' | 'grad' | 'name' | 'op' | 'inputs' | 'attrs' | 'inputVersions'
       | 'retainsGrad' | 'version' | 'rank' | 'isLeaf'
     >();
   });

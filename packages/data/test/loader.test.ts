@@ -5,7 +5,7 @@ import { DataLoader, permutation, randomSplit, Standardizer, standardize, Tensor
 
 const x = tensor(Array.from({ length: 10 }, (_, i) => [i, 10 * i]));
 const y = tensor(Array.from({ length: 10 }, (_, i) => i % 3));
-const rows = (t: { data: Float64Array }) => Array.from(t.data);
+const rows = (t: { data: ArrayLike<number> }) => Array.from(t.data);
 
 describe('TensorDataset', () => {
   it('samples are rows of every tensor; take gathers a batch', () => {

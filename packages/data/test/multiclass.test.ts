@@ -17,7 +17,7 @@ const before = JSON.parse(readFileSync(new URL('./fixtures/two-class-v0.json', i
   string,
   { inputs: string[]; labels: number[] }
 >;
-const bits = (a: Float64Array): string[] =>
+const bits = (a: ArrayLike<number>): string[] =>
   Array.from(a, (v) => {
     const view = new DataView(new ArrayBuffer(8));
     view.setFloat64(0, v);

@@ -19,7 +19,7 @@ export function eagerNnCase(): LabCase {
       mseLoss(model.forward(xs[i]), ys[i]).backward();
       optimizer.step();
     },
-    weights: () => model.parameters().map((p) => p.data),
+    weights: () => model.parameters().map((p) => p.data as Float64Array),
   };
 }
 
@@ -30,7 +30,7 @@ export function compiledNnCase(): LabCase {
   return {
     name: 'gradlab compiled (nn, SGD in the program)',
     step: (i) => step.run(xs[i], ys[i]),
-    weights: () => model.parameters().map((p) => p.data),
+    weights: () => model.parameters().map((p) => p.data as Float64Array),
   };
 }
 
@@ -44,6 +44,6 @@ export function compiledStepAfterCase(): LabCase {
       step.run(xs[i], ys[i]);
       optimizer.step();
     },
-    weights: () => model.parameters().map((p) => p.data),
+    weights: () => model.parameters().map((p) => p.data as Float64Array),
   };
 }

@@ -1,5 +1,5 @@
 // Dense (fully connected) layer: y = x·W + b.
-import { createRng, formatShape, GradlabError, rand, randn, zeros, type Tensor } from '@gradlab/core';
+import { createRng, formatShape, GradlabError, rand, randn, zeros, type DType, type Tensor } from '@gradlab/core';
 import { Module, type ModuleConfig } from './module.ts';
 
 /**
@@ -19,6 +19,8 @@ export interface DenseOptions {
   init?: DenseInit;
   /** Seed of the weight initialisation (default 0): the same seed gives the same weights. */
   seed?: number;
+  /** The parameters' dtype (default float64); float32 weights are the float64 ones rounded. */
+  dtype?: DType;
 }
 
 export class Dense extends Module {
@@ -31,7 +33,7 @@ export class Dense extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: DenseOptions = {}) {
     super();
-    const { bias = true, init = 'normal', seed = 0 } = options;
+    const { bias = true, init = 'normal', seed = 0, dtype = 'float64' } = options;
     for (const [what, n] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
       if (!Number.isInteger(n) || n <= 0) throw new GradlabError(`Dense: ${what} must be a positive integer, got ${n}`);
     }
@@ -39,10 +41,11 @@ export class Dense extends Module {
       throw new GradlabError(`Dense: unknown init '${String(init)}' (expected one of ${DENSE_INITS.join(', ')})`);
     }
     if (!Number.isInteger(seed)) throw new GradlabError(`Dense: seed must be an integer, got ${seed}`);
+    if (dtype !== 'float32' && dtype !== 'float64') throw new GradlabError(`Dense: dtype must be 'float32' or 'float64', got ${String(dtype)}`);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    this.weight = this.registerParameter('weight', initWeight(inFeatures, outFeatures, init, seed));
-    this.bias = bias ? this.registerParameter('bias', zeros([outFeatures], { requiresGrad: true, name: 'bias' })) : null;
+    this.weight = this.registerParameter('weight', initWeight(inFeatures, outFeatures, init, seed, dtype));
+    this.bias = bias ? this.registerParameter('bias', zeros([outFeatures], { requiresGrad: true, name: 'bias', dtype })) : null;
   }
 
   /** x: [batch, in] → [batch, out] (a single sample [in] → [out]). b broadcasts over the batch. */
@@ -72,9 +75,9 @@ export class Dense extends Module {
   }
 }
 
-function initWeight(nIn: number, nOut: number, init: DenseInit, seed: number): Tensor {
+function initWeight(nIn: number, nOut: number, init: DenseInit, seed: number, dtype: DType): Tensor {
   const rng = createRng(seed);
-  const options = { requiresGrad: true, name: 'weight' };
+  const options = { requiresGrad: true, name: 'weight', dtype };
   const shape = [nIn, nOut];
   switch (init) {
     case 'normal':

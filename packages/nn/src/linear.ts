@@ -1,5 +1,5 @@
 // Linear: PyTorch's nn.Linear, y = x·Wᵀ + b with W of shape [out, in] (Dense keeps the lab's [in, out]).
-import { createRng, formatShape, GradlabError, rand, type Tensor } from '@gradlab/core';
+import { createRng, formatShape, GradlabError, rand, type DType, type Tensor } from '@gradlab/core';
 import { expectBoolean, expectPositiveInteger, expectSeed, expectTensor } from './check.ts';
 import { Module, type ModuleConfig } from './module.ts';
 
@@ -8,6 +8,8 @@ export interface LinearOptions {
   bias?: boolean;
   /** Seed of the initialisation (default 0). */
   seed?: number;
+  /** The parameters' dtype (default float64); float32 ones are the float64 draws rounded. */
+  dtype?: DType;
 }
 
 /**
@@ -24,14 +26,15 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
-    const { bias = true, seed = 0 } = options;
+    const { bias = true, seed = 0, dtype = 'float64' } = options;
     this.inFeatures = expectPositiveInteger('Linear', 'inFeatures', inFeatures);
     this.outFeatures = expectPositiveInteger('Linear', 'outFeatures', outFeatures);
     expectBoolean('Linear', 'bias', bias);
+    if (dtype !== 'float32' && dtype !== 'float64') throw new GradlabError(`Linear: dtype must be 'float32' or 'float64', got ${String(dtype)}`);
     const rng = createRng(expectSeed('Linear', seed));
     const a = 1 / Math.sqrt(inFeatures);
-    this.weight = this.registerParameter('weight', rand([outFeatures, inFeatures], rng, { low: -a, high: a, requiresGrad: true, name: 'weight' }));
-    this.bias = bias ? this.registerParameter('bias', rand([outFeatures], rng, { low: -a, high: a, requiresGrad: true, name: 'bias' })) : null;
+    this.weight = this.registerParameter('weight', rand([outFeatures, inFeatures], rng, { low: -a, high: a, requiresGrad: true, name: 'weight', dtype }));
+    this.bias = bias ? this.registerParameter('bias', rand([outFeatures], rng, { low: -a, high: a, requiresGrad: true, name: 'bias', dtype })) : null;
   }
 
   forward(x: Tensor): Tensor {

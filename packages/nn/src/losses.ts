@@ -1,7 +1,7 @@
 // Losses, built from core ops (their gradients come from the graph), with PyTorch's names,
 // arguments and reductions. Each takes (input, target, options) and checks its arguments first:
 // a wrong type or shape is a GradlabError naming the loss, the argument and the shapes.
-import { eq, formatShape, GradlabError, logSoftmax, peek, tensor, where, type Tensor } from '@gradlab/core';
+import { eq, formatShape, GradlabError, logSoftmax, peek, tensor, where, type FloatArray, type Tensor } from '@gradlab/core';
 import { describeValue, expectNumber, expectTensor } from './check.ts';
 
 /** How the per-element (or per-sample) losses become the result: their mean (default), their sum, or all of them. */
@@ -78,7 +78,7 @@ export function huberLoss(input: Tensor, target: Tensor, options?: HuberOptions)
 let warnedBceInput = false;
 
 /** The first element outside [0, 1] (NaN included), or −1. */
-function outsideUnit(values: Float64Array): number {
+function outsideUnit(values: FloatArray): number {
   for (let i = 0; i < values.length; i++) if (!(values[i] >= 0 && values[i] <= 1)) return i;
   return -1;
 }

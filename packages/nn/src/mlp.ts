@@ -1,5 +1,5 @@
 // mlp: a multilayer perceptron, Dense layers with an activation after each one.
-import { createRng, GradlabError } from '@gradlab/core';
+import { createRng, GradlabError, type DType } from '@gradlab/core';
 import { describeValue } from './check.ts';
 import { Identity, LeakyReLU, ReLU, Sigmoid, Tanh } from './activations.ts';
 import { Dense, type DenseInit } from './dense.ts';
@@ -21,6 +21,8 @@ export interface MlpOptions {
   init?: DenseInit;
   /** Seeds every layer's initialisation (default 1): the same seed gives the same weights. */
   seed?: number;
+  /** The parameters' dtype (default float64), as Dense's. */
+  dtype?: DType;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface MlpOptions {
  * `createRng(seed)`. `mlp([2, 3, 3, 1], { bias: false })` is the lab's `NN(dim=[2,3,3,1])`.
  */
 export function mlp(dims: readonly number[], options: MlpOptions = {}): Sequential {
-  const { activation = 'sigmoid', outputActivation = 'sigmoid', slope = 0.01, bias = true, init = 'normal', seed = 1 } = options;
+  const { activation = 'sigmoid', outputActivation = 'sigmoid', slope = 0.01, bias = true, init = 'normal', seed = 1, dtype } = options;
   if (dims.length < 2) {
     throw new GradlabError(`mlp: dims must list at least an input and an output size, got ${Array.isArray(dims) ? `[${dims.map((d) => (typeof d === 'number' ? String(d) : describeValue(d))).join(',')}]` : describeValue(dims)}`);
   }
@@ -46,7 +48,7 @@ export function mlp(dims: readonly number[], options: MlpOptions = {}): Sequenti
   const rng = createRng(seed);
   const modules: Module[] = [];
   for (let k = 0; k + 1 < dims.length; k++) {
-    modules.push(new Dense(dims[k], dims[k + 1], { bias, init, seed: rng.nextUint32() }));
+    modules.push(new Dense(dims[k], dims[k + 1], { bias, init, seed: rng.nextUint32(), dtype }));
     modules.push(activationModule(k + 2 < dims.length ? activation : outputActivation, slope));
   }
   return new Sequential(...modules);

@@ -5,7 +5,7 @@ import { createRng, GradlabError, randn, tensor } from '@gradlab/core';
 import { BatchNorm1d, Embedding, Flatten, GELU, GRUCell, LayerNorm, Linear, RNN, RNNCell, Softmax, Softplus } from '../src/index.ts';
 import { expectGradientsMatch } from './finite-differences.ts';
 
-const within = (values: Float64Array, bound: number) => values.every((v) => Math.abs(v) <= bound);
+const within = (values: Float64Array | Float32Array, bound: number) => values.every((v) => Math.abs(v) <= bound);
 
 describe('initialisation (PyTorch defaults, seeded)', () => {
   it('Linear and the cells draw from U(−1/√fan, 1/√fan); Embedding from N(0, 1); the same seed gives the same weights', () => {

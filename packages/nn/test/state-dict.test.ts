@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { tensor } from '@gradlab/core';
 import { mlp, StateDictError, type StateDict } from '../src/index.ts';
 
-const snapshot = (params: { data: Float64Array }[]) => params.map((p) => Array.from(p.data));
+const snapshot = (params: { data: ArrayLike<number> }[]) => params.map((p) => Array.from(p.data));
 
 describe('stateDict / loadStateDict', () => {
   it('state dict is names → { shape, data } copies in namedParameters order', () => {

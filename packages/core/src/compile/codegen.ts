@@ -7,12 +7,16 @@
 // chain (one pass over memory instead of one per op). The backward pass's Aᵀ·G and G·Bᵀ are
 // ops of their own (matmulTN, matmulNT), which read the transposed operand in place. After the
 // gradients, an optimizer's update (update.ts) runs its rules on each parameter's elements.
-// The results are bit for bit those of the eager ops; only where values live changes.
+// The results are bit for bit those of the eager ops; only where values live changes. A float32
+// result's values are rounded (Math.fround) where the eager kernel rounds them: an elementwise
+// op's and a sum's once per value (the sum kernel adds in float64), a matmul's at every product
+// and partial sum (matmulKernel.ts), an update's once per rule.
+
 import { GradlabError } from '../errors.ts';
 import { generate } from '../generate.ts';
 import type { Kernel } from '../ops/kernels.ts';
 import { broadcastIndex } from '../shape.ts';
-import type { Tensor } from '../tensor.ts';
+import type { FloatArray, Tensor } from '../tensor.ts';
 import type { Program } from './program.ts';
 import { numberLiteral, scalarExpression } from './scalar.ts';
 import type { Operand, UpdateItem, UpdatePlan } from './update.ts';
@@ -37,7 +41,7 @@ type Entry = Program['entries'][number];
  * The program as generated code, writing `gradBuffers[i]` (∂L/∂params[i]) and the outputs'
  * buffers, then running `update` if given; or null where code generation is not allowed.
  */
-export function generateStep(program: Program, gradBuffers: readonly Float64Array[], update: UpdatePlan | null): GeneratedStep | null {
+export function generateStep(program: Program, gradBuffers: readonly FloatArray[], update: UpdatePlan | null): GeneratedStep | null {
   const w = new Writer(program);
   const plan = layout(program);
   program.entries.forEach((entry, k) => {
@@ -184,8 +188,9 @@ function emitUnrolled(w: Writer, plan: Layout, k: number): void {
       : kernel.kind === 'zip' ? zipValues(w, kernel, entry)
       : kernel.kind === 'matmul' ? matmulValues(w, kernel, entry)
       : sumValues(w, kernel, entry);
+    const round = entry.result.dtype === 'float32';
     values = expressions.map((expression, i) => {
-      w.body.push(`const v${k}_${i} = ${expression};`);
+      w.body.push(`const v${k}_${i} = ${round ? `Math.fround(${expression})` : expression};`);
       return `v${k}_${i}`;
     });
   }
@@ -210,14 +215,18 @@ function zipValues(w: Writer, kernel: Extract<Kernel<unknown>, { kind: 'zip' }>,
 }
 
 /** C[i,j] = ((0 + A[i,0]·B[0,j]) + A[i,1]·B[1,j]) + …, A and B read where the layout says (transposed in place). */
-function matmulValues(w: Writer, kernel: Extract<Kernel<unknown>, { kind: 'matmul' }>, { inputs }: Entry): string[] {
+function matmulValues(w: Writer, kernel: Extract<Kernel<unknown>, { kind: 'matmul' }>, { inputs, result }: Entry): string[] {
   const [a, b] = inputs;
   const { m, k: inner, n, aRow, aCol, bRow, bCol } = kernel.layout(inputs);
+  const float32 = result.dtype === 'float32'; // summed in float32: every product and sum rounded (matmulKernel.ts)
   const values: string[] = [];
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let sum = '0';
-      for (let p = 0; p < inner; p++) sum += ` + ${w.element(a, i * aRow + p * aCol)} * ${w.element(b, p * bRow + j * bCol)}`;
+      for (let p = 0; p < inner; p++) {
+        const product = `${w.element(a, i * aRow + p * aCol)} * ${w.element(b, p * bRow + j * bCol)}`;
+        sum = float32 ? `Math.fround(${sum} + Math.fround(${product}))` : `${sum} + ${product}`;
+      }
       values.push(sum);
     }
   }
@@ -256,7 +265,8 @@ function emitLoop(w: Writer, plan: Layout, root: number): void {
   for (const k of members) {
     const { op, inputs, attrs, result } = plan.entries[k];
     const kernel = op.spec.kernel as Extract<Kernel<unknown>, { kind: 'map' | 'zip' }>;
-    inside.push(`const e${k} = ${w.call(kernel.f, inputs.map(operand), attrs)};`);
+    const value = w.call(kernel.f, inputs.map(operand), attrs);
+    inside.push(`const e${k} = ${result.dtype === 'float32' ? `Math.fround(${value})` : value};`);
     locals.set(result, `e${k}`);
   }
   const { result } = plan.entries[root];
@@ -279,7 +289,7 @@ function loopMembers(w: Writer, plan: Layout, root: number): number[] {
 }
 
 /** ∂L/∂params[p] into gradBuffers[p], after every value is computed. */
-function emitGradients(w: Writer, gradBuffers: readonly Float64Array[]): void {
+function emitGradients(w: Writer, gradBuffers: readonly FloatArray[]): void {
   w.program.grads.forEach((g, p) => {
     const target = w.bind(gradBuffers[p]);
     if (w.elements.has(g) || g.size <= UNROLL_VALUES) {
@@ -325,7 +335,7 @@ function emitUnrolledUpdate(w: Writer, update: UpdatePlan, item: UpdateItem, u: 
     const current: Current = { value: w.element(item.param, i), grad: w.element(g, i), state: states.map((s) => `${s}[${i}]`), scalars };
     update.rules.forEach(({ target, operands, f }, r) => {
       const name = `u${u}_${i}_${r}`;
-      w.body.push(`const ${name} = ${w.call(f, operands.map((o) => operandAt(current, o)))};`);
+      w.body.push(`const ${name} = ${rounded(item, target, w.call(f, operands.map((o) => operandAt(current, o))))};`);
       if (target === null) current.value = name;
       else current.state[target] = name;
     });
@@ -345,12 +355,17 @@ function emitUpdateLoop(w: Writer, update: UpdatePlan, item: UpdateItem, u: numb
   w.body.push(`for (let i = 0; i < ${item.param.size}; i++) {`);
   update.rules.forEach(({ target, operands, f }, r) => {
     const name = `u${u}_${r}`;
-    w.body.push(`const ${name} = ${w.call(f, operands.map((o) => operandAt(current, o)))};`);
+    w.body.push(`const ${name} = ${rounded(item, target, w.call(f, operands.map((o) => operandAt(current, o))))};`);
     w.body.push(target === null ? `${values}[i] = ${name};` : `${states[target]}[i] = ${name};`);
     if (target === null) current.value = name;
     else current.state[target] = name;
   });
   w.body.push('}');
+}
+
+/** A rule's new value of a float32 parameter, rounded as its store into the parameter rounds it. */
+function rounded(item: UpdateItem, target: number | null, expression: string): string {
+  return target === null && item.param.dtype === 'float32' ? `Math.fround(${expression})` : expression;
 }
 
 /** The item's scalars for this run, read once into locals. */

@@ -37,7 +37,7 @@ import { withMode } from '../modes.ts';
 import { freshResults, withResultHook } from '../op.ts';
 import { recordDraws, replayDraws } from '../ops/draws.ts';
 import { formatShape, sameShape } from '../shape.ts';
-import { ones, Tensor } from '../tensor.ts';
+import { ones, Tensor, type FloatArray } from '../tensor.ts';
 import { generateStep } from './codegen.ts';
 import { buildProgram, interpret, listing, type Program } from './program.ts';
 import { recordOps, type TapeEntry } from './record.ts';
@@ -77,7 +77,7 @@ export type ParameterSource = { namedParameters(): Iterable<readonly [string, Te
 interface LeafGuard {
   tensor: Tensor;
   /** Its buffer, its dims and whether it required grad when recorded. */
-  data: Float64Array;
+  data: FloatArray;
   dims: number[];
   requiresGrad: boolean;
 }
@@ -167,6 +167,9 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
       const x = inputs[k];
       if (!(x instanceof Tensor)) throw new GradlabError(`compile: input ${k} is not a Tensor`);
       if (x.requiresGrad) throw new GradlabError(inputRequiresGrad(k));
+      if (x.dtype !== placeholders[k].dtype) {
+        throw new GradlabError(`compile: input ${k} is ${x.dtype}, but the step was recorded with ${placeholders[k].dtype}; dtypes are fixed (cast it, or compile another step)`);
+      }
       if (!sameShape(x.shape, placeholders[k].shape)) {
         throw new GradlabError(
           `compile: input ${k} has shape ${formatShape(x.shape)}, but the step was recorded with ` +
@@ -208,7 +211,7 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
       const loss = outputs[0];
       if (loss.size !== 1) throw new GradlabError(`compile: the loss must be a single value, got shape ${formatShape(loss.shape)}`);
       if (!loss.requiresGrad) throw new GradlabError('compile: the loss does not depend on any tensor that requires grad');
-      return { returned, outputs, recorded: walk([loss], [ones(loss.shape)]) };
+      return { returned, outputs, recorded: walk([loss], [ones(loss.shape, { dtype: loss.dtype })]) };
     }, placeholders.map((tensor, k) => ({ tensor, what: `input ${k} ${formatShape(tensor.shape)}` })));
     const { returned, outputs, recorded } = value;
     const gradOf = new Map<Tensor, Tensor>();
@@ -219,7 +222,7 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
     const params = parametersInOrder(tape, gradOf);
     const grads = params.map((p) => gradOf.get(p)!);
     const program = buildProgram(tape, firstId, placeholders, outputs, params, grads);
-    const gradTensors = params.map((p, i) => new Tensor(Float64Array.from(grads[i].data), p.shape));
+    const gradTensors = params.map((p, i) => new Tensor(grads[i].data.slice(), p.shape));
 
     const gradBuffers = gradTensors.map((g) => g.data);
     const update = this.optimizer && planUpdate(this.optimizer.parameterUpdate(), params, gradBuffers);
@@ -269,8 +272,8 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
     // random ops (dropout) draw for the eager run; the replay is given the same numbers
     const { value: eager, draws } = recordDraws(() => withResultHook(freshResults, () => {
       const outputs = outputList(withMode('grad', true, () => this.step(...inputs)));
-      const eagerWalk = walk([outputs[0]], [ones(outputs[0].shape)]);
-      const grads = new Map<Tensor, Float64Array>();
+      const eagerWalk = walk([outputs[0]], [ones(outputs[0].shape, { dtype: outputs[0].dtype })]);
+      const grads = new Map<Tensor, FloatArray>();
       eagerWalk.order.forEach((t, k) => {
         const g = eagerWalk.grads[k];
         if (g && t.op === null) grads.set(t, g.data.slice());
@@ -452,7 +455,7 @@ function parametersInOrder(tape: readonly TapeEntry[], gradOf: ReadonlyMap<Tenso
 }
 
 /** The first element where two lists of arrays differ (as bits), described; or null. */
-function differs(what: string, expected: readonly Float64Array[], actual: readonly Float64Array[]): string | null {
+function differs(what: string, expected: readonly FloatArray[], actual: readonly FloatArray[]): string | null {
   if (expected.length !== actual.length) return `${what}s: ${expected.length} eager, ${actual.length} replayed`;
   for (let i = 0; i < expected.length; i++) {
     if (expected[i].length !== actual[i].length) return `${what} ${i}: ${expected[i].length} values eager, ${actual[i].length} replayed`;

@@ -2,7 +2,7 @@
 // fixed tensors and writing into its result's buffer, which the recording allocated once.
 import type { TapeEntry } from './record.ts';
 import { formatShape } from '../shape.ts';
-import type { Tensor } from '../tensor.ts';
+import type { FloatArray, Tensor } from '../tensor.ts';
 
 /** Where a tensor the program reads gets its values from. */
 export type Source =
@@ -61,7 +61,7 @@ export function buildProgram(
     return read;
   });
   const producedBy = new Map<Tensor, number>();
-  const owner = new Map<Float64Array, Tensor>();
+  const owner = new Map<FloatArray, Tensor>();
   tape.forEach((entry, k) => {
     producedBy.set(entry.result, k);
     owner.set(entry.result.data, entry.result);

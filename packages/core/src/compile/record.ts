@@ -25,7 +25,7 @@ export function recordOps<T>(fn: () => T, traced: readonly { tensor: Tensor; wha
   const reading = { depth: 0 }; // ops computing (a user op's forward may apply ops itself)
   const restore: (() => void)[] = traced.map(({ tensor, what }) => trace(tensor, what, reading));
   const recorder: ResultHook = {
-    result: (shape, size) => freshResults.result(shape, size),
+    result: (shape, size, dtype) => freshResults.result(shape, size, dtype),
     computing: () => {
       reading.depth++;
     },

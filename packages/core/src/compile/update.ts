@@ -10,7 +10,7 @@
 // arithmetic the optimizer's own `step()` does, and gives its numbers bit for bit.
 import { GradlabError } from '../errors.ts';
 import { formatShape } from '../shape.ts';
-import type { Tensor } from '../tensor.ts';
+import type { FloatArray, Tensor } from '../tensor.ts';
 
 /** One assignment per element k: target[k] ← f(args[0] at k, args[1] at k, …). */
 export interface UpdateRule<State extends string = string, Scalar extends string = string> {
@@ -61,7 +61,7 @@ export interface UpdateItem {
   /** Its index in the optimizer's list (what errors name) and in the program's parameters. */
   index: number;
   programIndex: number;
-  grad: Float64Array;
+  grad: FloatArray;
   state: readonly Float64Array[];
   /** Its scalars for the coming update (a view into one buffer shared by all items). */
   scalars: Float64Array;
@@ -80,7 +80,7 @@ export interface UpdatePlan {
  * The update resolved against a recorded program: which of its parameters it moves (`programParams`,
  * with their gradients in `gradBuffers`), its state buffers, and its rules' operands; checked.
  */
-export function planUpdate(update: ParameterUpdate, programParams: readonly Tensor[], gradBuffers: readonly Float64Array[]): UpdatePlan {
+export function planUpdate(update: ParameterUpdate, programParams: readonly Tensor[], gradBuffers: readonly FloatArray[]): UpdatePlan {
   const { name, params, state, scalars, rules } = update;
   const where = `compile: ${name}'s parameterUpdate()`;
   if (rules.length === 0) throw new GradlabError(`${where} gives no rules`);

@@ -42,7 +42,7 @@ export const reluBackwardOp = defineOp({
   kernel: zipKernel((dy, x) => dy * (x > 0 ? 1 : 0)),
   derivatives: {
     dy: { formula: '∂(dy·[x>0])/∂dy = [x>0]', partial: ({ x }) => step(x) },
-    x: { formula: '∂(dy·[x>0])/∂x = 0 (for x ≠ 0)', partial: ({ x }) => zeros(x.shape) },
+    x: { formula: '∂(dy·[x>0])/∂x = 0 (for x ≠ 0)', partial: ({ x }) => zeros(x.shape, { dtype: x.dtype }) },
   },
 });
 
@@ -53,7 +53,7 @@ export const leakyReluBackwardOp = defineOp({
   kernel: zipKernel((dy, x, { slope }: LeakyReluAttrs) => dy * (slope + (1 - slope) * (x > 0 ? 1 : 0))),
   derivatives: {
     dy: { formula: '∂dx/∂dy = α + (1−α)·[x>0]', partial: ({ x, attrs: { slope } }) => add(slope, mul(1 - slope, step(x))) },
-    x: { formula: '∂dx/∂x = 0 (for x ≠ 0)', partial: ({ x }) => zeros(x.shape) },
+    x: { formula: '∂dx/∂x = 0 (for x ≠ 0)', partial: ({ x }) => zeros(x.shape, { dtype: x.dtype }) },
   },
   describe: ({ slope }) => `leakyReluBackward(α=${slope})`,
 });
@@ -66,7 +66,7 @@ export const powBackwardOp = defineOp({
   derivatives: {
     dy: {
       formula: '∂(dy·p·xᵖ⁻¹)/∂dy = p·xᵖ⁻¹',
-      partial: ({ x, attrs: { exponent } }) => (exponent === 0 ? zeros(x.shape) : mul(exponent, pow(x, exponent - 1))),
+      partial: ({ x, attrs: { exponent } }) => (exponent === 0 ? zeros(x.shape, { dtype: x.dtype }) : mul(exponent, pow(x, exponent - 1))),
     },
     x: {
       formula: '∂(dy·p·xᵖ⁻¹)/∂x = dy·p(p−1)·xᵖ⁻²',

@@ -8,8 +8,8 @@ export const addOp = defineOp({
   inputs: ['a', 'b'],
   kernel: zipKernel((a, b) => a + b),
   derivatives: {
-    a: { formula: '∂(a+b)/∂a = 1', partial: ({ a }) => full(a.shape, 1) },
-    b: { formula: '∂(a+b)/∂b = 1', partial: ({ b }) => full(b.shape, 1) },
+    a: { formula: '∂(a+b)/∂a = 1', partial: ({ a }) => full(a.shape, 1, { dtype: a.dtype }) },
+    b: { formula: '∂(a+b)/∂b = 1', partial: ({ b }) => full(b.shape, 1, { dtype: b.dtype }) },
   },
 });
 

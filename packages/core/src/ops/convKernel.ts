@@ -10,19 +10,23 @@
 //   convWeight:      ∂w_gᵀ [K, Og]  = cols · g_gᵀ [b·P, Og], summed over the chunks
 //
 // Samples are taken in chunks so the scratch matrices stay near 2^18 values; the scratch is
-// kept between calls (one set for the module: kernels do not run concurrently).
+// kept between calls (one set for the module: kernels do not run concurrently). A float32 result
+// gets float32 scratch, so its products run in the float32 loop (summed in float32).
 import { matmulStrided } from './matmulKernel.ts';
+import type { FloatArray } from '../tensor.ts';
 import type { Window } from './window.ts';
 
 const CHUNK = 1 << 18;
-const scratch: Float64Array[] = [];
+const scratch: FloatArray[] = [];
 
-/** Scratch buffer `slot` with room for `size` values (contents undefined). */
-function buffer(slot: number, size: number): Float64Array {
-  let b = scratch[slot];
+/** Scratch buffer `slot` with room for `size` values of out's dtype (contents undefined). */
+function buffer(slot: number, size: number, out: FloatArray): FloatArray {
+  const at = out instanceof Float32Array ? slot + 3 : slot;
+  let b = scratch[at];
   if (!b || b.length < size) {
-    b = new Float64Array(Math.max(size, 2 * (b?.length ?? 0)));
-    scratch[slot] = b;
+    const length = Math.max(size, 2 * (b?.length ?? 0));
+    b = out instanceof Float32Array ? new Float32Array(length) : new Float64Array(length);
+    scratch[at] = b;
   }
   return b;
 }
@@ -33,7 +37,7 @@ function chunkOf(n: number, perSample: number): number {
 }
 
 /** Fills cols [K, b·P] for samples n0 … n0+b−1 and channels c0 … c0+cg−1 of X [N, C, h, w]. */
-function im2col(cols: Float64Array, X: Float64Array, n0: number, b: number, c0: number, cg: number, C: number, win: Window): void {
+function im2col(cols: FloatArray, X: FloatArray, n0: number, b: number, c0: number, cg: number, C: number, win: Window): void {
   const { kh, kw, sh, sw, ph, pw, dh, dw, h, w, oh, ow } = win;
   const P = oh * ow;
   const span = b * P;
@@ -62,7 +66,7 @@ function im2col(cols: Float64Array, X: Float64Array, n0: number, b: number, c0: 
 }
 
 /** The adjoint of im2col: adds each value of cols into the element of out [N, C, h, w] it was read from. */
-function col2im(out: Float64Array, cols: Float64Array, n0: number, b: number, c0: number, cg: number, C: number, win: Window): void {
+function col2im(out: FloatArray, cols: FloatArray, n0: number, b: number, c0: number, cg: number, C: number, win: Window): void {
   const { kh, kw, sh, sw, ph, pw, dh, dw, h, w, oh, ow } = win;
   const P = oh * ow;
   const span = b * P;
@@ -97,14 +101,14 @@ export interface ConvSizes {
 }
 
 /** y [N, O, oh, ow] = x [N, C, h, w] ⋆ w [O, C/groups, kh, kw] (PyTorch's conv2d, without bias). */
-export function convForward(out: Float64Array, X: Float64Array, Wt: Float64Array, { n: N, c: C, o: O, groups, win }: ConvSizes): void {
+export function convForward(out: FloatArray, X: FloatArray, Wt: FloatArray, { n: N, c: C, o: O, groups, win }: ConvSizes): void {
   const cg = C / groups;
   const og = O / groups;
   const K = cg * win.kh * win.kw;
   const P = win.oh * win.ow;
   const nb = chunkOf(N, Math.max(K, og) * P);
-  const cols = buffer(0, K * nb * P);
-  const y = buffer(1, og * nb * P);
+  const cols = buffer(0, K * nb * P, out);
+  const y = buffer(1, og * nb * P, out);
   for (let n0 = 0; n0 < N; n0 += nb) {
     const b = Math.min(nb, N - n0);
     const span = b * P;
@@ -126,15 +130,15 @@ export function convForward(out: Float64Array, X: Float64Array, Wt: Float64Array
  * x′ [N, C, h, w] = the adjoint of convolution with w applied to G [N, O, oh, ow]: each x′
  * element sums G·w over the windows that read it (PyTorch's conv_transpose2d; conv's ∂L/∂x).
  */
-export function convTransposeForward(out: Float64Array, G: Float64Array, Wt: Float64Array, { n: N, c: C, o: O, groups, win }: ConvSizes): void {
+export function convTransposeForward(out: FloatArray, G: FloatArray, Wt: FloatArray, { n: N, c: C, o: O, groups, win }: ConvSizes): void {
   out.fill(0);
   const cg = C / groups;
   const og = O / groups;
   const K = cg * win.kh * win.kw;
   const P = win.oh * win.ow;
   const nb = chunkOf(N, Math.max(K, og) * P);
-  const cols = buffer(0, K * nb * P);
-  const gathered = buffer(1, og * nb * P);
+  const cols = buffer(0, K * nb * P, out);
+  const gathered = buffer(1, og * nb * P, out);
   for (let n0 = 0; n0 < N; n0 += nb) {
     const b = Math.min(nb, N - n0);
     const span = b * P;
@@ -158,16 +162,16 @@ export function convTransposeForward(out: Float64Array, G: Float64Array, Wt: Flo
  * w′ [O, C/groups, kh, kw] = Σ over samples and positions of G [N, O, oh, ow] times the input
  * X [N, C, h, w] at each tap: conv's ∂L/∂w (PyTorch's torch.nn.grad.conv2d_weight).
  */
-export function convWeightForward(out: Float64Array, X: Float64Array, G: Float64Array, { n: N, c: C, o: O, groups, win }: ConvSizes): void {
+export function convWeightForward(out: FloatArray, X: FloatArray, G: FloatArray, { n: N, c: C, o: O, groups, win }: ConvSizes): void {
   out.fill(0);
   const cg = C / groups;
   const og = O / groups;
   const K = cg * win.kh * win.kw;
   const P = win.oh * win.ow;
   const nb = chunkOf(N, Math.max(K, og) * P);
-  const cols = buffer(0, K * nb * P);
-  const gT = buffer(1, og * nb * P);
-  const product = buffer(2, K * og);
+  const cols = buffer(0, K * nb * P, out);
+  const gT = buffer(1, og * nb * P, out);
+  const product = buffer(2, K * og, out);
   for (let n0 = 0; n0 < N; n0 += nb) {
     const b = Math.min(nb, N - n0);
     const span = b * P;

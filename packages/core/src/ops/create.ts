@@ -2,11 +2,15 @@
 // a fresh leaf with no history; in a compiled step it is a constant (it depends on no values).
 import { describeValue, GradlabError } from '../errors.ts';
 import { MAX_ELEMENTS } from '../shape.ts';
-import { full, Tensor, toTensor, type TensorLike, type TensorOptions } from '../tensor.ts';
+import { allocate, checkDType, full, Tensor, toTensor, type DType, type TensorLike, type TensorOptions } from '../tensor.ts';
 
 function finite(where: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new GradlabError(`${where}: ${name} must be a finite number, got ${describeValue(v)}`);
   return v;
+}
+
+function dtypeOf(where: string, options: TensorOptions | undefined): DType {
+  return options?.dtype === undefined ? 'float64' : checkDType(`${where}: options.dtype`, options.dtype);
 }
 
 function count(where: string, name: string, v: unknown): number {
@@ -30,7 +34,7 @@ export function arange(start: number, end?: number, step = 1, options?: TensorOp
   }
   const n = Math.ceil((to - from) / step);
   if (n > MAX_ELEMENTS) throw new GradlabError(`arange: ${from} to ${to} by ${step} would have ${n} elements, more than the limit of ${MAX_ELEMENTS} (2^27)`);
-  const data = new Float64Array(n);
+  const data = allocate(n, dtypeOf('arange', options));
   for (let i = 0; i < n; i++) data[i] = from + i * step;
   return new Tensor(data, [n], options);
 }
@@ -44,7 +48,7 @@ export function linspace(start: number, end: number, steps: number, options?: Te
   finite('linspace', 'start', start);
   finite('linspace', 'end', end);
   const n = count('linspace', 'steps', steps);
-  const data = new Float64Array(n);
+  const data = allocate(n, dtypeOf('linspace', options));
   if (n === 1) data[0] = start;
   else if (n > 1) {
     const h = (end - start) / (n - 1);
@@ -59,7 +63,7 @@ export function eye(n: number, m?: number, options?: TensorOptions): Tensor {
   const rows = count('eye', 'n', n);
   const cols = m === undefined ? rows : count('eye', 'm', m);
   if (rows * cols > MAX_ELEMENTS) throw new GradlabError(`eye: [${rows},${cols}] would have ${rows * cols} elements, more than the limit of ${MAX_ELEMENTS} (2^27)`);
-  const data = new Float64Array(rows * cols);
+  const data = allocate(rows * cols, dtypeOf('eye', options));
   for (let i = 0; i < Math.min(rows, cols); i++) data[i * cols + i] = 1;
   return new Tensor(data, [rows, cols], options);
 }
@@ -69,18 +73,23 @@ function shapeOf(where: string, x: TensorLike): readonly number[] {
   return toTensor(x).shape;
 }
 
-/** Zeros of x's shape. */
+/** The options with x's dtype unless they name one (as PyTorch's `*_like`). */
+function likeOptions(x: TensorLike, options: TensorOptions | undefined): TensorOptions | undefined {
+  return x instanceof Tensor && options?.dtype === undefined && x.dtype !== 'float64' ? { ...options, dtype: x.dtype } : options;
+}
+
+/** Zeros of x's shape (and, unless options.dtype says otherwise, x's dtype). */
 export function zerosLike(x: TensorLike, options?: TensorOptions): Tensor {
-  return full(shapeOf('zerosLike', x), 0, options);
+  return full(shapeOf('zerosLike', x), 0, likeOptions(x, options));
 }
 
-/** Ones of x's shape. */
+/** Ones of x's shape (and dtype). */
 export function onesLike(x: TensorLike, options?: TensorOptions): Tensor {
-  return full(shapeOf('onesLike', x), 1, options);
+  return full(shapeOf('onesLike', x), 1, likeOptions(x, options));
 }
 
-/** `value` everywhere, in x's shape. */
+/** `value` everywhere, in x's shape (and dtype). */
 export function fullLike(x: TensorLike, value: number, options?: TensorOptions): Tensor {
   if (typeof value !== 'number') throw new GradlabError(`fullLike: value must be a number, got ${describeValue(value)}`);
-  return full(shapeOf('fullLike', x), value, options);
+  return full(shapeOf('fullLike', x), value, likeOptions(x, options));
 }

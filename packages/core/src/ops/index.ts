@@ -3,6 +3,7 @@ export { sub, subOp } from './sub.ts';
 export { assign, assignOp, type AssignAttrs } from './assign.ts';
 export { mul, mulOp } from './mul.ts';
 export { neg, negOp } from './neg.ts';
+export { cast, castOp, type CastAttrs } from './cast.ts';
 export { pow, powOp } from './pow.ts';
 export { exp, expOp } from './exp.ts';
 export { log, logOp } from './log.ts';

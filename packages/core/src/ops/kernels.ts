@@ -6,11 +6,11 @@
 // each kernel gets its own copy of its loops, generated once per op from the sources below
 // (generate.ts); where code generation is not allowed, shared loops compute the same numbers.
 import { generate } from '../generate.ts';
-import type { KernelBase } from '../op.ts';
+import { resultDType, type KernelBase } from '../op.ts';
 
 export type { KernelBase };
 import { broadcastIndex, broadcastShapes, sameShape, sizeOf, type Shape } from '../shape.ts';
-import { Tensor } from '../tensor.ts';
+import { allocate, Tensor, type FloatArray } from '../tensor.ts';
 
 /** y[i] = f(x[i]) */
 export interface MapKernel<A> extends KernelBase<A> {
@@ -60,18 +60,18 @@ export type Kernel<A> = MapKernel<A> | ZipKernel<A> | MatmulKernel<A> | SumKerne
 
 // ---- per-kernel copies of the loops ------------------------------------------------------------
 
-type MapLoop = (out: Float64Array, x: Float64Array, attrs: never) => void;
+type MapLoop = (out: FloatArray, x: FloatArray, attrs: never) => void;
 interface ZipLoops {
-  same(out: Float64Array, a: Float64Array, b: Float64Array, attrs: unknown): void;
-  scalarB(out: Float64Array, a: Float64Array, b: number, attrs: unknown): void;
-  scalarA(out: Float64Array, a: number, b: Float64Array, attrs: unknown): void;
+  same(out: FloatArray, a: FloatArray, b: FloatArray, attrs: unknown): void;
+  scalarB(out: FloatArray, a: FloatArray, b: number, attrs: unknown): void;
+  scalarA(out: FloatArray, a: number, b: FloatArray, attrs: unknown): void;
   /** b repeats along the leading axes: b's elements are the last axes of the result. */
-  rowsB(out: Float64Array, a: Float64Array, b: Float64Array, attrs: unknown): void;
-  rowsA(out: Float64Array, a: Float64Array, b: Float64Array, attrs: unknown): void;
+  rowsB(out: FloatArray, a: FloatArray, b: FloatArray, attrs: unknown): void;
+  rowsA(out: FloatArray, a: FloatArray, b: FloatArray, attrs: unknown): void;
   /** b's elements are a block of the result's axes, each repeated `inner` times in a row (a bias [1,C,1,1]). */
-  blockB(out: Float64Array, a: Float64Array, b: Float64Array, inner: number, attrs: unknown): void;
-  blockA(out: Float64Array, a: Float64Array, b: Float64Array, inner: number, attrs: unknown): void;
-  indexed(out: Float64Array, a: Float64Array, b: Float64Array, ai: Int32Array, bi: Int32Array, attrs: unknown): void;
+  blockB(out: FloatArray, a: FloatArray, b: FloatArray, inner: number, attrs: unknown): void;
+  blockA(out: FloatArray, a: FloatArray, b: FloatArray, inner: number, attrs: unknown): void;
+  indexed(out: FloatArray, a: FloatArray, b: FloatArray, ai: Int32Array, bi: Int32Array, attrs: unknown): void;
 }
 
 const MAP_SOURCE = `return function map(out, x, attrs) {
@@ -222,20 +222,36 @@ export function zipKernel<A = undefined>(f: (a: number, b: number, attrs: A) => 
   };
 }
 
+// ---- float32 results -----------------------------------------------------------------------------
+
+let scratch = new Float64Array(0);
+
+/**
+ * A float64 buffer of exactly n values (contents undefined), for a kernel that sums into its
+ * result: a float32 result gets float64 sums rounded once, as the matmul's dot products are
+ * (kernels do not run concurrently, so one buffer serves them all).
+ */
+export function float64Scratch(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, 2 * scratch.length));
+  return scratch.subarray(0, n);
+}
+
 // ---- the public helpers for user ops ----------------------------------------------------------
 
-/** y[i] = f(x[i]): a fresh tensor (for the forward of a user op). */
+const BOTH = [true, true];
+
+/** y[i] = f(x[i]): a fresh tensor of x's dtype (for the forward of a user op). */
 export function map(x: Tensor, f: (v: number) => number): Tensor {
-  const out = new Float64Array(x.size);
+  const out = allocate(x.size, x.dtype);
   const xs = x.data;
   for (let i = 0; i < out.length; i++) out[i] = f(xs[i]);
   return new Tensor(out, x.shape);
 }
 
-/** y = f(a, b) elementwise, broadcasting a and b to a common shape: a fresh tensor. */
+/** y = f(a, b) elementwise, broadcasting a and b to a common shape: a fresh tensor (dtype as an op's, `resultDType`). */
 export function zip(opName: string, a: Tensor, b: Tensor, f: (a: number, b: number) => number): Tensor {
   const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(opName, a.shape, b.shape);
-  const out = new Float64Array(sizeOf(shape));
+  const out = allocate(sizeOf(shape), resultDType([a, b], BOTH));
   const ad = a.data;
   const bd = b.data;
   if (ad.length === out.length && bd.length === out.length) {

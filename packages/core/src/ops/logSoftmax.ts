@@ -1,5 +1,5 @@
 import { defineOp } from '../op.ts';
-import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
+import { toTensor, type Tensor, type TensorLike, type FloatArray } from '../tensor.ts';
 import { exp } from './exp.ts';
 import { mul } from './mul.ts';
 import { alongAxisKernel } from './reduce.ts';
@@ -8,7 +8,7 @@ import { sub } from './sub.ts';
 import { sumOver } from './sum.ts';
 
 /** yᵢ = (xᵢ − m) − ln Σⱼ e^(xⱼ − m) along one slice, m its maximum: finite for logits of ±1000. */
-function logSoftmaxSlice(out: Float64Array, X: Float64Array, base: number, offsets: Int32Array): void {
+function logSoftmaxSlice(out: FloatArray, X: FloatArray, base: number, offsets: Int32Array): void {
   const n = offsets.length;
   let m = -Infinity;
   for (let k = 0; k < n; k++) {

@@ -1,5 +1,5 @@
 import { defineOp } from '../op.ts';
-import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
+import { toTensor, type Tensor, type TensorLike, type FloatArray } from '../tensor.ts';
 import { exp } from './exp.ts';
 import { mul } from './mul.ts';
 import { describeAxes, keepDimsOf, reduceAttrs, reduceKernel, type ReduceAttrs, type ReduceOptions } from './reduce.ts';
@@ -10,7 +10,7 @@ import { sub } from './sub.ts';
  * exponential overflows (logits of ±1000 are fine); m is taken as 0 when it is ±∞ (all −∞
  * gives −∞, any +∞ gives +∞), and an empty slice gives −∞, as PyTorch.
  */
-function logSumExpSlice(X: Float64Array, base: number, offsets: Int32Array): number {
+function logSumExpSlice(X: FloatArray, base: number, offsets: Int32Array): number {
   let m = -Infinity;
   for (let k = 0; k < offsets.length; k++) {
     const v = X[base + offsets[k]];

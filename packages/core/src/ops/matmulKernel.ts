@@ -9,6 +9,11 @@
 // Where WebAssembly SIMD is available, products of 4,096 multiply-adds and more run there
 // instead (matmulWasm.ts: packed panels, two columns per instruction, cache blocking; and
 // large ones on several threads, matmulThreads.ts), with the same sums in the same order.
+//
+// A float32 C (a float32 result) is summed in float32, as PyTorch does and as the f32x4 loop
+// does: Cᵢⱼ = fl(…fl(fl(0 + fl(Aᵢ₀B₀ⱼ)) + fl(Aᵢ₁B₁ⱼ)) + …), every product and every sum
+// rounded to float32, in order of k (matmulFloat32 below, where WebAssembly does not run).
+import type { FloatArray } from '../tensor.ts';
 import { wasmMatmul } from './matmulWasm.ts';
 import { parallel } from './matmulThreads.ts';
 
@@ -17,9 +22,9 @@ export type MatmulForm = 'A·B' | 'A·Bᵀ' | 'Aᵀ·B';
 
 /** C = A·B where A[i,p] = A[i·rowStride + p·colStride] and B[p,j] = B[p·bRowStride + j·bColStride]. */
 export function matmulStrided(
-  C: Float64Array,
-  A: Float64Array,
-  B: Float64Array,
+  C: FloatArray,
+  A: FloatArray,
+  B: FloatArray,
   m: number,
   k: number,
   n: number,
@@ -28,6 +33,10 @@ export function matmulStrided(
   bRowStride = n,
   bColStride = 1,
 ): void {
+  if (C instanceof Float32Array) {
+    if (!wasmMatmul(C, A, B, m, k, n, rowStride, colStride, bRowStride, bColStride, parallel)) matmulFloat32(C, A, B, m, k, n, rowStride, colStride, bRowStride, bColStride);
+    return;
+  }
   if (m * n * k <= 64) {
     // tiny (the lab's 1×3 rows): one plain dot product per value, the same sums in the same order
     for (let i = 0; i < m; i++) {
@@ -46,15 +55,33 @@ export function matmulStrided(
   edges(C, A, rows, m, k, n, rowStride, colStride);
 }
 
+/**
+ * The float32 loop: row i of C gets Aᵢₚ·Bₚⱼ for p in order, the product rounded (fround) and the
+ * sum rounded by the store into C (a float32 sum of two float32 values computed in float64 and
+ * rounded once is the float32 sum: 53 ≥ 2·24 + 2 bits).
+ */
+function matmulFloat32(C: Float32Array, A: FloatArray, B: FloatArray, m: number, k: number, n: number, rs: number, cs: number, brs: number, bcs: number): void {
+  const fround = Math.fround;
+  for (let i = 0; i < m; i++) {
+    const o = i * n;
+    for (let j = 0; j < n; j++) C[o + j] = 0;
+    for (let p = 0; p < k; p++) {
+      const a = A[i * rs + p * cs];
+      const b = p * brs;
+      for (let j = 0; j < n; j++) C[o + j] += fround(a * B[b + j * bcs]);
+    }
+  }
+}
+
 /** B [k,n] read at B[p·rowStride + j·colStride], as a row-major copy. */
-function rowMajor(B: Float64Array, k: number, n: number, rowStride: number, colStride: number): Float64Array {
+function rowMajor(B: FloatArray, k: number, n: number, rowStride: number, colStride: number): Float64Array {
   const out = new Float64Array(k * n);
   for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) out[p * n + j] = B[p * rowStride + j * colStride];
   return out;
 }
 
 /** The 4×4 tiles: rows below m − m % 4, columns below n − n % 4. */
-function tiles(C: Float64Array, A: Float64Array, B: Float64Array, m: number, k: number, n: number, rs: number, colStride: number): void {
+function tiles(C: FloatArray, A: FloatArray, B: FloatArray, m: number, k: number, n: number, rs: number, colStride: number): void {
   const m4 = m - (m % 4);
   const n4 = n - (n % 4);
   for (let i = 0; i < m4; i += 4) {
@@ -80,7 +107,7 @@ function tiles(C: Float64Array, A: Float64Array, B: Float64Array, m: number, k: 
 }
 
 /** What the tiles leave: the last n % 4 columns of the tiled rows, and the last m % 4 rows. */
-function edges(C: Float64Array, A: Float64Array, B: Float64Array, m: number, k: number, n: number, rs: number, colStride: number): void {
+function edges(C: FloatArray, A: FloatArray, B: FloatArray, m: number, k: number, n: number, rs: number, colStride: number): void {
   const m4 = m - (m % 4);
   const n4 = n - (n % 4);
   for (let i = 0; i < m4; i += 4) {

@@ -28,35 +28,35 @@ const COMPLETED = 3;
 const READY = 4; // workers up
 const BY_WORKERS = 5; // tickets the workers did (for tests)
 const START = 8;
-const PARAMS = 9; // a, b, c, k, ldc, mPanels, nPanels, rows per chunk, columns per chunk, chunks per row
+const PARAMS = 9; // a, b, c, k, ldc, mPanels, nPanels, rows per chunk, columns per chunk, chunks per row, float32 (1) or not (0)
 const WORDS = 20;
 
 /** The worker's code: JS as written, for worker_threads (eval) and for a Web Worker (a Blob). */
 const WORKER_SOURCE = `'use strict';
-const work = (ctl, run) => {
+const work = (ctl, run, run32) => {
   for (;;) {
     const t = Atomics.load(ctl, ${NEXT});
     if (((t - Atomics.load(ctl, ${END})) | 0) >= 0) return;
     if (Atomics.compareExchange(ctl, ${NEXT}, t, (t + 1) | 0) !== t) continue;
     const p = [];
-    for (let i = 0; i < 10; i++) p.push(Atomics.load(ctl, ${PARAMS} + i));
+    for (let i = 0; i < 11; i++) p.push(Atomics.load(ctl, ${PARAMS} + i));
     const chunk = (t - Atomics.load(ctl, ${START})) | 0;
     const i0 = Math.floor(chunk / p[9]) * p[7];
     const j0 = (chunk % p[9]) * p[8];
-    run(p[0], p[1], p[2], p[3], p[4], i0, Math.min(i0 + p[7], p[5]), j0, Math.min(j0 + p[8], p[6]));
+    (p[10] ? run32 : run)(p[0], p[1], p[2], p[3], p[4], i0, Math.min(i0 + p[7], p[5]), j0, Math.min(j0 + p[8], p[6]));
     Atomics.add(ctl, ${BY_WORKERS}, 1);
     Atomics.add(ctl, ${COMPLETED}, 1);
     Atomics.notify(ctl, ${COMPLETED});
   }
 };
 const start = ({ module, memory, control }) => {
-  const run = new WebAssembly.Instance(module, { env: { memory } }).exports.run;
+  const { run, run32 } = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const ctl = new Int32Array(control);
   Atomics.add(ctl, ${READY}, 1);
   const loop = () => {
     for (;;) {
       const seen = Atomics.load(ctl, ${SIGNAL});
-      work(ctl, run);
+      work(ctl, run, run32);
       // idle for a second: back to the event loop for a moment, so the thread can be stopped
       if (Atomics.wait(ctl, ${SIGNAL}, seen, 1000) === 'timed-out') return void setTimeout(loop, 0);
     }
@@ -218,7 +218,7 @@ function work(ctl: Int32Array, run: MatmulExports['run']): void {
 }
 
 /** The Parallel of matmulWasm.ts: takes a large job when workers are up, else leaves it to one thread. */
-export const parallel: Parallel = (exports, a, b, c, k, ldc, mPanels, nPanels) => {
+export const parallel: Parallel = (exports, a, b, c, k, ldc, mPanels, nPanels, float32 = false) => {
   const count = getNumThreads();
   if (count < 2 || mPanels * nPanels * k < THREAD_MIN_WORK / 16) return false;
   const p = poolFor(count);
@@ -247,10 +247,11 @@ export const parallel: Parallel = (exports, a, b, c, k, ldc, mPanels, nPanels) =
   ctl[PARAMS + 7] = rows;
   ctl[PARAMS + 8] = cols;
   ctl[PARAMS + 9] = perRow;
+  ctl[PARAMS + 10] = float32 ? 1 : 0;
   Atomics.store(ctl, END, end); // publishes the parameters above with it
   Atomics.add(ctl, SIGNAL, 1);
   Atomics.notify(ctl, SIGNAL, count - 1);
-  if (callerWorks) work(ctl, exports.run);
+  if (callerWorks) work(ctl, float32 ? exports.run32 : exports.run);
   for (;;) {
     const done = Atomics.load(ctl, COMPLETED);
     if (done === end) return true;

@@ -12,8 +12,17 @@
 // sums start at 0; later blocks of p start from the partial sums the previous block stored in C,
 // so each Cᵢⱼ still gets the same additions in the same order with the same roundings.
 //
+// float32 (a Float32Array C) has a loop of its own, block32: the same panels of 4 rows and 4
+// columns, each step of p 16 bytes, two panels of B at a time, so C's 4×8 tile is in 8 f32x4
+// vectors; per step two vectors of B and four values of A splat: a multiply, then an add, both
+// rounded to float32. So
+// each float32 Cᵢⱼ is summed in float32 from 0, Aᵢₚ·Bₚⱼ added for p in order (as PyTorch
+// accumulates float32), and the JS loop for float32 (matmulKernel.ts) rounds the same way.
+//
 // The module (about a kilobyte) is assembled below from its instructions, one per line. It
 // imports its memory, so that worker threads (matmulThreads.ts) can share it.
+
+import type { FloatArray } from '../tensor.ts';
 
 /** Rows of A per panel (MR) and columns of B per panel (NR): the 4×4 register block. */
 export const MR = 4;
@@ -34,7 +43,9 @@ const op = {
   i32Const: 0x41, i32Eqz: 0x45, i32GeU: 0x4f, i32Add: 0x6a, i32Mul: 0x6c,
   simd: 0xfd,
 } as const;
-const simd = { v128Load: 0x00, load64Splat: 0x0a, v128Store: 0x0b, v128Const: 0x0c, f64x2Add: 0xf0, f64x2Mul: 0xf2 } as const;
+const simd = {
+  v128Load: 0x00, load32Splat: 0x09, load64Splat: 0x0a, v128Store: 0x0b, v128Const: 0x0c, f32x4Add: 0xe4, f32x4Mul: 0xe6, f64x2Add: 0xf0, f64x2Mul: 0xf2,
+} as const;
 
 function uleb(n: number): number[] {
   const out: number[] = [];
@@ -68,6 +79,8 @@ const i32 = (n: number): number[] => [op.i32Const, ...sleb(n)];
 const v = (instruction: number, ...immediates: number[]): number[] => [op.simd, ...uleb(instruction), ...immediates];
 /** A memory immediate: 8-byte alignment hint, byte offset. */
 const memarg = (offset: number): number[] => [3, ...uleb(offset)];
+/** The same with a 4-byte alignment hint (a 32-bit load may not claim more). */
+const memarg4 = (offset: number): number[] => [2, ...uleb(offset)];
 
 /** One function's code: instructions appended line by line, then its locals declared. */
 class Body {
@@ -162,11 +175,82 @@ function blockBody(): number[] {
 }
 
 /**
+ * block32: block for float32 (same arguments; panels of k·16 bytes, C of 4-byte values, tile
+ * (ip, jp) at c + (ip·4·ldc + jp·4)·4). Two B panels at a time where there are two (a 4×8 tile of
+ * C in 8 f32x4 vectors, each A value splat once for both), else one: row r of panel h in ACC[4h + r].
+ */
+function block32Body(): number[] {
+  const f = new Body();
+  const [A, B, C, K, LDC, P0, P1, I0, I1, J0, J1] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [PANEL, ROW, IP, JP, PA, PB, END, PC, AT, PB2] = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
+  const ACC = [21, 22, 23, 24, 25, 26, 27, 28];
+  const [B0, B1, X] = [29, 30, 31];
+
+  /** The tiles (ip, jp … jp + width − 1) for every A panel ip. */
+  const tiles = (width: 1 | 2) => {
+    const acc = ACC.slice(0, 4 * width);
+    f.emit(get(I0), set(IP));
+    f.whileBelow(IP, I1, () => {
+      f.emit(get(A), get(IP), get(PANEL), op.i32Mul, op.i32Add, get(P0), i32(16), op.i32Mul, op.i32Add, set(PA));
+      f.emit(get(B), get(JP), get(PANEL), op.i32Mul, op.i32Add, set(END));
+      f.emit(get(END), get(P0), i32(16), op.i32Mul, op.i32Add, set(PB));
+      f.emit(get(PB), get(PANEL), op.i32Add, set(PB2)); // the next panel of B, same step
+      f.emit(get(END), get(P1), i32(16), op.i32Mul, op.i32Add, set(END));
+      f.emit(get(C), get(IP), i32(4), op.i32Mul, get(ROW), op.i32Mul, op.i32Add, get(JP), i32(16), op.i32Mul, op.i32Add, set(PC)); // &C[4ip, 4jp]
+      // the sums start at 0 in the first block of p, else at what C holds
+      f.emit(get(P0), op.i32Eqz, op.if, 0x40);
+      for (const a of acc) f.emit(v(simd.v128Const, ...new Array<number>(16).fill(0)), set(a));
+      f.emit(op.else, get(PC), set(AT));
+      for (let r = 0; r < 4; r++) {
+        for (let h = 0; h < width; h++) f.emit(get(AT), v(simd.v128Load, ...memarg(16 * h)), set(ACC[4 * h + r]));
+        f.emit(get(AT), get(ROW), op.i32Add, set(AT));
+      }
+      f.emit(op.end);
+      f.whileBelow(PB, END, () => {
+        f.emit(get(PB), v(simd.v128Load, ...memarg(0)), set(B0)); // B[p, j..j+3]
+        if (width === 2) f.emit(get(PB2), v(simd.v128Load, ...memarg(0)), set(B1)); // B[p, j+4..j+7]
+        for (let r = 0; r < 4; r++) {
+          f.emit(get(PA), v(simd.load32Splat, ...memarg4(4 * r)), set(X)); // A[i+r, p] in all four lanes
+          // sum += A[i+r, p] · B[p, j..j+3]: a multiply, then an add
+          for (let h = 0; h < width; h++) {
+            f.emit(get(ACC[4 * h + r]), get(X), get(h === 0 ? B0 : B1), v(simd.f32x4Mul), v(simd.f32x4Add), set(ACC[4 * h + r]));
+          }
+        }
+        f.emit(get(PA), i32(16), op.i32Add, set(PA));
+        f.emit(get(PB), i32(16), op.i32Add, set(PB));
+        if (width === 2) f.emit(get(PB2), i32(16), op.i32Add, set(PB2));
+      });
+      f.emit(get(PC), set(AT));
+      for (let r = 0; r < 4; r++) {
+        for (let h = 0; h < width; h++) f.emit(get(AT), get(ACC[4 * h + r]), v(simd.v128Store, ...memarg(16 * h)));
+        f.emit(get(AT), get(ROW), op.i32Add, set(AT));
+      }
+      f.emit(get(IP), i32(1), op.i32Add, set(IP));
+    });
+  };
+
+  f.emit(get(K), i32(16), op.i32Mul, set(PANEL)); // bytes per panel, A's and B's alike
+  f.emit(get(LDC), i32(4), op.i32Mul, set(ROW)); // bytes per row of C
+  f.emit(get(J0), set(JP));
+  f.whileBelow(JP, J1, () => {
+    // one panel of B left: alone; else two
+    f.emit(get(JP), i32(1), op.i32Add, get(J1), op.i32GeU, op.if, 0x40);
+    tiles(1);
+    f.emit(get(JP), i32(1), op.i32Add, set(JP));
+    f.emit(op.else);
+    tiles(2);
+    f.emit(get(JP), i32(2), op.i32Add, set(JP));
+    f.emit(op.end);
+  });
+  return f.finish([[10, I32], [11, V128]]);
+}
+
+/**
  * run(a, b, c, k, ldc, i0, i1, j0, j1): C's tiles (ip, jp) for i0 ≤ ip < i1, j0 ≤ jp < j1, over
  * every p: KC steps of p and MC_PANELS panels of A per block, the blocks of p in increasing
- * order (so each sum's additions stay in order).
+ * order (so each sum's additions stay in order). run32 is the same over block32 (function `block`).
  */
-function runBody(): number[] {
+function runBody(block = 0): number[] {
   const f = new Body();
   const [A, B, C, K, LDC, I0, I1, J0, J1] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const [P0, P1, IB, IE] = [9, 10, 11, 12];
@@ -176,7 +260,7 @@ function runBody(): number[] {
     f.emit(get(I0), set(IB));
     f.whileBelow(IB, I1, () => {
       f.stepTo(IE, IB, MC_PANELS, I1);
-      f.emit(get(A), get(B), get(C), get(K), get(LDC), get(P0), get(P1), get(IB), get(IE), get(J0), get(J1), op.call, 0);
+      f.emit(get(A), get(B), get(C), get(K), get(LDC), get(P0), get(P1), get(IB), get(IE), get(J0), get(J1), op.call, block);
       f.emit(get(IE), set(IB));
     });
     f.emit(get(P1), set(P0));
@@ -232,10 +316,12 @@ function name(text: string): number[] {
 /** Most pages a shared memory may grow to (2 GiB); an unshared one may grow to 4 GiB. */
 export const SHARED_MAX_PAGES = 32768;
 
-/** The module: imports env.memory (shared or not, as `shared` says), exports block, run and pack. */
+/** The module: imports env.memory (shared or not, as `shared` says), exports block, run, pack, block32 and run32. */
 export function matmulModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   const limits = shared ? [0x03, 1, ...uleb(SHARED_MAX_PAGES)] : [0x00, 1];
-  const functions: [string, number, number[]][] = [['block', 11, blockBody()], ['run', 9, runBody()], ['pack', 6, packBody()]];
+  const functions: [string, number, number[]][] = [
+    ['block', 11, blockBody()], ['run', 9, runBody()], ['pack', 6, packBody()], ['block32', 11, block32Body()], ['run32', 9, runBody(3)],
+  ];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [functions.length, ...functions.flatMap(([, params]) => [0x60, params, ...new Array<number>(params).fill(I32), 0])]), // (i32 × n) → ()
@@ -251,6 +337,9 @@ export interface MatmulExports {
   block: (a: number, b: number, c: number, k: number, ldc: number, p0: number, p1: number, i0: number, i1: number, j0: number, j1: number) => void;
   run: (a: number, b: number, c: number, k: number, ldc: number, i0: number, i1: number, j0: number, j1: number) => void;
   pack: (src: number, dst: number, panels: number, k: number, rs: number, cs: number) => void;
+  /** block and run for float32 (see block32Body). */
+  block32: MatmulExports['block'];
+  run32: MatmulExports['run'];
 }
 
 // ---- the instance, the packing, and the call -----------------------------------------------
@@ -268,6 +357,7 @@ interface Host {
 let host: Host | null | undefined;
 let enabled = true;
 let heap = new Float64Array(0);
+let heap32 = new Float32Array(0);
 
 /** The module on a shared memory where SharedArrayBuffer is allowed (so threads can join), else on its own. */
 function load(): Host | null {
@@ -330,7 +420,7 @@ function memoryOf(h: Host, bytes: number): Float64Array | null {
  * memory at double `raw` first (the span it reads), the whole panels are packed there by the
  * module's `pack`, and the last, partial panel here.
  */
-function pack(h: Host, mem: Float64Array, at: number, raw: number, X: Float64Array, rows: number, k: number, rs: number, cs: number): void {
+function pack(h: Host, mem: Float64Array, at: number, raw: number, X: FloatArray, rows: number, k: number, rs: number, cs: number): void {
   const full = rows - (rows % 4);
   mem.set(X.subarray(0, span(rows, k, rs, cs)), raw);
   if (full > 0) h.exports.pack(raw * 8, at * 8, full / 4, k, rs * 8, cs * 8);
@@ -344,8 +434,8 @@ function span(rows: number, k: number, rs: number, cs: number): number {
   return (rows - 1) * rs + (k - 1) * cs + 1;
 }
 
-/** Runs the loop over all of C's tiles: on several threads if `parallel` takes the job, else here. */
-export type Parallel = (exports: MatmulExports, a: number, b: number, c: number, k: number, ldc: number, mPanels: number, nPanels: number) => boolean;
+/** Runs the loop over all of C's tiles (run, or run32 with `float32`): on several threads if `parallel` takes the job, else here. */
+export type Parallel = (exports: MatmulExports, a: number, b: number, c: number, k: number, ldc: number, mPanels: number, nPanels: number, float32?: boolean) => boolean;
 
 /**
  * C = A·B in WebAssembly (see matmulStrided for the layout): A and B packed into the module's
@@ -353,12 +443,13 @@ export type Parallel = (exports: MatmulExports, a: number, b: number, c: number,
  * loop should run instead (a small product, no WebAssembly SIMD, or too large for the memory).
  */
 export function wasmMatmul(
-  C: Float64Array, A: Float64Array, B: Float64Array, m: number, k: number, n: number,
+  C: FloatArray, A: FloatArray, B: FloatArray, m: number, k: number, n: number,
   rs: number, cs: number, brs: number, bcs: number, parallel: Parallel,
 ): boolean {
   if (m * n * k < WASM_MIN_WORK || m < MR || n < NR || !enabled) return false;
   const h = loaded();
   if (h === null) return false;
+  if (C instanceof Float32Array) return wasmMatmul32(h, C, A, B, m, k, n, rs, cs, brs, bcs, parallel);
   const mPanels = Math.ceil(m / MR);
   const nPanels = Math.ceil(n / NR);
   const ldc = nPanels * NR;
@@ -374,6 +465,51 @@ export function wasmMatmul(
   pack(h, mem, a, rawA, A, m, k, rs, cs);
   pack(h, mem, b, rawB, B, n, k, bcs, brs);
   if (!parallel(h.exports, a * 8, b * 8, c * 8, k, ldc, mPanels, nPanels)) h.exports.run(a * 8, b * 8, c * 8, k, ldc, 0, mPanels, 0, nPanels);
+  if (ldc === n) C.set(mem.subarray(c, c + m * n));
+  else for (let i = 0; i < m; i++) C.set(mem.subarray(c + i * ldc, c + i * ldc + n), i * n);
+  return true;
+}
+
+/**
+ * Packs X's rows as `pack` does, for float32: panel q holds X[4q + r, p] at float at + (q·k + p)·4 + r
+ * (rows past `rows` 0), written here in JS (the values are converted to float32 on the way, exactly
+ * for float32 values).
+ */
+function pack32(mem: Float32Array, at: number, X: FloatArray, rows: number, k: number, rs: number, cs: number): void {
+  const full = rows - (rows % 4);
+  let o = at;
+  for (let q = 0; q < full; q += 4) {
+    for (let p = 0, x = q * rs; p < k; p++, o += 4, x += cs) {
+      mem[o] = X[x];
+      mem[o + 1] = X[x + rs];
+      mem[o + 2] = X[x + 2 * rs];
+      mem[o + 3] = X[x + 3 * rs];
+    }
+  }
+  if (full < rows) {
+    for (let p = 0; p < k; p++, o += 4) for (let r = 0; r < 4; r++) mem[o + r] = full + r < rows ? X[(full + r) * rs + p * cs] : 0;
+  }
+}
+
+/** wasmMatmul for a float32 C (A and B hold float32 values): packed, run by run32, copied out. */
+function wasmMatmul32(
+  h: Host, C: Float32Array, A: FloatArray, B: FloatArray, m: number, k: number, n: number,
+  rs: number, cs: number, brs: number, bcs: number, parallel: Parallel,
+): boolean {
+  const mPanels = Math.ceil(m / MR);
+  const nPanels = Math.ceil(n / NR);
+  const ldc = nPanels * NR;
+  // packed A, packed B, C with whole tiles (in floats, each at a multiple of 4)
+  const a = 0;
+  const b = a + mPanels * MR * k;
+  const c = b + nPanels * NR * k;
+  const end = (c + mPanels * MR * ldc) * 4;
+  if (end > 2 ** 31 || memoryOf(h, end) === null) return false;
+  if (heap32.buffer !== h.memory.buffer) heap32 = new Float32Array(h.memory.buffer);
+  const mem = heap32;
+  pack32(mem, a, A, m, k, rs, cs);
+  pack32(mem, b, B, n, k, bcs, brs);
+  if (!parallel(h.exports, a * 4, b * 4, c * 4, k, ldc, mPanels, nPanels, true)) h.exports.run32(a * 4, b * 4, c * 4, k, ldc, 0, mPanels, 0, nPanels);
   if (ldc === n) C.set(mem.subarray(c, c + m * n));
   else for (let i = 0; i < m; i++) C.set(mem.subarray(c + i * ldc, c + i * ldc + n), i * n);
   return true;

@@ -8,7 +8,7 @@ export const negOp = defineOp({
   inputs: ['x'],
   kernel: mapKernel((x) => -x),
   derivatives: {
-    x: { formula: '∂(−x)/∂x = −1', partial: ({ x }) => full(x.shape, -1) },
+    x: { formula: '∂(−x)/∂x = −1', partial: ({ x }) => full(x.shape, -1, { dtype: x.dtype }) },
   },
 });
 

@@ -16,7 +16,7 @@ export const powOp = defineOp({
   derivatives: {
     x: {
       formula: '∂(xᵖ)/∂x = p·xᵖ⁻¹',
-      partial: ({ x, attrs: { exponent } }) => (exponent === 0 ? zeros(x.shape) : mul(exponent, pow(x, exponent - 1))),
+      partial: ({ x, attrs: { exponent } }) => (exponent === 0 ? zeros(x.shape, { dtype: x.dtype }) : mul(exponent, pow(x, exponent - 1))),
     },
   },
   describe: ({ exponent }) => `pow(${exponent})`,

@@ -3,7 +3,7 @@
 // shape, where each slice's elements are, and the gradient's shape put back to the input's.
 import { GradlabError } from '../errors.ts';
 import { formatShape, sizeOf, stridesOf, type Shape } from '../shape.ts';
-import type { Tensor } from '../tensor.ts';
+import type { Tensor, FloatArray } from '../tensor.ts';
 import type { KernelBase } from './kernels.ts';
 import { reshape } from './reshape.ts';
 
@@ -122,7 +122,7 @@ export function slicesOf(shape: Shape, axes: readonly number[]): Slices {
 }
 
 /** One number from one slice of X: its elements are X[base + offsets[k]]. */
-export type SliceReducer<A> = (X: Float64Array, base: number, offsets: Int32Array, attrs: A) => number;
+export type SliceReducer<A> = (X: FloatArray, base: number, offsets: Int32Array, attrs: A) => number;
 
 /**
  * The kernel of a reduction: each result element is `reduce` over its slice. Compiled programs
@@ -146,7 +146,7 @@ export interface AxisAttrs {
 }
 
 /** Writes one slice of the result: out[base + offsets[k]] from X[base + offsets[k]]. */
-export type SliceMap = (out: Float64Array, X: Float64Array, base: number, offsets: Int32Array) => void;
+export type SliceMap = (out: FloatArray, X: FloatArray, base: number, offsets: Int32Array) => void;
 
 /** The kernel of an op that maps each slice along `axis` to a slice of the same shape. */
 export function alongAxisKernel(map: SliceMap): KernelBase<AxisAttrs> & { readonly kind: 'alongAxis' } {

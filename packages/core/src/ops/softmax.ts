@@ -1,7 +1,7 @@
 import { GradlabError } from '../errors.ts';
 import { defineOp } from '../op.ts';
 import { formatShape } from '../shape.ts';
-import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
+import { toTensor, type Tensor, type TensorLike, type FloatArray } from '../tensor.ts';
 import { mul } from './mul.ts';
 import { alongAxisKernel, checkAxis, type AxisAttrs } from './reduce.ts';
 import { sub } from './sub.ts';
@@ -11,7 +11,7 @@ import { sumOver } from './sum.ts';
  * yᵢ = e^(xᵢ − m) / Σⱼ e^(xⱼ − m) along one slice, m its maximum: no exponential overflows,
  * so logits of ±1000 give finite probabilities. A slice holding NaN is NaN throughout.
  */
-function softmaxSlice(out: Float64Array, X: Float64Array, base: number, offsets: Int32Array): void {
+function softmaxSlice(out: FloatArray, X: FloatArray, base: number, offsets: Int32Array): void {
   const n = offsets.length;
   let m = -Infinity;
   for (let k = 0; k < n; k++) {

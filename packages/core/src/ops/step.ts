@@ -8,7 +8,7 @@ export const stepOp = defineOp({
   inputs: ['x'],
   kernel: mapKernel((x) => (x > 0 ? 1 : 0)),
   derivatives: {
-    x: { formula: '∂[x>0]/∂x = 0 (for x ≠ 0)', partial: ({ x }) => zeros(x.shape) },
+    x: { formula: '∂[x>0]/∂x = 0 (for x ≠ 0)', partial: ({ x }) => zeros(x.shape, { dtype: x.dtype }) },
   },
 });
 

@@ -1,9 +1,10 @@
 // Shared by the ops that move values without computing any (slice, permute, sliceScatter): the
 // element of x that each result element reads, as a base offset and a stride per result axis.
+import type { FloatArray } from '../tensor.ts';
 import { sizeOf, type Shape } from '../shape.ts';
 
 /** out[o] = X[base + Σₐ cₐ·strides[a]] for the multi-index c of o in `shape` (row-major). */
-export function copyStrided(out: Float64Array, X: Float64Array, shape: Shape, base: number, strides: readonly number[]): void {
+export function copyStrided(out: FloatArray, X: FloatArray, shape: Shape, base: number, strides: readonly number[]): void {
   const n = shape.length;
   const size = out.length;
   if (size === 0) return;

@@ -3,7 +3,7 @@ import { defineOp } from '../op.ts';
 import { formatShape, normalizeAxis, sameShape, stridesOf, type Shape } from '../shape.ts';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
 import { broadcastToOp } from './broadcastTo.ts';
-import type { SumKernel } from './kernels.ts';
+import { float64Scratch, type SumKernel } from './kernels.ts';
 import { reshapeOp } from './reshape.ts';
 
 export interface SumAttrs {
@@ -64,7 +64,9 @@ const sumKernel: SumKernel<SumAttrs> = {
   kind: 'sum',
   shape: ([x], { axes, all, keepDims }) =>
     keepDims ? keptShape(x.shape, axes) : all ? SCALAR : x.shape.filter((_, i) => !axes.includes(i)),
-  run: (out, [x], { axes }) => {
+  run: (result, [x], { axes }) => {
+    // a float32 result gets the float64 sums, each rounded once (as matmul's)
+    const out = result instanceof Float64Array ? result : float64Scratch(result.length);
     const X = x.data;
     if (out.length === 1) {
       let s = 0;
@@ -99,6 +101,7 @@ const sumKernel: SumKernel<SumAttrs> = {
       const cells = sumCells(x.shape, axes);
       for (let i = 0; i < X.length; i++) out[cells[i]] += X[i];
     }
+    if (out !== result) result.set(out);
   },
   cells: ([x], { axes }) => sumCells(x.shape, axes),
 };

@@ -1,6 +1,6 @@
 import { GradlabError } from '../errors.ts';
 import { defineOp } from '../op.ts';
-import { toTensor, type Tensor, type TensorLike } from '../tensor.ts';
+import { toTensor, type Tensor, type TensorLike, type FloatArray } from '../tensor.ts';
 import { mean } from './composite.ts';
 import { mul } from './mul.ts';
 import {
@@ -19,7 +19,7 @@ export interface VarianceOptions extends ReduceOptions {
 }
 
 /** Σ(xᵢ − x̄)²/(n − c) over one slice, in two passes (the mean first). */
-export function varianceSlice(X: Float64Array, base: number, offsets: Int32Array, { correction }: VarianceAttrs): number {
+export function varianceSlice(X: FloatArray, base: number, offsets: Int32Array, { correction }: VarianceAttrs): number {
   const n = offsets.length;
   let s = 0;
   for (let k = 0; k < n; k++) s += X[base + offsets[k]];

@@ -1,5 +1,5 @@
 // Gradient clipping, in place on `.grad`, as torch.nn.utils.clip_grad_norm_ / clip_grad_value_.
-import { GradlabError, Tensor } from '@gradlab/core';
+import { GradlabError, Tensor, type FloatArray } from '@gradlab/core';
 import { describeValue } from '../check.ts';
 
 function gradients(fn: string, params: Iterable<Tensor>): Tensor[] {
@@ -50,7 +50,7 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, options:
 }
 
 /** (Σ|xᵢ|ᵖ)^(1/p); for p = ∞, max |xᵢ| (NaN if any is NaN). */
-function pNorm(x: Float64Array, p: number): number {
+function pNorm(x: FloatArray, p: number): number {
   if (p === Infinity) {
     let m = 0;
     for (let i = 0; i < x.length; i++) {

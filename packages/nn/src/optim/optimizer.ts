@@ -1,7 +1,7 @@
 // Optimizer: owns the parameters, in groups with options of their own; `step()` moves each one
 // against its gradient, in place. Each optimizer writes its update as per-element functions,
 // called by its `step()` and handed to `compile` (parameterUpdate), so both give the same numbers.
-import { formatShape, GradlabError, Tensor } from '@gradlab/core';
+import { formatShape, GradlabError, Tensor, type FloatArray } from '@gradlab/core';
 import { describeValue } from '../check.ts';
 
 /** The options every group has. */
@@ -145,7 +145,7 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions> {
   }
 
   /** Moves the values of parameter i (in place) given its gradient g; `state` is its own (step count, buffers). */
-  protected abstract update(i: number, values: Float64Array, g: Float64Array, state: ParameterOptimizerState): void;
+  protected abstract update(i: number, values: FloatArray, g: FloatArray, state: ParameterOptimizerState): void;
 
   /** A buffer's starting values (zeros; Adagrad's sum starts at its initialAccumulatorValue). */
   protected initialBuffer(_name: string, size: number, _i: number): Float64Array {
