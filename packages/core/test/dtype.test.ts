@@ -2,110 +2,22 @@
 // (float32-representable) inputs, within float32's precision, for values and gradients; results
 // and gradients have the inputs' dtype; mixing dtypes promotes as PyTorch does; gradcheck insists
 // on float64; a compiled float32 step equals its eager run bit for bit.
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as gl from '../src/index.ts';
 import {
   add, cast, compile, createRng, grad, GradlabError, gradcheck, matmul, mul, ones, rand, randn, sum, tensor, Tensor, zeros,
-  type DType, type FusableOptimizer, type PadWidths,
+  type DType, type FusableOptimizer,
 } from '../src/index.ts';
 import { getNumThreads, matmulThreadsReady, setNumThreads } from '../src/ops/matmulThreads.ts';
 import { setWasmMatmul } from '../src/ops/matmulWasm.ts';
 import { lastTensorId } from '../src/tensor.ts';
-
-type Num = number | 'NaN' | 'Infinity' | '-Infinity';
-interface Encoded {
-  shape: number[];
-  data: Num[];
-}
-// the fixture's arguments, loosely typed (ops-reference.test.ts has them spelled out)
-type Args = Record<string, unknown>;
-interface Case {
-  op: string;
-  name: string;
-  args: Args;
-  inputs: Encoded[];
-  out?: Encoded;
-  outs?: Encoded[];
-  w?: Encoded;
-  ws?: Encoded[];
-  grads?: Record<string, Encoded>;
-}
-
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/ops-reference.json', import.meta.url), 'utf8')) as { cases: Case[] };
-
-const decode = (v: Num): number => (typeof v === 'number' ? v : v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : -Infinity);
+import { decode, fixture, OPS, type Case, type Encoded } from './fixture-ops.ts';
 
 /** The encoded values rounded to float32, as a tensor of `dtype` (so both runs read the same numbers). */
 function input(e: Encoded, dtype: DType, requiresGrad = false): Tensor {
   const values = Float32Array.from(e.data, decode);
   return tensor(dtype === 'float32' ? values : Float64Array.from(values), { shape: e.shape, requiresGrad, dtype });
 }
-
-const n = (v: unknown) => v as number;
-const axisOf = (a: Args) => (a.axis === null ? undefined : (a.axis as number | number[]));
-const single = (a: Args) => (a.axis === null || a.axis === undefined ? undefined : (a.axis as number));
-const convOptions = (a: Args) => ({ stride: (a.stride ?? undefined) as number | undefined, padding: a.padding as number, dilation: a.dilation as number, groups: a.groups as number });
-
-/** The fixture's ops (ops-reference.test.ts), with the dtype for the ops that make tensors from numbers. */
-const FIXTURE_OPS: Record<string, (xs: Tensor[], a: Args, dtype: DType) => Tensor | Tensor[]> = {
-  abs: ([x]) => gl.abs(x),
-  sqrt: ([x]) => gl.sqrt(x),
-  square: ([x]) => gl.square(x),
-  reciprocal: ([x]) => gl.reciprocal(x),
-  sin: ([x]) => gl.sin(x),
-  cos: ([x]) => gl.cos(x),
-  softplus: ([x]) => gl.softplus(x),
-  erf: ([x]) => gl.erf(x),
-  gelu: ([x], a) => gl.gelu(x, { approximate: a.approximate as 'none' | 'tanh' }),
-  elu: ([x], a) => gl.elu(x, a.alpha as number),
-  maximum: ([a, b]) => gl.maximum(a, b),
-  minimum: ([a, b]) => gl.minimum(a, b),
-  gt: ([a, b]) => gl.gt(a, b),
-  ge: ([a, b]) => gl.ge(a, b),
-  lt: ([a, b]) => gl.lt(a, b),
-  le: ([a, b]) => gl.le(a, b),
-  eq: ([a, b]) => gl.eq(a, b),
-  where: ([c, a, b]) => gl.where(c, a, b),
-  max: ([x], a) => gl.max(x, axisOf(a), { keepDims: a.keepDims as boolean }),
-  min: ([x], a) => gl.min(x, axisOf(a), { keepDims: a.keepDims as boolean }),
-  argmax: ([x], a) => gl.argmax(x, single(a), { keepDims: a.keepDims as boolean }),
-  argmin: ([x], a) => gl.argmin(x, single(a), { keepDims: a.keepDims as boolean }),
-  logSumExp: ([x], a) => gl.logSumExp(x, axisOf(a), { keepDims: a.keepDims as boolean }),
-  variance: ([x], a) => gl.variance(x, axisOf(a), { keepDims: a.keepDims as boolean, unbiased: a.unbiased as boolean }),
-  std: ([x], a) => gl.std(x, axisOf(a), { keepDims: a.keepDims as boolean, unbiased: a.unbiased as boolean }),
-  prod: ([x], a) => gl.prod(x, axisOf(a), { keepDims: a.keepDims as boolean }),
-  norm: ([x], a) => gl.norm(x, decode(a.p as Num), axisOf(a), { keepDims: a.keepDims as boolean }),
-  softmax: ([x], a) => gl.softmax(x, single(a)),
-  logSoftmax: ([x], a) => gl.logSoftmax(x, single(a)),
-  squeeze: ([x], a) => gl.squeeze(x, axisOf(a)),
-  unsqueeze: ([x], a) => gl.unsqueeze(x, n(a.axis)),
-  flatten: ([x], a) => gl.flatten(x, a.startAxis as number, a.endAxis as number),
-  permute: ([x], a) => gl.permute(x, a.axes as number[]),
-  concat: (xs, a) => gl.concat(xs, n(a.axis)),
-  stack: (xs, a) => gl.stack(xs, n(a.axis)),
-  split: ([x], a) => gl.split(x, a.sizes as number | number[], n(a.axis)),
-  slice: ([x], a) => gl.slice(x, a.starts as number[], a.ends as number[], (a.steps as number[] | null) ?? undefined),
-  gather: ([x, i], a) => gl.gather(x, n(a.axis), i),
-  index: ([x, i], a) => gl.index(x, i, n(a.axis)),
-  pad: ([x], a) => gl.pad(x, a.widths as PadWidths, a.value as number),
-  transpose: ([x], a) => gl.transpose(x, a.a as number, a.b as number),
-  arange: (_, a, dtype) => (a.end === undefined ? gl.arange(n(a.start), undefined, 1, { dtype }) : gl.arange(n(a.start), n(a.end), a.step as number, { dtype })),
-  linspace: (_, a, dtype) => gl.linspace(n(a.start), n(a.end), n(a.steps), { dtype }),
-  eye: (_, a, dtype) => gl.eye(n(a.n), (a.m ?? undefined) as number | undefined, { dtype }),
-  zerosLike: ([x]) => gl.zerosLike(x),
-  onesLike: ([x]) => gl.onesLike(x),
-  fullLike: ([x], a) => gl.fullLike(x, n(a.value)),
-  oneHot: ([i], a) => gl.oneHot(i, (a.classes ?? undefined) as number | undefined),
-  matmul: ([x, y]) => gl.matmul(x, y),
-  conv2d: ([x, w, b], a) => gl.conv2d(x, w, b, convOptions(a)),
-  conv1d: ([x, w, b], a) => gl.conv1d(x, w, b, convOptions(a)),
-  convTranspose2d: ([x, w, b], a) => gl.convTranspose2d(x, w, b, { ...convOptions(a), outputPadding: a.outputPadding as number }),
-  convTranspose1d: ([x, w, b], a) => gl.convTranspose1d(x, w, b, { ...convOptions(a), outputPadding: a.outputPadding as number }),
-  maxPool2d: ([x], a) => gl.maxPool2d(x, a.kernelSize as number, { stride: (a.stride ?? undefined) as number | undefined, padding: a.padding as number, dilation: a.dilation as number }),
-  avgPool2d: ([x], a) =>
-    gl.avgPool2d(x, a.kernelSize as number, { stride: (a.stride ?? undefined) as number | undefined, padding: a.padding as number, countIncludePad: a.countIncludePad as boolean }),
-};
 
 // float32 keeps 24 bits (a relative 6e-8 per rounding); an op of a few roundings, or a sum of a
 // few dozen terms, stays well inside 2e-5 of its largest magnitude. An op whose inputs are large
@@ -144,7 +56,7 @@ function run(c: Case, dtype: DType): { ys: Tensor[]; grads: Tensor[]; scale: num
   const wrt = Object.keys(c.grads ?? {}).map(Number);
   const xs = c.inputs.map((e, i) => input(e, dtype, wrt.includes(i)));
   const scale = magnitude(xs);
-  const result = FIXTURE_OPS[c.op](xs, c.args, dtype);
+  const result = OPS[c.op](xs, c.args, dtype);
   const ys = Array.isArray(result) ? result : [result];
   const ws = c.ws ?? (c.w ? [c.w] : []);
   if (!ws.length || !wrt.length) return { ys, grads: [], scale };
@@ -154,7 +66,7 @@ function run(c: Case, dtype: DType): { ys: Tensor[]; grads: Tensor[]; scale: num
 
 describe('every op of the PyTorch fixture in float32 against float64 (values, gradients, dtypes)', () => {
   it('the table covers every op of the fixture', () => {
-    expect(new Set(fixture.cases.map((c) => c.op))).toEqual(new Set(Object.keys(FIXTURE_OPS)));
+    expect(new Set(fixture.cases.map((c) => c.op))).toEqual(new Set(Object.keys(OPS)));
   });
 
   const byOp = new Map<string, Case[]>();
