@@ -66,8 +66,8 @@ export function reportPayload(input: ReportInput): ReportPayload {
   const payload: ReportPayload = {};
   if (input.runs.length > 0) payload.loss = lossCurveData(input.runs, { logScale: input.logScale, xMax: input.xMax });
   if (input.comparison) {
-    const { points, labels, predictions, threshold } = input.comparison;
-    payload.comparison = comparisonData(points, labels, predictions, { threshold });
+    const { points, labels, predictions, threshold, classes } = input.comparison;
+    payload.comparison = comparisonData(points, labels, predictions, { threshold, classes });
   }
   if (input.boundary) {
     const { grid, points, labels } = input.boundary;

@@ -17,14 +17,18 @@ export interface ReportInput {
   logScale?: boolean;
   /** The learning curve's epoch axis ends here (see lossCurveData's xMax). */
   xMax?: number;
-  /** Ground truth vs prediction. `predictions` are raw outputs, thresholded at `threshold` (0.5). */
+  /**
+   * Ground truth vs prediction. `predictions` are raw outputs, thresholded at `threshold` (0.5);
+   * with `classes` (k ≥ 2) they are class indices, as comparisonData's option.
+   */
   comparison?: {
     points: ArrayLike<ArrayLike<number>>;
     labels: ArrayLike<number>;
     predictions: ArrayLike<number>;
     threshold?: number;
+    classes?: number;
   };
-  /** A precomputed grid of model outputs (decisionBoundaryGrid) and the points to draw on it. */
+  /** A precomputed grid of model outputs (decisionBoundaryGrid, k-class or not) and the points to draw on it. */
   boundary?: {
     grid: BoundaryGrid;
     points: ArrayLike<ArrayLike<number>>;
