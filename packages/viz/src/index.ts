@@ -28,6 +28,15 @@ export {
   type Segment,
 } from './data/boundary.ts';
 
+export {
+  confusionData,
+  imageGridData,
+  type ConfusionCell,
+  type ConfusionData,
+  type GridImage,
+  type ImageGridData,
+} from './data/classification.ts';
+
 export { formatTick, type ChartHandle } from './dom/common.ts';
 export { drawLossCurve, type LossCurveOptions } from './dom/lossCurve.ts';
 export { drawComparison, type ComparisonOptions } from './dom/comparison.ts';

@@ -19,7 +19,18 @@ function draw(payload: ReportPayload): void {
   const loss = figure(FIGURE_IDS.loss);
   if (payload.loss && loss) {
     const several = payload.loss.series.filter((s) => s.style === 'line').length > 1;
-    drawLossCurve(loss, payload.loss, { title: several ? 'Learning curves' : 'Learning curve', width: FIGURE_SIZES.loss.width, height: FIGURE_SIZES.loss.height });
+    const axisText = payload.lossAxis ?? {};
+    drawLossCurve(loss, payload.loss, {
+      title: axisText.title ?? (several ? 'Learning curves' : 'Learning curve'),
+      xLabel: axisText.xLabel,
+      yLabel: axisText.yLabel,
+      width: FIGURE_SIZES.loss.width,
+      height: FIGURE_SIZES.loss.height,
+    });
+  }
+  const accuracy = figure(FIGURE_IDS.accuracy);
+  if (payload.accuracy && accuracy) {
+    drawLossCurve(accuracy, payload.accuracy, { title: 'Accuracy', xLabel: payload.lossAxis?.xLabel, yLabel: 'accuracy', width: FIGURE_SIZES.loss.width, height: FIGURE_SIZES.loss.height });
   }
   const comparison = figure(FIGURE_IDS.comparison);
   if (payload.comparison && comparison) drawComparison(comparison, payload.comparison, { width: FIGURE_SIZES.panel, height: FIGURE_SIZES.panel });

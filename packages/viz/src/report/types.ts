@@ -1,5 +1,6 @@
 // What a report is made of (input), and what the page receives as JSON (payload).
 import type { BoundaryGrid } from '../data/boundary.ts';
+import type { GridImage } from '../data/classification.ts';
 import type { ComparisonData } from '../data/comparison.ts';
 import type { LossCurveData, LossRun } from '../data/lossCurve.ts';
 
@@ -34,10 +35,29 @@ export interface ReportInput {
     points: ArrayLike<ArrayLike<number>>;
     labels: ArrayLike<number>;
   };
+  /** The learning curve's axes when its epochs are not the lab's samples (default x 'epoch'). */
+  lossAxis?: { xLabel?: string; yLabel?: string; title?: string };
+  /** Accuracy histories (e.g. train and test per epoch), values in [0, 1], drawn in their own figure. */
+  accuracyRuns?: LossRun[];
+  /** A k-class confusion matrix, `matrix[true][predicted]` counts, drawn as a heat map with counts. */
+  confusion?: { matrix: number[][]; classNames?: string[]; title?: string };
+  /** A grid of small grayscale images with captions (e.g. the misclassified digits). */
+  gallery?: {
+    heading: string;
+    title?: string;
+    images: GridImage[];
+    width: number;
+    height: number;
+    /** The pixel values' [white, black] (the digits' [0, 16]). */
+    range: [number, number];
+    columns?: number;
+    /** Images drawn at most (the caption says how many more there were). */
+    maxImages?: number;
+  };
   /** SVG text of the computational graph (renderGraphSvg), inlined in the page. */
   graphSvg?: string;
   /** Captions under the figures (what is plotted, what was thinned out). */
-  captions?: { loss?: string; comparison?: string; boundary?: string };
+  captions?: { loss?: string; comparison?: string; boundary?: string; accuracy?: string; confusion?: string; gallery?: string };
   /** A caption under the graph: which sample, epoch and weights it shows. */
   graphCaption?: string;
   /**
@@ -50,6 +70,8 @@ export interface ReportInput {
 /** The figures' data, embedded in the page as JSON and drawn by page.ts. */
 export interface ReportPayload {
   loss?: LossCurveData;
+  lossAxis?: { xLabel?: string; yLabel?: string; title?: string };
+  accuracy?: LossCurveData;
   comparison?: ComparisonData;
   boundary?: { grid: BoundaryGrid; points: number[][]; labels: number[] };
 }
@@ -59,6 +81,9 @@ export const FIGURE_IDS = {
   loss: 'loss',
   comparison: 'comparison',
   boundary: 'boundary',
+  accuracy: 'accuracy',
+  confusion: 'confusion',
+  gallery: 'misclassified',
   graph: 'graph',
 } as const;
 
