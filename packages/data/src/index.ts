@@ -1,10 +1,11 @@
 // @gradlab/data: the lab's datasets and extra 2-D toy sets.
 // createRng lives in @gradlab/core; re-exported here so that existing imports keep working
 export { createRng, type Rng } from '@gradlab/core';
-export { toRows, type Dataset } from './dataset.ts';
+export { toRows, classCount, type Dataset } from './dataset.ts';
 export { generateLinear } from './linear.ts';
 export { generateXOREasy } from './xor.ts';
-export { generateCircle, generateSpiral, generateMoons, generateGaussians, defaultNoise, type NoisyOptions } from './extra.ts';
+export { generateCircle, generateSpiral, generateMoons, generateGaussians, defaultNoise, type NoisyOptions, type MultiClassOptions } from './extra.ts';
+export { generateBlobs, type BlobsOptions } from './blobs.ts';
 export {
   datasets,
   datasetNames,

@@ -2,15 +2,16 @@
 import { GradlabError } from '@gradlab/core';
 import { generateLinear } from './linear.ts';
 import { generateXOREasy } from './xor.ts';
-import { generateCircle, generateGaussians, generateMoons, generateSpiral, type NoisyOptions } from './extra.ts';
+import { generateCircle, generateGaussians, generateMoons, generateSpiral, type MultiClassOptions } from './extra.ts';
+import { generateBlobs } from './blobs.ts';
 import type { Dataset } from './dataset.ts';
-import { checkN, checkNoise, checkSeed } from './validate.ts';
+import { checkClasses, checkN, checkNoise, checkSeed } from './validate.ts';
 
 /** The names `generateDataset` accepts, in the order a menu should list them (the lab's first). */
-export const datasetNames = ['xor', 'linear', 'circle', 'spiral', 'moons', 'gaussians'] as const;
+export const datasetNames = ['xor', 'linear', 'circle', 'spiral', 'moons', 'gaussians', 'blobs'] as const;
 export type DatasetName = (typeof datasetNames)[number];
 
-export interface DatasetOptions extends NoisyOptions {
+export interface DatasetOptions extends MultiClassOptions {
   /** Number of points (default 100). */
   n?: number;
 }
@@ -19,12 +20,19 @@ export interface DatasetInfo {
   name: DatasetName;
   /** One line for a menu or `--help`. */
   description: string;
-  /** The options this set uses; it ignores the others (so a UI can disable their controls). */
+  /**
+   * The options this set uses; it ignores the others (so a UI can disable their controls).
+   * A set that uses 'classes' takes any k ≥ 2; the others have 2 classes and reject any other k.
+   */
   uses: readonly (keyof DatasetOptions)[];
   generate(options?: DatasetOptions): Dataset;
 }
 
-/** The registry. 'xor' is the lab's fixed 21-point XOR-easy: it ignores n, seed and noise. */
+/**
+ * The registry. 'xor' is the lab's fixed 21-point XOR-easy: it ignores n, seed and noise. Every
+ * set has 2 classes unless `classes` says otherwise (also 'blobs', whose generator alone defaults
+ * to make_blobs's 3), so a binary model works on any name.
+ */
 export const datasets: Readonly<Record<DatasetName, DatasetInfo>> = {
   xor: {
     name: 'xor',
@@ -46,8 +54,8 @@ export const datasets: Readonly<Record<DatasetName, DatasetInfo>> = {
   },
   spiral: {
     name: 'spiral',
-    description: 'two interleaved spirals',
-    uses: ['n', 'seed', 'noise'],
+    description: 'interleaved spirals, one arm per class (2 by default)',
+    uses: ['n', 'seed', 'noise', 'classes'],
     generate: ({ n, ...options } = {}) => generateSpiral(n, options),
   },
   moons: {
@@ -58,9 +66,15 @@ export const datasets: Readonly<Record<DatasetName, DatasetInfo>> = {
   },
   gaussians: {
     name: 'gaussians',
-    description: 'two gaussian clusters (noise is their std)',
-    uses: ['n', 'seed', 'noise'],
+    description: 'gaussian clusters, one per class (2 by default; noise is their std)',
+    uses: ['n', 'seed', 'noise', 'classes'],
     generate: ({ n, ...options } = {}) => generateGaussians(n, options),
+  },
+  blobs: {
+    name: 'blobs',
+    description: "scikit-learn's make_blobs in the square: clusters at random centres (noise is their std)",
+    uses: ['n', 'seed', 'noise', 'classes'],
+    generate: ({ n, seed, noise, classes = 2 } = {}) => generateBlobs(n, { seed, classes, std: noise }),
   },
 };
 
@@ -69,17 +83,24 @@ export function isDatasetName(name: string): name is DatasetName {
 }
 
 /**
- * The data set called `name`, made with `options` (defaults as in each generator). Options a
- * set ignores (n, seed and noise for 'xor', noise for 'linear') are still checked, so a bad
- * value is an error whichever set it is given to. An unknown name is an error listing the names.
+ * The data set called `name`, made with `options` (defaults as in each generator, but 2 classes
+ * for 'blobs' too). Options a set ignores (n, seed and noise for 'xor', noise for 'linear') are
+ * still checked, so a bad value is an error whichever set it is given to; `classes` other than 2
+ * is an error for the two-class sets. An unknown name is an error listing the names.
  */
 export function generateDataset(name: string, options: DatasetOptions = {}): Dataset {
   if (!isDatasetName(name)) {
     throw new GradlabError(`generateDataset: unknown dataset ${JSON.stringify(name)}; valid names: ${datasetNames.join(', ')}`);
   }
-  const { n, seed, noise } = options;
+  const { n, seed, noise, classes } = options;
   if (n !== undefined) checkN('generateDataset', n);
   if (seed !== undefined) checkSeed('generateDataset', seed);
   if (noise !== undefined) checkNoise('generateDataset', noise);
+  if (classes !== undefined) {
+    checkClasses('generateDataset', classes);
+    if (classes !== 2 && !datasets[name].uses.includes('classes')) {
+      throw new GradlabError(`generateDataset: ${JSON.stringify(name)} has 2 classes, got classes ${classes} (sets with any number: ${datasetNames.filter((d) => datasets[d].uses.includes('classes')).join(', ')})`);
+    }
+  }
   return datasets[name].generate(options);
 }

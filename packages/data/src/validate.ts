@@ -33,3 +33,8 @@ export function checkNoise(fn: string, noise: number): void {
     throw new GradlabError(`${fn}: noise must be a finite number >= 0, got ${show(noise)}`);
   }
 }
+
+/** classes: the number of classes k of a multi-class generator, an integer ≥ 2. */
+export function checkClasses(fn: string, classes: number): void {
+  if (!Number.isSafeInteger(classes) || classes < 2) throw new GradlabError(`${fn}: classes must be an integer >= 2, got ${show(classes)}`);
+}

@@ -11,8 +11,8 @@ import {
 } from '../src/index.ts';
 
 describe('dataset registry', () => {
-  it('lists the six names, the lab sets first', () => {
-    expect(datasetNames).toEqual(['xor', 'linear', 'circle', 'spiral', 'moons', 'gaussians']);
+  it('lists the seven names, the lab sets first', () => {
+    expect(datasetNames).toEqual(['xor', 'linear', 'circle', 'spiral', 'moons', 'gaussians', 'blobs']);
     expect(Object.keys(datasets).sort()).toEqual([...datasetNames].sort());
     for (const name of datasetNames) expect(datasets[name].name).toBe(name);
   });
@@ -23,6 +23,7 @@ describe('dataset registry', () => {
     expect(data.name).toBe(name);
     expect(data.inputs.shape).toEqual([n, 2]);
     expect(data.labels.shape).toEqual([n, 1]);
+    expect(data.classes).toBe(2);
     const labels = new Set(data.labels.data);
     expect([...labels].sort()).toEqual([0, 1]);
   });
@@ -43,7 +44,7 @@ describe('dataset registry', () => {
 
   it('rejects an unknown name, listing the valid ones', () => {
     expect(() => generateDataset('xor-hard')).toThrow(
-      'generateDataset: unknown dataset "xor-hard"; valid names: xor, linear, circle, spiral, moons, gaussians',
+      'generateDataset: unknown dataset "xor-hard"; valid names: xor, linear, circle, spiral, moons, gaussians, blobs',
     );
     expect(() => generateDataset('toString')).toThrow('unknown dataset "toString"');
     expect(isDatasetName('moons')).toBe(true);
