@@ -88,6 +88,7 @@ function readForm(): FormValues {
   const text = (name: FormField) => field(name).value;
   return {
     dataset: text('dataset'),
+    classes: text('classes'),
     hidden: text('hidden'),
     activation: text('activation'),
     outputActivation: text('outputActivation'),
