@@ -17,3 +17,4 @@ export {
 } from './registry.ts';
 export { TensorDataset, DataLoader, randomSplit, trainTestSplit, permutation, type IndexedDataset, type DataLoaderOptions } from './loader.ts';
 export { Standardizer, standardize, type StandardizerJSON } from './standardize.ts';
+export { loadDigits, loadIris, type ClassificationData, type ClassificationSplit, type LoadOptions } from './real/load.ts';

@@ -136,7 +136,7 @@ export class DataLoader implements Iterable<Tensor[]> {
 }
 
 /** Fisher–Yates: for i from n−1 down to 1, swap i with a uniform j in [0, i]. */
-function shuffleInPlace(a: Int32Array, rng: { int(n: number): number }): void {
+export function shuffleInPlace(a: Int32Array, rng: { int(n: number): number }): void {
   for (let i = a.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
     const t = a[i];
