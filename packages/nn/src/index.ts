@@ -4,7 +4,23 @@ export { Module, StateDictError, type AnyModule, type ModuleConfig, type StateDi
 export { Dense, DENSE_INITS, type DenseInit, type DenseOptions } from './dense.ts';
 export { Linear, type LinearOptions } from './linear.ts';
 export { Sigmoid, Tanh, ReLU, LeakyReLU, Identity, Softmax, LogSoftmax, GELU, ELU, Softplus, Flatten } from './activations.ts';
-export { BatchNorm1d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization.ts';
+export { BatchNormBase, BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization.ts';
+export { ConvNd, Conv1d, Conv2d, type ConvLayerOptions, type SizeArg } from './conv.ts';
+export { MaxPool2d, AvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './pooling.ts';
+export { Dropout, type DropoutLayerOptions } from './dropout.ts';
+export * as init from './init.ts';
+export {
+  xavierUniform,
+  xavierNormal,
+  kaimingUniform,
+  kaimingNormal,
+  calculateGain,
+  fanInAndFanOut,
+  type InitRandomOptions,
+  type XavierOptions,
+  type KaimingOptions,
+  type Nonlinearity,
+} from './init.ts';
 export { Embedding, type EmbeddingOptions } from './embedding.ts';
 export { RecurrentCell, RNNCell, GRUCell, RNN, type RecurrentCellOptions, type RNNCellOptions, type RNNOptions } from './recurrent.ts';
 export { Sequential } from './sequential.ts';

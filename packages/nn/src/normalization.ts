@@ -1,5 +1,5 @@
-// Normalisation layers: BatchNorm1d (statistics over the batch) and LayerNorm (over each sample's
-// last axes). Both are written with core ops, so their gradients come from the graph.
+// Normalisation layers: BatchNorm1d and BatchNorm2d (statistics over the batch) and LayerNorm
+// (over each sample's last axes). All are written with core ops, so their gradients come from the graph.
 import { formatShape, GradlabError, ones, zeros, type Tensor } from '@gradlab/core';
 import { describeValue, expectBoolean, expectNumber, expectPositiveInteger, expectTensor } from './check.ts';
 import { Module, type ModuleConfig } from './module.ts';
@@ -16,16 +16,16 @@ export interface BatchNormOptions {
 }
 
 /**
- * PyTorch's BatchNorm1d. x is [N, C] or [N, C, L]; per feature c, over the batch (and L):
+ * What BatchNorm1d and BatchNorm2d share. Per feature (channel) c, over the batch and the
+ * spatial axes (n values per feature):
  *   y = (x − μ_B) / √(σ²_B + ε) · γ + β        μ_B, σ²_B the batch mean and biased variance
  * In training mode it also updates the buffers
  *   runningMean ← (1 − m)·runningMean + m·μ_B      runningVar ← (1 − m)·runningVar + m·σ²_B·n/(n − 1)
- * (the unbiased variance, n values per feature) and counts `numBatchesTracked`; in eval mode it
- * normalises with runningMean and runningVar instead. The buffers are saved in the state dict but
- * are not parameters. The buffer update is done in JavaScript as a side effect of forward, so a
- * `compile`d step does not replay it: compile a model with BatchNorm only in eval mode.
+ * (the unbiased variance) and counts `numBatchesTracked` (m = 1/numBatchesTracked when momentum
+ * is null: the cumulative average); in eval mode it normalises with runningMean and runningVar
+ * instead. The buffers are saved in the state dict but are not parameters.
  */
-export class BatchNorm1d extends Module {
+export abstract class BatchNormBase extends Module {
   readonly numFeatures: number;
   readonly eps: number;
   readonly momentum: number | null;
@@ -39,15 +39,22 @@ export class BatchNorm1d extends Module {
   readonly runningVar: Tensor | null;
   readonly numBatchesTracked: Tensor | null;
 
-  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+  protected constructor(
+    private readonly kind: 'BatchNorm1d' | 'BatchNorm2d',
+    numFeatures: number,
+    options: BatchNormOptions,
+  ) {
     super();
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new GradlabError(`${kind}: options must be an object { eps, momentum, affine, trackRunningStats }, got ${describeValue(options)}`);
+    }
     const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true } = options;
-    this.numFeatures = expectPositiveInteger('BatchNorm1d', 'numFeatures', numFeatures);
-    this.eps = expectNumber('BatchNorm1d', 'eps', eps, (e) => e > 0, 'a finite number > 0');
-    if (momentum !== null) expectNumber('BatchNorm1d', 'momentum', momentum, (m) => m >= 0 && m <= 1, 'in [0, 1] or null');
+    this.numFeatures = expectPositiveInteger(kind, 'numFeatures', numFeatures);
+    this.eps = expectNumber(kind, 'eps', eps, (e) => e > 0, 'a finite number > 0');
+    if (momentum !== null) expectNumber(kind, 'momentum', momentum, (m) => m >= 0 && m <= 1, 'in [0, 1] or null');
     this.momentum = momentum;
-    this.affine = expectBoolean('BatchNorm1d', 'affine', affine);
-    this.trackRunningStats = expectBoolean('BatchNorm1d', 'trackRunningStats', trackRunningStats);
+    this.affine = expectBoolean(kind, 'affine', affine);
+    this.trackRunningStats = expectBoolean(kind, 'trackRunningStats', trackRunningStats);
     const C = numFeatures;
     this.weight = affine ? this.registerParameter('weight', ones([C], { requiresGrad: true, name: 'weight' })) : null;
     this.bias = affine ? this.registerParameter('bias', zeros([C], { requiresGrad: true, name: 'bias' })) : null;
@@ -56,14 +63,17 @@ export class BatchNorm1d extends Module {
     this.numBatchesTracked = trackRunningStats ? this.registerBuffer('numBatchesTracked', zeros([], { name: 'numBatchesTracked' })) : null;
   }
 
+  /** The layouts x may have, as text for errors (`[N, 3] or [N, 3, L]`), and whether x has one of them. */
+  protected abstract layout(): string;
+  protected abstract fits(x: Tensor): boolean;
+
   forward(x: Tensor): Tensor {
     expectTensor(this.describe(), 'x', x);
     const C = this.numFeatures;
-    if ((x.rank !== 2 && x.rank !== 3) || x.shape[1] !== C) {
-      throw new GradlabError(`${this.describe()}: x of shape ${formatShape(x.shape)} must be [N, ${C}] or [N, ${C}, L]`);
-    }
-    const axes = x.rank === 2 ? [0] : [0, 2];
-    const perFeature = x.rank === 2 ? [C] : [C, 1];
+    if (!this.fits(x)) throw new GradlabError(`${this.describe()}: x of shape ${formatShape(x.shape)} must be ${this.layout()}`);
+    // the feature axis is 1; the statistics are over every other axis
+    const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
+    const perFeature = [C, ...x.shape.slice(2).map(() => 1)];
     const n = x.size / C;
     const useBatch = this.training || !this.trackRunningStats;
     let mean: Tensor;
@@ -101,18 +111,47 @@ export class BatchNorm1d extends Module {
   }
 
   override describe(): string {
-    return `BatchNorm1d(${this.numFeatures})`;
+    return `${this.kind}(${this.numFeatures})`;
   }
 
   override config(): ModuleConfig {
     return {
-      kind: 'BatchNorm1d',
+      kind: this.kind,
       numFeatures: this.numFeatures,
       eps: this.eps,
       momentum: this.momentum,
       affine: this.affine,
       trackRunningStats: this.trackRunningStats,
     };
+  }
+}
+
+/** PyTorch's BatchNorm1d: x is [N, C] or [N, C, L]; statistics per feature over N (and L). See `BatchNormBase`. */
+export class BatchNorm1d extends BatchNormBase {
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super('BatchNorm1d', numFeatures, options);
+  }
+  protected layout(): string {
+    return `[N, ${this.numFeatures}] or [N, ${this.numFeatures}, L]`;
+  }
+  protected fits(x: Tensor): boolean {
+    return (x.rank === 2 || x.rank === 3) && x.shape[1] === this.numFeatures;
+  }
+}
+
+/**
+ * PyTorch's BatchNorm2d: x is [N, C, H, W]; statistics per channel over N, H and W (n = N·H·W
+ * values per channel). See `BatchNormBase`. `new BatchNorm2d(8)` after a `Conv2d(…, 8, …)`.
+ */
+export class BatchNorm2d extends BatchNormBase {
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super('BatchNorm2d', numFeatures, options);
+  }
+  protected layout(): string {
+    return `[N, ${this.numFeatures}, H, W]`;
+  }
+  protected fits(x: Tensor): boolean {
+    return x.rank === 4 && x.shape[1] === this.numFeatures;
   }
 }
 

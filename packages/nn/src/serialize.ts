@@ -14,7 +14,10 @@ import { Dense } from './dense.ts';
 import { Embedding } from './embedding.ts';
 import { Linear } from './linear.ts';
 import { checkTensorState, Module, StateDictError, type AnyModule, type ModuleConfig, type StateDict } from './module.ts';
-import { BatchNorm1d, LayerNorm } from './normalization.ts';
+import { BatchNorm1d, BatchNorm2d, LayerNorm } from './normalization.ts';
+import { Conv1d, Conv2d } from './conv.ts';
+import { Dropout } from './dropout.ts';
+import { AvgPool2d, MaxPool2d } from './pooling.ts';
 import { GRUCell, RecurrentCell, RNN, RNNCell } from './recurrent.ts';
 import { Sequential } from './sequential.ts';
 
@@ -177,6 +180,69 @@ const batchNorm1d: BuiltIn<BatchNormArgs> = {
   ],
   build: (a) => new BatchNorm1d(a.numFeatures, a),
 };
+const batchNorm2d: BuiltIn<BatchNormArgs> = { ...batchNorm1d, build: (a) => new BatchNorm2d(a.numFeatures, a) };
+
+/** A list of `n` integers ≥ min (a per-axis size). */
+const sizes = (config: Config, fail: Fail, name: string, n: number, min: number): number[] => {
+  const v = config[name];
+  if (!Array.isArray(v) || v.length !== n || !v.every((d) => Number.isInteger(d) && (d as number) >= min && (d as number) <= MAX_ELEMENTS)) {
+    return fail(`${String(config.kind)} ${name} must be a list of ${n} integers ≥ ${min}, got ${describeValue(v)}`);
+  }
+  return [...(v as number[])];
+};
+
+type ConvArgs = { inChannels: number; outChannels: number; kernelSize: number[]; stride: number[]; padding: number[]; dilation: number[]; groups: number; bias: boolean };
+const conv = (spatial: 1 | 2): BuiltIn<ConvArgs> => ({
+  parse: (c, fail) => {
+    fields(c, fail, ['inChannels', 'outChannels', 'kernelSize', 'stride', 'padding', 'dilation', 'groups', 'bias']);
+    const inChannels = positiveInteger(c, fail, 'inChannels');
+    const outChannels = positiveInteger(c, fail, 'outChannels');
+    const groups = positiveInteger(c, fail, 'groups');
+    if (inChannels % groups !== 0 || outChannels % groups !== 0) fail(`Conv${spatial}d groups ${groups} must divide inChannels ${inChannels} and outChannels ${outChannels}`);
+    return {
+      inChannels,
+      outChannels,
+      kernelSize: sizes(c, fail, 'kernelSize', spatial, 1),
+      stride: sizes(c, fail, 'stride', spatial, 1),
+      padding: sizes(c, fail, 'padding', spatial, 0),
+      dilation: sizes(c, fail, 'dilation', spatial, 1),
+      groups,
+      bias: flag(c, fail, 'bias'),
+    };
+  },
+  state: ({ inChannels, outChannels, kernelSize, groups, bias }) => [
+    ['weight', [outChannels, inChannels / groups, ...kernelSize]],
+    ...(bias ? ([['bias', [outChannels]]] as [string, number[]][]) : []),
+  ],
+  build: (a) => new (spatial === 2 ? Conv2d : Conv1d)(a.inChannels, a.outChannels, a.kernelSize, a),
+});
+
+const maxPool2d: BuiltIn<{ kernelSize: number[]; stride: number[]; padding: number[]; dilation: number[] }> = {
+  parse: (c, fail) => {
+    fields(c, fail, ['kernelSize', 'stride', 'padding', 'dilation']);
+    return { kernelSize: sizes(c, fail, 'kernelSize', 2, 1), stride: sizes(c, fail, 'stride', 2, 1), padding: sizes(c, fail, 'padding', 2, 0), dilation: sizes(c, fail, 'dilation', 2, 1) };
+  },
+  state: () => [],
+  build: (a) => new MaxPool2d(a.kernelSize, a),
+};
+
+const avgPool2d: BuiltIn<{ kernelSize: number[]; stride: number[]; padding: number[]; countIncludePad: boolean }> = {
+  parse: (c, fail) => {
+    fields(c, fail, ['kernelSize', 'stride', 'padding', 'countIncludePad']);
+    return { kernelSize: sizes(c, fail, 'kernelSize', 2, 1), stride: sizes(c, fail, 'stride', 2, 1), padding: sizes(c, fail, 'padding', 2, 0), countIncludePad: flag(c, fail, 'countIncludePad') };
+  },
+  state: () => [],
+  build: (a) => new AvgPool2d(a.kernelSize, a),
+};
+
+const dropout: BuiltIn<{ p: number; seed: number }> = {
+  parse: (c, fail) => {
+    fields(c, fail, ['p', 'seed']);
+    return { p: finite(c, fail, 'p', (p) => p >= 0 && p <= 1, 'a probability in [0, 1]'), seed: integer(c, fail, 'seed') };
+  },
+  state: () => [],
+  build: (a) => new Dropout(a.p, { seed: a.seed }),
+};
 
 const layerNorm: BuiltIn<{ normalizedShape: number[]; eps: number; elementwiseAffine: boolean }> = {
   parse: (c, fail) => {
@@ -292,6 +358,12 @@ const BUILT_IN: Record<string, BuiltIn<never>> = {
     build: ([start, end]) => new Flatten(start, end),
   }),
   BatchNorm1d: kind(batchNorm1d),
+  BatchNorm2d: kind(batchNorm2d),
+  Conv1d: kind(conv(1)),
+  Conv2d: kind(conv(2)),
+  MaxPool2d: kind(maxPool2d),
+  AvgPool2d: kind(avgPool2d),
+  Dropout: kind(dropout),
   LayerNorm: kind(layerNorm),
   Embedding: kind(embedding),
   RNNCell: kind(rnnCell),

@@ -4,7 +4,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { concat, noGrad, type Tensor } from '@gradlab/core';
 import {
-  BatchNorm1d, ELU, Embedding, GELU, GRUCell, LayerNorm, Linear, LogSoftmax, RNN, RNNCell, Softmax, Softplus, type AnyModule,
+  AvgPool2d, BatchNorm1d, BatchNorm2d, BatchNormBase, Conv1d, Conv2d, Dropout, ELU, Embedding, GELU, GRUCell, LayerNorm, Linear, LogSoftmax,
+  MaxPool2d, RNN, RNNCell, Softmax, Softplus, type AnyModule, type AvgPool2dOptions, type MaxPool2dOptions,
 } from '../src/index.ts';
 import { decode, expectClose, reference, worst } from './reference.ts';
 
@@ -27,6 +28,22 @@ function build(spec: Record<string, unknown> & { kind: string }): AnyModule {
       const cell = spec.cell === 'GRUCell' ? new GRUCell(args[0], args[1]) : new RNNCell(args[0], args[1]);
       return new RNN(cell, { batchFirst: spec.batchFirst as boolean });
     }
+    case 'Conv2d':
+    case 'Conv1d': {
+      const [inChannels, outChannels, kernelSize] = spec.args as [number, number, number | number[]];
+      const options = { ...spec, bias: (spec.bias ?? true) as boolean, seed: 7 };
+      return spec.kind === 'Conv2d' ? new Conv2d(inChannels, outChannels, kernelSize, options) : new Conv1d(inChannels, outChannels, kernelSize, options);
+    }
+    case 'MaxPool2d':
+      return new MaxPool2d((spec.args as (number | number[])[])[0], spec as MaxPool2dOptions);
+    case 'AvgPool2d':
+      return new AvgPool2d((spec.args as (number | number[])[])[0], spec as AvgPool2dOptions);
+    case 'Dropout': {
+      const dropout = new Dropout(args[0], { seed: 3 });
+      return spec.eval ? dropout.eval() : dropout;
+    }
+    case 'BatchNorm2d':
+      return new BatchNorm2d(args[0], { momentum: spec.momentum as number | null, affine: spec.affine as boolean, trackRunningStats: spec.trackRunningStats as boolean });
     case 'Softmax':
       return new Softmax(spec.dim as number);
     case 'LogSoftmax':
@@ -67,6 +84,14 @@ describe(`layers against PyTorch ${reference.torch} (float64, 1e-12)`, () => {
         noGrad(() => layer.forward(decode(c.second!)));
         const buffers = new Map(layer.namedBuffers());
         if (layer.trackRunningStats) for (const [name, v] of Object.entries(c.statsAfterTwo)) expectClose(buffers.get(name)!, v, `${c.name}: ${name}`);
+        layer.eval();
+        expectClose(noGrad(() => layer.forward(decode(c.third!))), c.yEval!, `${c.name}: eval-mode y`);
+      }
+      if (layer instanceof BatchNormBase && c.moreBatches) {
+        c.moreBatches.forEach((batch, i) => expectClose(noGrad(() => layer.forward(decode(batch))), c.yMore![i], `${c.name}: y of training batch ${i + 2}`));
+        const buffers = new Map(layer.namedBuffers());
+        expect([...buffers.keys()].sort()).toEqual(Object.keys(c.statsAfterMore!).sort());
+        for (const [name, v] of Object.entries(c.statsAfterMore!)) expectClose(buffers.get(name)!, v, `${c.name}: ${name} after ${c.moreBatches.length + 1} batches`);
         layer.eval();
         expectClose(noGrad(() => layer.forward(decode(c.third!))), c.yEval!, `${c.name}: eval-mode y`);
       }

@@ -27,7 +27,16 @@ export const reference = JSON.parse(
     third?: Encoded;
     statsAfterTwo?: Record<string, Encoded>;
     yEval?: Encoded;
+    moreBatches?: Encoded[];
+    yMore?: Encoded[];
+    statsAfterMore?: Record<string, Encoded>;
   }[];
+  init: {
+    fans: { shape: number[]; fanIn: number; fanOut: number }[];
+    gains: { nonlinearity: string; param: number | null; gain: number }[];
+    inits: { fn: string; shape: number[]; options: Record<string, unknown>; std: number; bound: number | null; torchMaxAbs: number; torchStd: number }[];
+    layers: { name: string; fanIn: number; bound: number; weightMaxAbs: number; biasMaxAbs: number }[];
+  };
   losses: { name: string; options: Record<string, unknown> & { fn: string }; input: Encoded; target: Encoded; y: Encoded; w: Encoded; gradInput: Encoded; gradTarget?: Encoded }[];
   optimizers: { X: Encoded; Y: Encoded; W0: Encoded; b0: Encoded; runs: { name: string; options: Record<string, unknown> & { kind: string }; steps: [Encoded, Encoded][] }[] };
   clips: { kind: 'norm' | 'value'; arg: number; normType: number | string | null; grads: Encoded[]; clipped: Encoded[]; total: number | null }[];

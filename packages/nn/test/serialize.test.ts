@@ -53,8 +53,8 @@ describe('modelToJSON / modelFromJSON', () => {
       ['no architecture', (j) => ({ ...j, architecture: undefined }), 'modelFromJSON: architecture: expected a module description'],
       [
         'unknown module kind',
-        (j) => ((j.architecture.modules[1] = { kind: 'Conv2d' }), j),
-        `modelFromJSON: architecture.modules[1]: unknown module kind "Conv2d"`,
+        (j) => ((j.architecture.modules[1] = { kind: 'Conv3d' }), j),
+        `modelFromJSON: architecture.modules[1]: unknown module kind "Conv3d"`,
       ],
       [
         'bad Dense size',
