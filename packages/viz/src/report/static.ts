@@ -51,7 +51,9 @@ export function imageGridSvg(data: ImageGridData, options: { columns?: number; s
   const imgW = data.width * scale;
   const imgH = data.height * scale;
   const captionLines = Math.max(1, ...data.images.map((im) => im.caption.split('\n').length));
-  const cellW = Math.max(imgW, 56) + 12;
+  // wide enough for the longest caption line (12 px text: about 7 px a character)
+  const longest = Math.max(0, ...data.images.flatMap((im) => im.caption.split('\n').map((l) => l.length)));
+  const cellW = Math.ceil(Math.max(imgW, longest * 7)) + 14;
   const cellH = imgH + 6 + captionLines * 14 + 10;
   const rows = Math.ceil(data.images.length / columns);
   const top = options.title ? 26 : 4;
