@@ -23,7 +23,7 @@ describe('bad flags: one clear line, exit code 2', () => {
     [['--lr', '-1'], /^error: lr must be a positive number, got -1$/],
     [['--frobnicate'], /^error: unknown option '--frobnicate'/],
     [['--activation', 'softmax'], /^error: activation must be one of sigmoid, tanh, relu, leaky-relu, none, got 'softmax'$/],
-    [['--dataset', 'mnist'], /^error: dataset must be one of xor, linear, circle, spiral, moons, gaussians, got 'mnist'$/],
+    [['--dataset', 'mnist'], /^error: dataset must be one of xor, linear, circle, spiral, moons, gaussians, blobs, got 'mnist'$/],
     [['--hidden', '3,x'], /^error: --hidden: expected an integer, got 'x'$/],
     [['--batch-size', '0'], /^error: batch size must be a positive integer, got 0$/],
     [['--lr', '0.1,0.8'], /^error: --lr: one value expected, got '0.1,0.8' \(use 'compare' to sweep over several\)$/],
