@@ -38,7 +38,7 @@ describe('pnpm demo digits: a short run writes every output', () => {
     expect(lines.filter((l) => /^epoch [12]\/2 {2}train loss \d\.\d{4} {2}train acc [\d.]+% {2}test loss \d\.\d{4} {2}test acc [\d.]+% {2}\([\d.]+ s\)$/.test(l))).toHaveLength(2);
     expect((await readdir(out)).sort()).toEqual(['checkpoint.json', 'graph.svg', 'metrics.csv', 'model.json', 'report.html', 'summary.json']);
 
-    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as { epochs: number; testSamples: number; testAccuracy: number };
     expect(summary.epochs).toBe(2);
     expect(summary.testSamples).toBe(359);
     expect(summary.testAccuracy).toBeGreaterThanOrEqual(0.5);
@@ -47,7 +47,7 @@ describe('pnpm demo digits: a short run writes every output', () => {
     expect(csv).toHaveLength(3);
     expect(Number(csv[2].split(',')[4])).toBe(summary.testAccuracy);
 
-    const checkpoint = JSON.parse(await readFile(join(out, 'checkpoint.json'), 'utf8'));
+    const checkpoint = JSON.parse(await readFile(join(out, 'checkpoint.json'), 'utf8')) as unknown;
     expect(checkpoint).toMatchObject({ format: 'gradlab-digits-checkpoint', epoch: 2, rng: { loaderSeed: 1, loaderEpoch: 2 } });
     const model = await loadModel(join(out, 'model.json'));
     expect(model.parameters().reduce((n, p) => n + p.size, 0)).toBe(1898);
@@ -90,7 +90,7 @@ describe('the digits trainer', () => {
     const first = new DigitsTrainer(config, data);
     first.trainEpoch();
     for (let k = 0; k < 3; k++) expect(first.trainBatch()).toBeNull();
-    const saved = JSON.parse(JSON.stringify(first.checkpoint()));
+    const saved = JSON.parse(JSON.stringify(first.checkpoint())) as ReturnType<DigitsTrainer['checkpoint']>;
     expect(saved.progress.batch).toBe(3);
     const resumed = DigitsTrainer.resume(saved, data);
     expect(resumed.batchInEpoch).toBe(3);

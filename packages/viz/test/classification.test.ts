@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { confusionData, imageGridData } from '../src/index.ts';
-import { confusionSvg, imageGridSvg } from '../src/node.ts';
+import { confusionSvg, imageGridHtml } from '../src/node.ts';
 
 describe('confusionData', () => {
   const m = [
@@ -58,12 +58,12 @@ describe('imageGridData', () => {
     expect(() => imageGridData([{ pixels: [1], caption: '' }], { width: 2, height: 2, range: [0, 16] })).toThrow(/image 0 has 1 pixels, expected 2×2/);
   });
 
-  it('draws each inked pixel as a gray square and each caption line', () => {
+  it('draws each inked pixel as a gray square, and each caption line', () => {
     const d = imageGridData([{ pixels: [0, 16, 8, 0], caption: 'true 3\npredicted 8' }], { width: 2, height: 2, range: [0, 16] });
-    const svg = imageGridSvg(d, { scale: 5 });
-    expect(svg).toContain('<rect x="5" y="0" width="5" height="5" fill="rgb(0,0,0)"/>');
-    expect(svg).toContain('<rect x="0" y="5" width="5" height="5" fill="rgb(127,127,127)"/>');
-    expect(svg).toContain('>true 3</text>');
-    expect(svg).toContain('>predicted 8</text>');
+    const html = imageGridHtml(d, { scale: 5 });
+    expect(html).toContain('<rect x="5" y="0" width="5" height="5" fill="rgb(0,0,0)"/>');
+    expect(html).toContain('<rect x="0" y="5" width="5" height="5" fill="rgb(127,127,127)"/>');
+    expect(html.match(/<rect x=/g)).toHaveLength(2); // white pixels are the background
+    expect(html).toContain('<figcaption>true 3<br>predicted 8</figcaption>');
   });
 });

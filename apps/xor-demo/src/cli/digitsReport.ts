@@ -52,7 +52,6 @@ export async function writeDigitsReport(dir: string, trainer: DigitsTrainer, tes
       width: 8,
       height: 8,
       range: [0, 16],
-      columns: 10,
       maxImages: GALLERY_MAX,
     },
     captions: {

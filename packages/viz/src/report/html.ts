@@ -5,7 +5,7 @@ import { lossCurveData } from '../data/lossCurve.ts';
 import { svgForInline } from '../graph/renderGraphSvg.ts';
 import { pageScript, uPlotCss } from './assets.ts';
 import { escapeHtml } from './escape.ts';
-import { confusionSvg, imageGridSvg } from './static.ts';
+import { confusionSvg, imageGridHtml } from './static.ts';
 import { FIGURE_IDS, PAYLOAD_ID, type ReportInput, type ReportPayload } from './types.ts';
 
 export async function buildReport(input: ReportInput): Promise<string> {
@@ -39,7 +39,7 @@ export async function buildReport(input: ReportInput): Promise<string> {
     const g = input.gallery;
     const data = imageGridData(g.images, { width: g.width, height: g.height, range: g.range, maxImages: g.maxImages });
     const more = data.omitted > 0 ? ` ${data.omitted} more not shown.` : '';
-    sections.push(section(g.heading, staticFigure(FIGURE_IDS.gallery, imageGridSvg(data, { columns: g.columns, title: g.title }), (captions.gallery ?? '') + more)));
+    sections.push(section(g.heading, staticFigure(FIGURE_IDS.gallery, imageGridHtml(data, { title: g.title }), (captions.gallery ?? '') + more)));
   }
   if (payload.comparison) sections.push(section('Ground truth vs prediction', figure(FIGURE_IDS.comparison, [captions.comparison])));
   if (payload.boundary) sections.push(section('Decision boundary', figure(FIGURE_IDS.boundary, [captions.boundary])));
@@ -138,7 +138,13 @@ pre.printout { background: #f6f6f6; border: 1px solid #e2e2e2; padding: 10px 12p
 .figure { display: inline-block; background: #fff; padding: 10px 14px; }
 .figure.graph { display: block; padding: 0; }
 .figure.static { max-width: 100%; box-sizing: border-box; }
-.figure.static svg { display: block; max-width: 100%; height: auto; }
+.figure.static > svg { display: block; max-width: 100%; height: auto; }
+.image-grid { max-width: 940px; }
+.image-grid-title { font-size: 15px; font-weight: 600; margin: 0 0 8px; }
+.image-grid-cells { display: flex; flex-wrap: wrap; gap: 8px 2px; }
+.image-cell { margin: 0; text-align: center; }
+.image-cell svg { display: block; margin: 0 auto; }
+.image-cell figcaption { font-size: 12px; color: #222; margin: 3px 0 0; line-height: 1.3; }
 .figure.graph svg { display: block; max-width: 100%; height: auto; margin: 0 auto; }
 figure.graph-figure { margin: 0; }
 figcaption { font-size: 13px; color: #444; margin: 6px 0 0; line-height: 1.45; }
@@ -154,6 +160,11 @@ section table.verdict td { font-weight: 600; }
 section .keep > table { border-collapse: collapse; font-size: 13px; margin: 6px 0 10px; }
 section .keep > table th, section .keep > table td { border-bottom: 1px solid #e4e4e4; padding: 3px 10px 3px 0; text-align: left; vertical-align: top; }
 figure.plot { margin: 0; }
+@media (max-width: 600px) {
+  main { padding: 16px 12px 32px; }
+  h1 { font-size: 22px; }
+  .figure { padding: 6px 0; }
+}
 figcaption.notes { font-size: 12.5px; color: #555; margin: 2px 0 0; max-width: 700px; }
 pre.error { color: #b00; background: #fee; padding: 8px; white-space: pre-wrap; }
 

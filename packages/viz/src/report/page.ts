@@ -41,6 +41,19 @@ function draw(payload: ReportPayload): void {
   }
 }
 
+/**
+ * The charts have fixed sizes (they fit an A4 page); on a narrower screen (a phone) each is
+ * zoomed down to the width there is, so the page never scrolls sideways.
+ */
+function fitCharts(): void {
+  for (const el of document.querySelectorAll<HTMLElement>('.figure:not(.static):not(.graph)')) {
+    el.style.zoom = '';
+    const avail = el.parentElement?.clientWidth ?? 0;
+    const width = el.scrollWidth;
+    if (avail > 0 && width > avail) el.style.zoom = String(avail / width);
+  }
+}
+
 async function main(): Promise<void> {
   const body = document.body;
   try {
@@ -49,6 +62,8 @@ async function main(): Promise<void> {
     await document.fonts.ready;
     // uPlot commits its first draw in a microtask; two frames later everything is painted
     await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    fitCharts(); // once the charts have their sizes
+    window.addEventListener('resize', fitCharts);
     body.dataset.ready = '1';
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

@@ -44,31 +44,25 @@ export function confusionSvg(data: ConfusionData, title = 'Confusion matrix'): s
   return parts.join('');
 }
 
-/** The images in rows of `columns`, each pixel a gray square, captions (split on '\n') below each. */
-export function imageGridSvg(data: ImageGridData, options: { columns?: number; scale?: number; title?: string } = {}): string {
-  const columns = Math.max(1, Math.min(options.columns ?? 10, data.images.length || 1));
+/**
+ * The images as a wrapping row of small figures (as many per line as fit: 10 on a desktop, 4 on a
+ * phone), each pixel a gray square of `scale` px, its caption (split on '\n') below it.
+ */
+export function imageGridHtml(data: ImageGridData, options: { scale?: number; title?: string } = {}): string {
   const scale = options.scale ?? 6;
   const imgW = data.width * scale;
   const imgH = data.height * scale;
-  const captionLines = Math.max(1, ...data.images.map((im) => im.caption.split('\n').length));
-  // wide enough for the longest caption line (12 px text: about 7 px a character)
   const longest = Math.max(0, ...data.images.flatMap((im) => im.caption.split('\n').map((l) => l.length)));
-  const cellW = Math.ceil(Math.max(imgW, longest * 7)) + 14;
-  const cellH = imgH + 6 + captionLines * 14 + 10;
-  const rows = Math.ceil(data.images.length / columns);
-  const top = options.title ? 26 : 4;
-  const width = columns * cellW + 4;
-  const height = top + Math.max(1, rows) * cellH;
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(options.title ?? 'images')}" font-family="${FONT}">`,
-    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-  ];
-  if (options.title) parts.push(`<text x="4" y="17" font-size="15" font-weight="600">${escapeHtml(options.title)}</text>`);
-  if (data.images.length === 0) parts.push(`<text x="4" y="${top + 16}" font-size="13" fill="#444">none</text>`);
-  data.images.forEach((image, n) => {
-    const x0 = (n % columns) * cellW + 2 + (cellW - imgW) / 2;
-    const y0 = top + Math.floor(n / columns) * cellH;
-    parts.push(`<g transform="translate(${x0} ${y0})"><rect width="${imgW}" height="${imgH}" fill="#ffffff" stroke="#999999" stroke-width="1"/>`);
+  // wide enough for the longest caption line (12 px text: about 7 px a character)
+  const cellW = Math.ceil(Math.max(imgW, longest * 7)) + 10;
+  const parts: string[] = [`<div class="image-grid" style="font-family: ${FONT}">`];
+  if (options.title) parts.push(`<div class="image-grid-title">${escapeHtml(options.title)}</div>`);
+  if (data.images.length === 0) parts.push('<p>none</p>');
+  parts.push('<div class="image-grid-cells">');
+  for (const image of data.images) {
+    parts.push(`<figure class="image-cell" style="width: ${cellW}px">`);
+    parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${imgW} ${imgH}" width="${imgW}" height="${imgH}" role="img" aria-label="${escapeHtml(image.caption.replace(/\n/g, ', '))}">`);
+    parts.push(`<rect width="${imgW}" height="${imgH}" fill="#ffffff" stroke="#999999" stroke-width="1"/>`);
     image.gray.forEach((g, p) => {
       if (g === 0) return;
       const v = 255 - g;
@@ -76,11 +70,9 @@ export function imageGridSvg(data: ImageGridData, options: { columns?: number; s
       const py = Math.floor(p / data.width) * scale;
       parts.push(`<rect x="${px}" y="${py}" width="${scale}" height="${scale}" fill="rgb(${v},${v},${v})"/>`);
     });
-    image.caption.split('\n').forEach((line, l) => {
-      parts.push(`<text x="${imgW / 2}" y="${imgH + 16 + l * 14}" text-anchor="middle" font-size="12">${escapeHtml(line)}</text>`);
-    });
-    parts.push('</g>');
-  });
-  parts.push('</svg>');
+    parts.push('</svg>');
+    parts.push(`<figcaption>${image.caption.split('\n').map(escapeHtml).join('<br>')}</figcaption></figure>`);
+  }
+  parts.push('</div></div>');
   return parts.join('');
 }

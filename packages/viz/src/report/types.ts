@@ -50,7 +50,6 @@ export interface ReportInput {
     height: number;
     /** The pixel values' [white, black] (the digits' [0, 16]). */
     range: [number, number];
-    columns?: number;
     /** Images drawn at most (the caption says how many more there were). */
     maxImages?: number;
   };
