@@ -3,7 +3,8 @@
 // packages' declarations must hold up under the user's settings, not the library's.
 import { backward, compile, createRng, GradlabError, gradcheck, noGrad, tensor, toDot, trace, type Tensor } from '@gradlab/core';
 import { sigmoidBackward } from '@gradlab/core/fast';
-import { generateDataset, generateXOREasy, toRows, type Dataset } from '@gradlab/data';
+import { generateDataset, generateXOREasy, loadDigits, parseCsv, toRows, type ClassificationData, type CsvData, type Dataset } from '@gradlab/data';
+import { readCsv, readNpy } from '@gradlab/data/node';
 import { Adam, mlp, modelFromJSON, modelToJSON, mseLoss, SGD, type ModelJSON, type StateDict } from '@gradlab/nn';
 import { exportOnnx, loadSafetensors, saveSafetensors, type SafetensorsFile } from '@gradlab/nn/export';
 import { loadModel, saveModel } from '@gradlab/nn/node';
@@ -32,15 +33,21 @@ const onnx: Uint8Array = exportOnnx(model, { inputShape: [1, 2], dtype: 'float32
 const weights: Uint8Array = saveSafetensors(model, { layout: 'pytorch', metadata: { lab: '1' } });
 model.loadStateDict(loadSafetensors(weights, { layout: 'pytorch', model }));
 let file: SafetensorsFile | undefined;
+const digits: ClassificationData = loadDigits({ seed: 1 });
+const table: CsvData = parseCsv('a,k\n1,x\n', { labelColumn: 'k' });
+const classNames: string[] | undefined = table.classNames;
 
 async function files(): Promise<void> {
   await saveModel(model, 'model.json');
   const again = await loadModel('model.json');
   console.log(again.describe());
+  const csv = await readCsv('points.csv', { labelColumn: 'label' });
+  const array = await readNpy('weights.npy');
+  console.log(csv.x.shape, array.shape);
 }
 
 function isGradlab(e: unknown): e is GradlabError {
   return e instanceof GradlabError;
 }
 
-export const used = [loss, first, nodes, dot, check.passed, fast, state, adam, draw, outputs, files, isGradlab, onnx, file];
+export const used = [loss, first, nodes, dot, check.passed, fast, state, adam, draw, outputs, files, isGradlab, onnx, file, digits, classNames];

@@ -33,7 +33,7 @@ function base64Lines(bytes: Uint8Array): string {
   const text = Buffer.from(bytes).toString('base64');
   const parts: string[] = [];
   for (let i = 0; i < text.length; i += 120) parts.push(`  '${text.slice(i, i + 120)}',`);
-  return `[\n${parts.join('\n')}\n].join('')`;
+  return `/* @__PURE__ */ [\n${parts.join('\n')}\n].join('')`;
 }
 
 function digits(): void {

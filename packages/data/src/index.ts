@@ -17,4 +17,7 @@ export {
 } from './registry.ts';
 export { TensorDataset, DataLoader, randomSplit, trainTestSplit, permutation, type IndexedDataset, type DataLoaderOptions } from './loader.ts';
 export { Standardizer, standardize, type StandardizerJSON } from './standardize.ts';
+export { Normalizer, normalize, type NormalizerJSON } from './normalize.ts';
 export { loadDigits, loadIris, type ClassificationData, type ClassificationSplit, type LoadOptions } from './real/load.ts';
+export { parseCsv, type CsvOptions, type CsvData } from './csv.ts';
+export { parseNpy } from './npy.ts';
