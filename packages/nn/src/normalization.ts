@@ -1,6 +1,6 @@
 // Normalisation layers: BatchNorm1d and BatchNorm2d (statistics over the batch) and LayerNorm
 // (over each sample's last axes). All are written with core ops, so their gradients come from the graph.
-import { formatShape, GradlabError, ones, zeros, type Tensor } from '@gradlab/core';
+import { assign, formatShape, GradlabError, noGrad, ones, sub, zeros, type Tensor } from '@gradlab/core';
 import { describeValue, expectBoolean, expectNumber, expectPositiveInteger, expectTensor } from './check.ts';
 import { Module, type ModuleConfig } from './module.ts';
 
@@ -23,7 +23,9 @@ export interface BatchNormOptions {
  *   runningMean ← (1 − m)·runningMean + m·μ_B      runningVar ← (1 − m)·runningVar + m·σ²_B·n/(n − 1)
  * (the unbiased variance) and counts `numBatchesTracked` (m = 1/numBatchesTracked when momentum
  * is null: the cumulative average); in eval mode it normalises with runningMean and runningVar
- * instead. The buffers are saved in the state dict but are not parameters.
+ * instead. The buffers are saved in the state dict but are not parameters. The update is made of
+ * ops writing the buffers through `assign`, so a `compile`d training step repeats it at every
+ * run, bit for bit as the eager step would.
  */
 export abstract class BatchNormBase extends Module {
   readonly numFeatures: number;
@@ -84,7 +86,7 @@ export abstract class BatchNormBase extends Module {
       }
       mean = x.mean(axes, { keepDims: true });
       variance = x.variance(axes, { unbiased: false, keepDims: true });
-      if (this.training && this.trackRunningStats) this.track(mean.data, variance.data, n);
+      if (this.training && this.trackRunningStats) this.track(mean, variance, n);
     } else {
       mean = this.runningMean!.reshape(perFeature);
       variance = this.runningVar!.reshape(perFeature);
@@ -94,20 +96,23 @@ export abstract class BatchNormBase extends Module {
     return normalized.mul(this.weight.reshape(perFeature)).add(this.bias.reshape(perFeature));
   }
 
-  /** The running statistics' update, in place (each buffer counted as changed). */
-  private track(mean: Float64Array, biasedVar: Float64Array, n: number): void {
+  /**
+   * The running statistics' update, in place (each buffer counted as changed), made of ops
+   * ending in `assign`, so a `compile`d training step replays it with the values of each run.
+   */
+  private track(mean: Tensor, biasedVar: Tensor, n: number): void {
+    const C = this.numFeatures;
     const count = this.numBatchesTracked!;
-    count.data[0] += 1;
-    count.markChanged();
-    const m = this.momentum ?? 1 / count.data[0];
-    const rm = this.runningMean!.data;
-    const rv = this.runningVar!.data;
-    for (let c = 0; c < this.numFeatures; c++) {
-      rm[c] = (1 - m) * rm[c] + m * mean[c];
-      rv[c] = (1 - m) * rv[c] + m * ((biasedVar[c] * n) / (n - 1));
-    }
-    this.runningMean!.markChanged();
-    this.runningVar!.markChanged();
+    const rm = this.runningMean!;
+    const rv = this.runningVar!;
+    noGrad(() => {
+      assign(count, count.add(1));
+      // m = momentum, or 1/numBatchesTracked (the cumulative average)
+      const m = this.momentum ?? count.reciprocal();
+      const keep = typeof m === 'number' ? 1 - m : sub(1, m);
+      assign(rm, rm.mul(keep).add(mean.reshape([C]).mul(m)));
+      assign(rv, rv.mul(keep).add(biasedVar.reshape([C]).mul(n / (n - 1)).mul(m)));
+    });
   }
 
   override describe(): string {

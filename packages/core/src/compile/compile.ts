@@ -9,13 +9,18 @@
 // (parameters, data), with shapes fixed by its inputs' shapes. What it must not do: choose ops
 // by values (data-dependent `if`s: the recording keeps the branch it took), compute values
 // outside ops (`t.data.map(...)`, `item()` fed back into ops: those are frozen as constants),
-// draw random numbers outside ops (`randn` in the step is frozen too), call `backward()` or
-// update parameters. Reading a value computed while recording outside an op is an error
-// (record.ts traces them); the second run checks the replay against the eager step bit for
-// bit and throws if they differ. Random ops (dropout's mask) are ops like the others: each
-// replay draws a fresh mask from their RandomSource, as each eager step would; the checking run
-// hands the replay the numbers its eager run drew (ops/draws.ts), so a compiled step draws the
-// same masks, in the same order, as the eager steps from the same seed.
+// draw random numbers outside ops (`randn` in the step is frozen too), call `backward()`,
+// update parameters, or write buffers other than through `assign`. Reading a value computed
+// while recording outside an op is an error (record.ts traces them); the second run checks the
+// replay against the eager step bit for bit and throws if they differ. Random ops (dropout's
+// mask) are ops like the others: each replay draws a fresh mask from their RandomSource, as each
+// eager step would; the checking run hands the replay the numbers its eager run drew
+// (ops/draws.ts), so a compiled step draws the same masks, in the same order, as the eager steps
+// from the same seed.
+// A buffer the step updates in place (BatchNorm's running statistics in training mode) is
+// updated with ops ending in `assign(buffer, value)`: an op like the others, so each replay
+// repeats the update, reading the buffer's values of that run; the checking run compares the
+// buffers the replay leaves with the eager step's, bit for bit, too.
 // Anomaly detection (detectAnomaly) checks the recording run, not the replays.
 //
 // compile has no optimizer of its own: the parameters' gradients are left in `.grad` for any
@@ -220,6 +225,9 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
    */
   private verify(compiled: Compiled, inputs: I): boolean {
     const { program } = compiled;
+    // buffers the step writes (assign) are written by the eager run; the replay starts again from
+    // their values before it, and must leave them as the eager run did
+    const before = program.effects.map((t) => t.data.slice());
     // random ops (dropout) draw for the eager run; the replay is given the same numbers
     const { value: eager, draws } = recordDraws(() => withResultHook(freshResults, () => {
       const outputs = outputList(withMode('grad', true, () => this.step(...inputs)));
@@ -231,6 +239,11 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
       });
       return { outputs: outputs.map((t) => t.data.slice()), grads };
     }));
+    const eagerBuffers = program.effects.map((t, i) => {
+      const after = t.data.slice();
+      t.data.set(before[i]);
+      return after;
+    });
     let updated = false;
     const sameDraws = replayDraws(draws, () => {
       updated = compiled.replay();
@@ -244,7 +257,8 @@ export class CompiledStep<I extends Tensor[], O extends StepOutputs> {
         'gradient',
         program.params.map((p) => eager.grads.get(p) ?? new Float64Array(0)),
         compiled.gradTensors.map((g) => g.data),
-      );
+      ) ??
+      differs('buffer', eagerBuffers, program.effects.map((t) => t.data));
     if (problem || eager.grads.size !== program.params.length) {
       this.compiled = null;
       throw new GradlabError(

@@ -16,8 +16,10 @@ export type Source =
   | { kind: 'view'; of: Tensor };
 
 export interface Program {
-  /** The ops to replay, in order (only those the outputs and gradients need). */
+  /** The ops to replay, in order (only those the outputs, gradients and buffer writes need). */
   entries: TapeEntry[];
+  /** The buffers the program writes in place (`assign`: BatchNorm's running statistics), each once. */
+  effects: Tensor[];
   sources: Map<Tensor, Source>;
   /** What the step returned: the loss first. */
   outputs: Tensor[];
@@ -27,18 +29,37 @@ export interface Program {
   grads: Tensor[];
 }
 
+/** The buffer an effect entry (`assign`) writes, or null for an ordinary op. */
+export function effectTarget(entry: TapeEntry): Tensor | null {
+  return entry.op.spec.kernel?.kind === 'effect' ? (entry.attrs as { target: Tensor }).target : null;
+}
+
 /**
  * The program for a recorded step: which tensor comes from where, and the entries that lead
- * to the outputs and gradients. `firstId` is the first tensor id made while recording.
+ * to the outputs and gradients, and every write into a buffer (an effect), kept in order. An op
+ * that read a buffer after the step wrote it reads the write's result instead (the same values),
+ * so no read of a buffer is moved across a write of it. `firstId` is the first tensor id made
+ * while recording.
  */
 export function buildProgram(
-  tape: readonly TapeEntry[],
+  recordedTape: readonly TapeEntry[],
   firstId: number,
   inputs: readonly Tensor[],
   outputs: Tensor[],
   params: Tensor[],
   grads: Tensor[],
 ): Program {
+  const written = new Map<Tensor, Tensor>();
+  const effects: Tensor[] = [];
+  const tape = recordedTape.map((entry) => {
+    const read = entry.inputs.some((x) => written.has(x)) ? { ...entry, inputs: entry.inputs.map((x) => written.get(x) ?? x) } : entry;
+    const target = effectTarget(entry);
+    if (target) {
+      written.set(target, entry.result);
+      if (!effects.includes(target)) effects.push(target);
+    }
+    return read;
+  });
   const producedBy = new Map<Tensor, number>();
   const owner = new Map<Float64Array, Tensor>();
   tape.forEach((entry, k) => {
@@ -72,14 +93,14 @@ export function buildProgram(
   const kept: TapeEntry[] = [];
   for (let k = tape.length - 1; k >= 0; k--) {
     const entry = tape[k];
-    if (!needed.has(entry.result)) continue;
+    if (!needed.has(entry.result) && !effectTarget(entry)) continue;
     kept.push(entry);
     for (const x of entry.inputs) need(x);
   }
   kept.reverse();
   // renumber the computed sources by position in the kept entries
   kept.forEach((entry, k) => sources.set(entry.result, { kind: 'computed', entry: k }));
-  return { entries: kept, sources, outputs, params, grads };
+  return { entries: kept, effects, sources, outputs, params, grads };
 }
 
 /** Replays the program kernel by kernel (no generated code): each op writes into its buffer. */

@@ -1,5 +1,6 @@
 export { add, addOp } from './add.ts';
 export { sub, subOp } from './sub.ts';
+export { assign, assignOp, type AssignAttrs } from './assign.ts';
 export { mul, mulOp } from './mul.ts';
 export { neg, negOp } from './neg.ts';
 export { pow, powOp } from './pow.ts';
