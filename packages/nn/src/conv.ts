@@ -1,6 +1,6 @@
 // Convolution layers: PyTorch's nn.Conv1d and nn.Conv2d over core's conv1d / conv2d ops
 // (cross-correlation; NCL / NCHW; weight [out, in/groups, k…]). Their gradients are the ops'.
-import { conv1d, conv2d, createRng, formatShape, GradlabError, rand, type RandomSource, type Tensor } from '@gradlab/core';
+import { conv1d, conv2d, createRng, formatShape, GradlabError, pad, rand, type RandomSource, type Tensor } from '@gradlab/core';
 import { describeValue, expectBoolean, expectPositiveInteger, expectSeed, expectTensor } from './check.ts';
 import { Module, type ModuleConfig } from './module.ts';
 
@@ -10,8 +10,12 @@ export type SizeArg = number | readonly number[];
 export interface ConvLayerOptions {
   /** The step between windows (default 1). */
   stride?: SizeArg;
-  /** Zeros added on both sides of each spatial axis (default 0). */
-  padding?: SizeArg;
+  /**
+   * Zeros added on both sides of each spatial axis (default 0); or 'valid' (none) or 'same' (the
+   * output as large as the input; stride 1 only; an odd total dilation·(k − 1) puts the extra zero
+   * after, as PyTorch).
+   */
+  padding?: SizeArg | 'same' | 'valid';
   /** The spacing between a kernel's taps (default 1). */
   dilation?: SizeArg;
   /** Channels split into groups convolved separately; divides inChannels and outChannels (default 1). */
@@ -57,7 +61,10 @@ export abstract class ConvNd extends Module {
   readonly outChannels: number;
   readonly kernelSize: readonly number[];
   readonly stride: readonly number[];
+  /** The zeros on both sides of each spatial axis (for 'same', the smaller side). */
   readonly padding: readonly number[];
+  /** 'same' if so constructed (then `padding` is derived from the kernel), else null. */
+  readonly paddingMode: 'same' | null;
   readonly dilation: readonly number[];
   readonly groups: number;
   /** W [outChannels, inChannels/groups, …kernelSize]. */
@@ -82,8 +89,14 @@ export abstract class ConvNd extends Module {
     this.outChannels = expectPositiveInteger(layer, 'outChannels', outChannels);
     this.kernelSize = Object.freeze(spatialList(layer, 'kernelSize', kernelSize, spatial, 1));
     this.stride = Object.freeze(spatialList(layer, 'stride', stride, spatial, 1));
-    this.padding = Object.freeze(spatialList(layer, 'padding', padding, spatial, 0));
     this.dilation = Object.freeze(spatialList(layer, 'dilation', dilation, spatial, 1));
+    this.paddingMode = padding === 'same' ? 'same' : null;
+    if (padding === 'same') {
+      if (this.stride.some((s) => s !== 1)) throw new GradlabError(`${layer}: padding 'same' needs stride 1, got stride ${formatShape(this.stride)}`);
+      this.padding = Object.freeze(this.kernelSize.map((k, i) => Math.floor((this.dilation[i] * (k - 1)) / 2)));
+    } else {
+      this.padding = Object.freeze(spatialList(layer, 'padding', padding === 'valid' ? 0 : padding, spatial, 0));
+    }
     this.groups = expectPositiveInteger(layer, 'groups', groups);
     if (inChannels % groups !== 0) throw new GradlabError(`${layer}: groups (${groups}) must divide inChannels (${inChannels})`);
     if (outChannels % groups !== 0) throw new GradlabError(`${layer}: groups (${groups}) must divide outChannels (${outChannels})`);
@@ -108,7 +121,10 @@ export abstract class ConvNd extends Module {
           `(or one sample without N)${x.rank === 2 && this.spatial === 2 ? '; reshape flat rows to images first, e.g. x.reshape([-1, C, H, W])' : ''}`,
       );
     }
-    const batched = x.rank === rank ? x : x.reshape([1, ...x.shape]);
+    let batched = x.rank === rank ? x : x.reshape([1, ...x.shape]);
+    // 'same' with an odd total d·(k − 1) on an axis: the one extra zero goes after
+    const extra = this.paddingMode === 'same' ? this.kernelSize.map((k, i) => (this.dilation[i] * (k - 1)) % 2) : [];
+    if (extra.some((e) => e !== 0)) batched = pad(batched, [[0, 0], [0, 0], ...extra.map((e) => [0, e] as const)]);
     const options = { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups };
     let y: Tensor;
     try {
@@ -124,7 +140,8 @@ export abstract class ConvNd extends Module {
     const extra: string[] = [];
     const show = (v: readonly number[]) => (v.every((d) => d === v[0]) ? String(v[0]) : v.join('×'));
     if (this.stride.some((s) => s !== 1)) extra.push(`stride ${show(this.stride)}`);
-    if (this.padding.some((p) => p !== 0)) extra.push(`padding ${show(this.padding)}`);
+    if (this.paddingMode === 'same') extra.push("padding 'same'");
+    else if (this.padding.some((p) => p !== 0)) extra.push(`padding ${show(this.padding)}`);
     if (this.dilation.some((d) => d !== 1)) extra.push(`dilation ${show(this.dilation)}`);
     if (this.groups !== 1) extra.push(`groups ${this.groups}`);
     if (!this.bias) extra.push('no bias');
@@ -138,7 +155,7 @@ export abstract class ConvNd extends Module {
       outChannels: this.outChannels,
       kernelSize: [...this.kernelSize],
       stride: [...this.stride],
-      padding: [...this.padding],
+      padding: this.paddingMode ?? [...this.padding],
       dilation: [...this.dilation],
       groups: this.groups,
       bias: this.bias !== null,

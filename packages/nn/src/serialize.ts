@@ -191,7 +191,7 @@ const sizes = (config: Config, fail: Fail, name: string, n: number, min: number)
   return [...(v as number[])];
 };
 
-type ConvArgs = { inChannels: number; outChannels: number; kernelSize: number[]; stride: number[]; padding: number[]; dilation: number[]; groups: number; bias: boolean };
+type ConvArgs = { inChannels: number; outChannels: number; kernelSize: number[]; stride: number[]; padding: number[] | 'same'; dilation: number[]; groups: number; bias: boolean };
 const conv = (spatial: 1 | 2): BuiltIn<ConvArgs> => ({
   parse: (c, fail) => {
     fields(c, fail, ['inChannels', 'outChannels', 'kernelSize', 'stride', 'padding', 'dilation', 'groups', 'bias']);
@@ -204,7 +204,7 @@ const conv = (spatial: 1 | 2): BuiltIn<ConvArgs> => ({
       outChannels,
       kernelSize: sizes(c, fail, 'kernelSize', spatial, 1),
       stride: sizes(c, fail, 'stride', spatial, 1),
-      padding: sizes(c, fail, 'padding', spatial, 0),
+      padding: c.padding === 'same' ? 'same' : sizes(c, fail, 'padding', spatial, 0),
       dilation: sizes(c, fail, 'dilation', spatial, 1),
       groups,
       bias: flag(c, fail, 'bias'),

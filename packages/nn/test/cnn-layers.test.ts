@@ -55,6 +55,21 @@ describe('Conv1d and Conv2d', () => {
     expect(new Conv1d(4, 6, 3, { groups: 2, bias: false }).weight.shape).toEqual([6, 2, 3]);
   });
 
+  it("padding 'same' keeps the spatial size (an odd total puts the extra zero after); 'valid' is none", () => {
+    const x = randn([2, 3, 7, 6], createRng(4));
+    for (const [k, d] of [[3, 1], [4, 1], [2, 3], [[2, 5], [2, 1]]] as [number | number[], number | number[]][]) {
+      const conv = new Conv2d(3, 4, k, { padding: 'same', dilation: d });
+      expect(conv.forward(x).shape, `kernel ${String(k)} dilation ${String(d)}`).toEqual([2, 4, 7, 6]);
+      expect(conv.config().padding).toBe('same');
+      expect(roundTrip(new Sequential(conv)).describe()).toBe(`Sequential(${conv.describe()})`);
+    }
+    expect(new Conv1d(2, 2, 4, { padding: 'same' }).forward(zeros([1, 2, 5])).shape).toEqual([1, 2, 5]);
+    expect(new Conv2d(3, 4, 3, { padding: 'valid' }).forward(x).shape).toEqual([2, 4, 5, 4]);
+    expect(new Conv2d(3, 4, 4, { padding: 'same' }).describe()).toBe("Conv2d(3→4, 4×4, padding 'same')");
+    expect(() => new Conv2d(3, 4, 3, { padding: 'same', stride: 2 })).toThrow(/Conv2d: padding 'same' needs stride 1, got stride \[2,2\]/);
+    expect(() => new Conv2d(3, 4, 3, { padding: 'full' as 'same' })).toThrow(/Conv2d: padding must be an integer ≥ 0 or a list of 2 of them, got string 'full'/);
+  });
+
   it('the same seed gives the same weights, bit for bit; another seed others', () => {
     const a = new Conv2d(2, 4, 3, { seed: 9 });
     expect(Array.from(new Conv2d(2, 4, 3, { seed: 9 }).weight.data)).toEqual(Array.from(a.weight.data));

@@ -131,6 +131,18 @@ describe('BatchNorm in training mode under compile', () => {
     }
   }
 
+  it('a compiled step keeps the mode it was recorded in: switching the model to eval does not change it', () => {
+    const model = new Sequential(new Linear(2, 3, { seed: 1 }), new BatchNorm1d(3));
+    const x = randn([5, 2], createRng(1));
+    const step = compile((input: Tensor) => model.forward(input).square().sum());
+    step.run(x);
+    step.run(x);
+    model.eval();
+    step.run(x);
+    const tracked = model.namedBuffers().find(([n]) => n.endsWith('numBatchesTracked'))![1];
+    expect(tracked.data[0]).toBe(3); // the training-mode program still updates the statistics
+  });
+
   it('a compiled eval-mode step reads the running statistics of each run (they are live, not frozen)', () => {
     const model = new Sequential(new Linear(2, 3, { seed: 1 }), new BatchNorm1d(3));
     const x = randn([5, 2], createRng(1));
