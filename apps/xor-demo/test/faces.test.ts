@@ -76,7 +76,7 @@ describe('both faces read settings the same way', () => {
 
 describe('both faces print the same lines', () => {
   it('the page prints what the CLI prints when training stops', () => {
-    const run: RunData = { config: { ...LAB_PRESET, maxEpochs: 42 }, description: 'lab', points: [[0, 0], [0, 1]], labels: [0, 1] };
+    const run: RunData = { config: { ...LAB_PRESET, maxEpochs: 42 }, description: 'lab', points: [[0, 0], [0, 1]], labels: [0, 1], outputs: 1 };
     const end = { epoch: 42, lossThreshold: 0.04, maxEpochs: 42, lastMaxLoss: 0.3, divergence: null };
     const progress: Progress = {
       epoch: 42,

@@ -11,6 +11,7 @@ describe('settings form', () => {
   it('shows the lab preset and reads it back unchanged', () => {
     expect(labForm()).toEqual({
       dataset: 'xor',
+      classes: '2',
       hidden: '3, 3',
       activation: 'sigmoid',
       outputActivation: 'sigmoid',

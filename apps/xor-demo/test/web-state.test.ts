@@ -7,7 +7,7 @@ import { printout } from '../src/web/printout.ts';
 import type { Progress, RunData } from '../src/web/protocol.ts';
 import { INITIAL_STATE, reduce, statusParts, statusText } from '../src/web/state.ts';
 
-const run: RunData = { config: { ...LAB_PRESET }, description: 'lab', points: [[0, 0], [0, 1]], labels: [0, 1] };
+const run: RunData = { config: { ...LAB_PRESET }, description: 'lab', points: [[0, 0], [0, 1]], labels: [0, 1], outputs: 1 };
 
 function progress(over: Partial<Progress> = {}): Progress {
   return {

@@ -1,6 +1,6 @@
 // @gradlab/viz (browser-safe): data shaping for the lab's figures, uPlot drawing, and graph
 // pictures. Node-only pieces (the HTML report, PNGs through Chromium) live in ./node.ts.
-export { CLASS_COLORS, CLASS_LABELS, RUN_COLORS, runColor, outputColor } from './colors.ts';
+export { CLASS_COLORS, CLASS_LABELS, CLASS_PALETTE, classColor, classLabel, classTint, RUN_COLORS, runColor, outputColor } from './colors.ts';
 
 export {
   lossCurveData,
@@ -21,11 +21,21 @@ export {
 export {
   decisionBoundaryGrid,
   boundaryContour,
+  classBoundaries,
   type BoundaryGrid,
   type BoundaryGridOptions,
   type Range,
   type Segment,
 } from './data/boundary.ts';
+
+export {
+  confusionData,
+  imageGridData,
+  type ConfusionCell,
+  type ConfusionData,
+  type GridImage,
+  type ImageGridData,
+} from './data/classification.ts';
 
 export { formatTick, type ChartHandle } from './dom/common.ts';
 export { drawLossCurve, type LossCurveOptions } from './dom/lossCurve.ts';

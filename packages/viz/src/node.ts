@@ -2,6 +2,7 @@
 // (self-contained HTML report, PNG figures through headless Chromium).
 export * from './index.ts';
 export { buildReport, reportPayload, jsonForScript, escapeHtml } from './report/html.ts';
+export { confusionSvg, imageGridHtml } from './report/static.ts';
 export {
   renderPngs,
   renderPages,

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { boundaryContour, decisionBoundaryGrid, outputColor } from '../src/index.ts';
+import { boundaryContour, classBoundaries, classColor, classTint, decisionBoundaryGrid, outputColor } from '../src/index.ts';
 
 describe('decisionBoundaryGrid', () => {
   it('samples cell centers row by row (bottom row first) in one batched call', () => {
@@ -62,5 +62,73 @@ describe('outputColor', () => {
     expect(b1).toBeGreaterThan(r1);
     expect(outputColor(-3)).toEqual(outputColor(0));
     expect(outputColor(7)).toEqual(outputColor(1));
+  });
+});
+
+describe('decisionBoundaryGrid with k classes', () => {
+  // three classes by region: class 0 left of x = 0.5, class 1 right of it below y = 0.5, class 2 above
+  const scores = (xy: number[][]) =>
+    xy.flatMap(([x, y]) => (x < 0.5 ? [2, 0, 1] : y < 0.5 ? [0, 3, 1] : [-1, 0, 0.5]));
+
+  it('keeps the class with the largest score at each cell, point by point (bottom row first)', () => {
+    const predict = vi.fn(scores);
+    const g = decisionBoundaryGrid(predict, { resolution: 4, classes: 3 });
+    expect(predict).toHaveBeenCalledTimes(1);
+    expect(g.classes).toBe(3);
+    // cell centers 0.125, 0.375, 0.625, 0.875 on both axes
+    expect(g.values).toEqual([
+      0, 0, 1, 1, // y = 0.125
+      0, 0, 1, 1, // y = 0.375
+      0, 0, 2, 2, // y = 0.625
+      0, 0, 2, 2, // y = 0.875
+    ]);
+  });
+
+  it('takes the first class on a tie and never a NaN score', () => {
+    const g = decisionBoundaryGrid((xy) => xy.flatMap(() => [1, 1, 0]), { resolution: 2, classes: 3 });
+    expect(g.values).toEqual([0, 0, 0, 0]);
+    const h = decisionBoundaryGrid((xy) => xy.flatMap(() => [Number.NaN, -5, -7]), { resolution: 2, classes: 3 });
+    expect(h.values).toEqual([1, 1, 1, 1]);
+  });
+
+  it('leaves a binary grid as it was (no classes field, raw outputs)', () => {
+    const g = decisionBoundaryGrid((xy) => xy.map(([x]) => x), { resolution: 2 });
+    expect(g.classes).toBeUndefined();
+    expect(g.values).toEqual([0.25, 0.75, 0.25, 0.75]);
+  });
+
+  it('refuses a predict that does not return k scores per input, and a bad k', () => {
+    expect(() => decisionBoundaryGrid((xy) => xy.map(() => 0), { resolution: 2, classes: 3 })).toThrow(
+      /returned 4 values for 4 inputs, expected 12 \(3 scores for each of 4\)/,
+    );
+    expect(() => decisionBoundaryGrid(scores, { resolution: 2, classes: 1 })).toThrow(/classes must be an integer >= 2, got 1/);
+  });
+});
+
+describe('classBoundaries', () => {
+  it('puts one segment on each shared edge of differently classed neighbours', () => {
+    const g = decisionBoundaryGrid((xy) => xy.flatMap(([x, y]) => (x < 0.5 ? [1, 0, 0] : y < 0.5 ? [0, 1, 0] : [0, 0, 1])), {
+      resolution: 2,
+      classes: 3,
+    });
+    // cells: (0,0)=0 (1,0)=1 / (0,1)=0 (1,1)=2 → borders x = 0.5 on both rows, y = 0.5 in the right column
+    expect(classBoundaries(g)).toEqual([
+      [0.5, 0, 0.5, 0.5], // bottom row, between cells 0 and 1
+      [0.5, 0.5, 1, 0.5], // right column, between rows 0 and 1
+      [0.5, 0.5, 0.5, 1], // top row, between cells 0 and 2
+    ]);
+  });
+
+  it('finds no border in a region of one class', () => {
+    const g = decisionBoundaryGrid((xy) => xy.flatMap(() => [0, 0, 1]), { resolution: 3, classes: 3 });
+    expect(classBoundaries(g)).toEqual([]);
+  });
+});
+
+describe('classTint and classColor', () => {
+  it('keeps the lab’s red and blue for classes 0 and 1 and gives tab10 colors after', () => {
+    expect([classColor(0), classColor(1), classColor(2), classColor(12)]).toEqual(['#d62728', '#1f77b4', '#2ca02c', '#2ca02c']);
+    // 35% of the way from white to #2ca02c = (44, 160, 44)
+    expect(classTint(2)).toEqual([Math.round(255 - 0.35 * 211), Math.round(255 - 0.35 * 95), Math.round(255 - 0.35 * 211)]);
   });
 });

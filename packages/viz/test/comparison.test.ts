@@ -49,3 +49,25 @@ describe('comparisonData', () => {
     expect(() => splitByClass([[1]], [0], 't')).toThrow(/1 coordinate/);
   });
 });
+
+describe('comparisonData with k classes', () => {
+  it('takes the predictions as class indices (no threshold) and splits both panels into k classes', () => {
+    const pts = [[0, 0], [1, 0], [0, 1], [1, 1], [0.5, 0.5]];
+    const d = comparisonData(pts, [0, 1, 2, 2, 1], [0, 1, 2, 1, 1], { classes: 3 });
+    expect(d.predictedClass).toEqual([0, 1, 2, 1, 1]);
+    expect(d.correct).toEqual([true, true, true, false, true]);
+    expect(d.accuracy).toBe(0.8);
+    expect(d.groundTruth.classes.map((c) => c.index)).toEqual([[0], [1, 4], [2, 3]]);
+    expect(d.prediction.classes.map((c) => c.index)).toEqual([[0], [1, 3, 4], [2]]);
+    expect(d.prediction.classes.map((c) => [c.label, c.color])).toEqual([
+      ['class 0', '#d62728'],
+      ['class 1', '#1f77b4'],
+      ['class 2', '#2ca02c'],
+    ]);
+  });
+
+  it('refuses a class outside 0…k−1 naming the point', () => {
+    expect(() => splitByClass(points, [0, 1, 3, 0], 't', 3)).toThrow(/class of point 2 is 3, expected an integer in 0…2/);
+    expect(() => splitByClass(points, [0, 1, 0.5, 0], 't', 3)).toThrow(/class of point 2 is 0.5/);
+  });
+});

@@ -173,6 +173,9 @@ export function exampleFor(config: LabConfig, architecture: ModuleConfig, snapsh
 
 /** Checks --explain against the network before training (so a typo does not cost a run). */
 export function checkChoiceAgainst(config: LabConfig, choice: ExplainChoice): void {
+  if (config.loss === 'ce' && (choice.element !== undefined || choice.sample !== undefined || choice.epoch !== 0)) {
+    throw new UsageError(`--explain: ${CE_NOT_EXPLAINED}`);
+  }
   if (choice.element) {
     try {
       checkElement(choice.element, config);
@@ -189,9 +192,15 @@ export function checkChoiceAgainst(config: LabConfig, choice: ExplainChoice): vo
  * `pnpm demo explain`: from a finished run's folder (`--run DIR`: its snapshots), or by training
  * the flags' configuration up to the epoch asked (epoch 0 needs no training).
  */
+/** Why the worked example is not made for a cross-entropy run. */
+export const CE_NOT_EXPLAINED =
+  "the worked example of backpropagation is the lab's, for one output unit (--loss mse or bce); --loss ce has one output per class";
+
 export async function explainCommand(config: LabConfig, choice: ExplainChoice, runDir: string | undefined, print: (text: string) => void): Promise<void> {
+  if (runDir === undefined && config.loss === 'ce') throw new UsageError(`explain: ${CE_NOT_EXPLAINED}`);
   if (runDir !== undefined) {
     const run = await readRun(runDir);
+    if (run.config.loss === 'ce') throw new UsageError(`--run: ${CE_NOT_EXPLAINED}`);
     const epochs = run.file.snapshots.map((s) => s.epoch);
     const snapshot =
       choice.epoch === 'end' ? run.file.snapshots[run.file.snapshots.length - 1] : run.file.snapshots.find((s) => s.epoch === choice.epoch);

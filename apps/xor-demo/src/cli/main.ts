@@ -1,4 +1,5 @@
 // `pnpm demo`: the lab reproduced through the graph. `pnpm demo compare ...`: experiments.
+// `pnpm demo digits`: a small CNN on the handwritten digits (digits.ts).
 //
 // Exit codes: 0 done (a `compare` whose runs diverged is done too: its table says so), 1 an
 // unexpected error, 2 a bad flag or output folder (one line, before any training), 3 the run
@@ -13,11 +14,12 @@ import { runComparison } from './compare.ts';
 import { timestampFolder } from './files.ts';
 import { Interrupt } from './interrupt.ts';
 import { prepareOutDir } from './outdir.ts';
+import { addDigitsOptions, digitsCommand, type DigitsRawOptions } from './digits.ts';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, diverged: 3 } as const;
 
 /** Points of the loss history kept in memory per run (tests lower it; the trainer's default otherwise). */
-export const testHooks: { historyCapacity?: number } = {};
+export const testHooks: { historyCapacity?: number; digits?: { trainLimit?: number } } = {};
 
 /** The report's file names; says in one line when PNGs were skipped and how to get them. */
 function reportFiles(dir: string, result: { written: string[]; message?: string }): string[] {
@@ -110,6 +112,18 @@ export function buildProgram(interrupt: Interrupt, done: (code: number) => void)
       .configureOutput({ outputError: (text, write) => write(text.split('\n')[0].trim() + '\n') }),
     true,
   )).action(async (raw: RawOptions) => done(await compare(raw, interrupt)));
+  const digits = addDigitsOptions(
+    program
+      .command('digits')
+      .description('a small CNN (conv 8 → pool → conv 16 → pool → linear 10) trained on the UCI handwritten digits with Adam; --model mlp to compare')
+      .exitOverride()
+      .configureOutput({ outputError: (text, write) => write(text.split('\n')[0].trim() + '\n') }),
+  );
+  digits.action(async (raw: DigitsRawOptions) => {
+    const given = new Set(Object.keys(raw).filter((k) => digits.getOptionValueSource(k) === 'cli'));
+    const result = await digitsCommand(raw, { print: print.line, interrupt, progress: process.stdout.isTTY === true, given, ...testHooks.digits });
+    done(result.code);
+  });
   return program;
 }
 

@@ -2,7 +2,19 @@
 import { Command, Option } from 'commander';
 import { datasetNames } from '@gradlab/data';
 import { ACTIVATIONS, DENSE_INITS } from '@gradlab/nn';
-import { checkLimits, CLI_LIMITS, ConfigError, configFromText, LAB_PRESET, LOSSES, OPTIMIZERS, type ConfigText, type LabConfig } from '../lab/config.ts';
+import {
+  checkLimits,
+  CLI_LIMITS,
+  ConfigError,
+  configFromText,
+  LAB_PRESET,
+  LOSSES,
+  MAX_CLASSES,
+  MULTI_CLASS_DATASETS,
+  OPTIMIZERS,
+  type ConfigText,
+  type LabConfig,
+} from '../lab/config.ts';
 
 /** A bad flag value: the CLI prints its message on one line and exits with code 2. */
 export class UsageError extends Error {}
@@ -19,6 +31,7 @@ export interface RawOptions {
   n?: string;
   dataSeed?: string;
   noise?: string;
+  classes?: string;
   hidden?: string;
   activation?: string;
   outputActivation?: string;
@@ -57,13 +70,15 @@ export function addTrainingOptions(cmd: Command, sweep: boolean): Command {
     .addOption(new Option('--n <count>', list('points in a generated data set (XOR-easy always has 21)')).default(String(p.n)))
     .addOption(new Option('--data-seed <int>', 'seed of the generated data').default(String(p.dataSeed)))
     .addOption(new Option('--noise <std>', 'gaussian jitter of the extra data sets'))
+    .addOption(new Option('--classes <k>', `classes of the data (${p.classes}; up to ${MAX_CLASSES} for ${MULTI_CLASS_DATASETS.join('|')}, with --loss ce)`))
     .addOption(
       new Option('--hidden <sizes>', sweep ? 'hidden layer sizes, e.g. 3,3; alternatives separated by /, e.g. 2,2/3,3/8,8' : 'hidden layer sizes, e.g. 3,3').default(
         p.hidden.join(','),
       ),
     )
     .addOption(new Option('--activation <name>', list(`hidden activation: ${ACTIVATIONS.join('|')}`)).default(p.activation))
-    .addOption(new Option('--output-activation <name>', `output activation: ${ACTIVATIONS.join('|')}`).default(p.outputActivation))
+    // no commander default: with --loss ce the lab's default is 'none' (ce takes logits)
+    .addOption(new Option('--output-activation <name>', `output activation: ${ACTIVATIONS.join('|')} (default: ${p.outputActivation}; none with --loss ce)`))
     .option('--bias', 'add a bias to every Dense layer')
     .option('--no-bias', 'no bias (the lab)')
     .addOption(new Option('--init <name>', list(`weight init: ${DENSE_INITS.join('|')}`)).default(p.init))
@@ -167,6 +182,7 @@ export function configsFromOptions(raw: RawOptions, sweep: boolean): { configs: 
       ...c,
       dataSeed: raw.dataSeed,
       noise: raw.noise,
+      classes: raw.classes,
       outputActivation: raw.outputActivation,
       bias: raw.bias === undefined ? undefined : String(raw.bias),
       momentum: raw.momentum,

@@ -22,6 +22,12 @@ export const RUN_FILES: readonly string[] = [
   'compare.txt',
   'snapshots.json',
   'report.pdf',
+  // pnpm demo digits
+  'checkpoint.json',
+  'metrics.csv',
+  'accuracy.png',
+  'confusion.png',
+  'misclassified.png',
 ];
 const RUN_FOLDER = /^run-\d+$/;
 

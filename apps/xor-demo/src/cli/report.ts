@@ -2,8 +2,9 @@
 import { noGrad, tensor } from '@gradlab/core';
 import { decisionBoundaryGrid, renderGraphSvg, writeReport, type ReportInput } from '@gradlab/viz/node';
 import { join } from 'node:path';
-import { describeConfig } from '../lab/config.ts';
-import { comparisonEpochLimit, learningCurveCaption, learningCurveRuns, wantsLogAxis } from '../lab/figures.ts';
+import { describeConfig, outputUnits } from '../lab/config.ts';
+import { comparisonEpochLimit, comparisonFor, learningCurveCaption, learningCurveRuns, wantsLogAxis } from '../lab/figures.ts';
+import { buildStepGraph, sampleOf } from '../lab/graph.ts';
 import { graphView, viewDot } from '../lab/graphView.ts';
 import type { WeightSnapshot } from '../lab/trainer.ts';
 import { exampleFor, type ExplainChoice } from './explain.ts';
@@ -30,10 +31,13 @@ function figureData(result: RunResult) {
   const d = result.trainer.data.inputs.data;
   const y = result.trainer.data.labels.data;
   const { indices, stride } = drawnIndices(y.length);
+  const k = result.trainer.outputs;
+  const compared = comparisonFor(result.predictions, k);
   return {
     points: indices.map((i) => [d[2 * i], d[2 * i + 1]]),
     labels: indices.map((i) => y[i]),
-    predictions: indices.map((i) => result.predictions[i]),
+    predictions: indices.map((i) => compared.predictions[i]),
+    classes: compared.options.classes,
     note: stride > 1 ? `every ${stride}th point (${indices.length} of ${y.length}); the accuracy counts all` : null,
   };
 }
@@ -42,9 +46,10 @@ function configTable(result: RunResult): Record<string, string | number | boolea
   const c = result.config;
   return {
     dataset: `${c.dataset} (${result.trainer.data.labels.size} points)`,
-    network: `[${[2, ...c.hidden, 1].join(', ')}]`,
+    network: `[${[2, ...c.hidden, outputUnits(c)].join(', ')}]`,
+    ...(c.classes > 2 ? { classes: c.classes } : {}),
     activation: c.activation,
-    'output activation': c.outputActivation,
+    'output activation': c.loss === 'ce' ? 'none (logits; the softmax is inside the loss)' : c.outputActivation,
     bias: c.bias,
     init: c.init,
     loss: c.loss,
@@ -94,15 +99,31 @@ export async function writeRunReport(dir: string, result: RunResult, options: Ru
   const { trainer } = result;
   const grid = decisionBoundaryGrid(
     (xy) => noGrad(() => Array.from(trainer.model.forward(tensor(xy)).data)),
-    { xRange: [-0.05, 1.05], yRange: [-0.05, 1.05], resolution: 60 },
+    { xRange: [-0.05, 1.05], yRange: [-0.05, 1.05], resolution: 60, ...(trainer.outputs > 1 ? { classes: trainer.outputs } : {}) },
   );
   const figure = figureData(result);
   const { points, labels } = figure;
   const snapshots = options.snapshots ?? [...trainer.snapshots, trainer.snapshot()];
   const { snapshot, note } = snapshotFor(snapshots, options.explain?.epoch ?? 0);
-  const example = exampleFor(result.config, trainer.model.config(), snapshot, options.explain ?? { epoch: 0 });
-  const view = graphView(example.graph, { loss: result.config.loss, foldLoss: true });
-  const graphSvg = await renderGraphSvg(viewDot(view, { rankdir: 'TB', edgeLabels: 'full' }));
+  let graphSvg: string;
+  let caption: string;
+  let sections: ReportInput['sections'];
+  if (result.config.loss === 'ce') {
+    // the graph of one step (sample 0, the weights at epoch 0) with the loss folded; no worked example
+    const graph = buildStepGraph(trainer.model.config(), snapshots[0].parameters, 'ce', sampleOf(trainer.data, 0));
+    graphSvg = await renderGraphSvg(viewDot(graphView(graph, { loss: 'ce', foldLoss: true }), { rankdir: 'TB', edgeLabels: 'full' }));
+    caption =
+      `One training step for sample 0 (class ${graph.sample.y}) with the weights at epoch 0: the loss node is ` +
+      `−mean(ln softmax(ŷ)[y]), its edge ∂loss/∂ŷ = softmax(ŷ) − onehot(y). The worked example of backpropagation ` +
+      `(pnpm demo explain) is the lab's, for one output unit (--loss mse or bce).`;
+    sections = [];
+  } else {
+    const example = exampleFor(result.config, trainer.model.config(), snapshot, options.explain ?? { epoch: 0 });
+    const view = graphView(example.graph, { loss: result.config.loss, foldLoss: true });
+    graphSvg = await renderGraphSvg(viewDot(view, { rankdir: 'TB', edgeLabels: 'full' }));
+    caption = graphCaption(example, result.epochs, describeConfig(result.config)) + note;
+    sections = [{ id: EXPLAIN_SECTION_ID, title: 'Backpropagation on your network', html: explainHtml(example, result.epochs) }];
+  }
   const curve = learningCurveRuns(trainer.history, trainer.log, result.config.logEvery);
   const input: ReportInput = {
     title: `gradlab lab 1: ${describeConfig(result.config)}`,
@@ -115,11 +136,11 @@ export async function writeRunReport(dir: string, result: RunResult, options: Ru
       loss: learningCurveCaption(result.config.logEvery, trainer.log.length > 0),
       ...(figure.note ? { comparison: `Showing ${figure.note}.`, boundary: `Showing ${figure.note}.` } : {}),
     },
-    comparison: { points, labels, predictions: figure.predictions },
+    comparison: { points, labels, predictions: figure.predictions, classes: figure.classes },
     boundary: { grid, points, labels },
     graphSvg,
-    graphCaption: graphCaption(example, result.epochs, describeConfig(result.config)) + note,
-    sections: [{ id: EXPLAIN_SECTION_ID, title: 'Backpropagation on your network', html: explainHtml(example, result.epochs) }],
+    graphCaption: caption,
+    sections,
   };
   return writeReport(dir, input, { png: options.png, writeFile: writeFileAtomic });
 }
@@ -154,7 +175,7 @@ export async function writeCompareReport(
       config: {},
       printout: '',
       runs: [],
-      comparison: { points: figure.points, labels: figure.labels, predictions: figure.predictions },
+      comparison: { points: figure.points, labels: figure.labels, predictions: figure.predictions, classes: figure.classes },
     };
     return { dir: join(dir, `run-${k + 1}`), input: companion };
   });

@@ -192,8 +192,8 @@ export async function trainWithPrintout(config: LabConfig, print: Printer, optio
   };
   say(stopLine(end, CLI_NAMES), stopReason === 'diverged' || stopReason === 'interrupted');
   const predictions = trainer.predict();
-  const { classes, accuracy } = evaluate(predictions, trainer.data.labels.data);
-  const results = resultLines(predictions, trainer.data.labels.data);
+  const { classes, accuracy } = evaluate(predictions, trainer.data.labels.data, trainer.outputs);
+  const results = resultLines(predictions, trainer.data.labels.data, trainer.outputs);
   say(results.column);
   say(results.classes);
   say(results.accuracy, true);

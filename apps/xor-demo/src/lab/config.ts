@@ -1,10 +1,11 @@
 // A training run's settings. The defaults are the lab's preset (apps/xor-demo/LAB.md).
-import { datasetNames, type DatasetName } from '@gradlab/data';
+import { datasetNames, datasets, type DatasetName } from '@gradlab/data';
 import { ACTIVATIONS, DENSE_INITS, type ActivationName, type DenseInit } from '@gradlab/nn';
 
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
-export const LOSSES = ['mse', 'bce'] as const;
+/** 'ce': softmax cross-entropy on the network's raw outputs (one unit per class), for k ≥ 2 classes. */
+export const LOSSES = ['mse', 'bce', 'ce'] as const;
 export type LossName = (typeof LOSSES)[number];
 
 export interface LabConfig {
@@ -15,6 +16,11 @@ export interface LabConfig {
   dataSeed: number;
   /** Gaussian jitter of the extra sets (undefined: each set's default). */
   noise?: number;
+  /**
+   * Classes of the data (2: the lab's). More need a set that has any number (spiral, gaussians,
+   * blobs) and the 'ce' loss; the output layer has one unit per class with 'ce', one unit otherwise.
+   */
+  classes: number;
   /** Hidden layer sizes: [3, 3] is the lab's. */
   hidden: number[];
   activation: ActivationName;
@@ -47,6 +53,7 @@ export const LAB_PRESET: Readonly<LabConfig> = Object.freeze({
   dataset: 'xor',
   n: 100,
   dataSeed: 1,
+  classes: 2,
   hidden: [3, 3],
   activation: 'sigmoid',
   outputActivation: 'sigmoid',
@@ -72,6 +79,7 @@ export const FIELD_NAMES: Readonly<Record<ConfigField, string>> = {
   n: 'n',
   dataSeed: 'data seed',
   noise: 'noise',
+  classes: 'classes',
   hidden: 'hidden',
   activation: 'activation',
   outputActivation: 'output activation',
@@ -127,6 +135,7 @@ export function validateConfig(c: LabConfig): LabConfig {
   }
   if (!DENSE_INITS.includes(c.init)) fail('init', `init must be one of ${DENSE_INITS.join(', ')}, got '${c.init}'`);
   if (!LOSSES.includes(c.loss)) fail('loss', `loss must be one of ${LOSSES.join(', ')}, got '${c.loss}'`);
+  checkClasses(c, fail);
   if (!OPTIMIZERS.includes(c.optimizer)) fail('optimizer', `optimizer must be one of ${OPTIMIZERS.join(', ')}, got '${c.optimizer}'`);
   if (!(c.lr > 0) || !Number.isFinite(c.lr)) fail('lr', `lr must be a positive number, got ${c.lr}`);
   if (!(c.momentum >= 0 && c.momentum < 1)) fail('momentum', `momentum must be in [0, 1), got ${c.momentum}`);
@@ -136,6 +145,32 @@ export function validateConfig(c: LabConfig): LabConfig {
   if (!(c.lossThreshold > 0)) fail('lossThreshold', `loss threshold must be a positive number, got ${c.lossThreshold}`);
   positiveInt('maxEpochs', 'max epochs', c.maxEpochs);
   return c;
+}
+
+/** Classes at most: the figures' qualitative palette has 10 colors. */
+export const MAX_CLASSES = 10;
+
+/** The data sets that have any number of classes (the others have 2). */
+export const MULTI_CLASS_DATASETS: readonly DatasetName[] = datasetNames.filter((d) => datasets[d].uses.includes('classes'));
+
+/** classes against the data set, the loss and the output activation. */
+function checkClasses(c: LabConfig, fail: (field: ConfigField, what: string) => never): void {
+  const k = c.classes;
+  if (!Number.isInteger(k) || k < 2 || k > MAX_CLASSES) fail('classes', `classes must be an integer from 2 to ${MAX_CLASSES}, got ${k}`);
+  if (k > 2 && !MULTI_CLASS_DATASETS.includes(c.dataset)) {
+    fail('classes', `classes ${k}: ${c.dataset} has 2 classes (any number: ${MULTI_CLASS_DATASETS.join(', ')})`);
+  }
+  if (k > 2 && c.loss !== 'ce') {
+    fail('loss', `classes ${k} needs the ce loss (${c.loss} trains one output unit, for 2 classes), got loss ${c.loss}`);
+  }
+  if (c.loss === 'ce' && c.outputActivation !== 'none') {
+    fail('outputActivation', `output activation must be none with the ce loss (it takes the raw outputs; the softmax is inside the loss), got '${c.outputActivation}'`);
+  }
+}
+
+/** Output units: one per class with 'ce', else one (ŷ, read as the probability of class 1). */
+export function outputUnits(c: Pick<LabConfig, 'loss' | 'classes'>): number {
+  return c.loss === 'ce' ? c.classes : 1;
 }
 
 /** A configuration read back from a file (a run's summary.json), checked as any other. */
@@ -171,13 +206,14 @@ export function parseHidden(text: string): number[] {
 /** The settings a face lets its user type, each as text (absent: the preset's). */
 export type ConfigText = Partial<Record<ConfigField, string>>;
 
-const INTEGER_FIELDS: readonly ConfigField[] = ['n', 'dataSeed', 'batchSize', 'seed', 'logEvery', 'maxEpochs'];
+const INTEGER_FIELDS: readonly ConfigField[] = ['n', 'dataSeed', 'classes', 'batchSize', 'seed', 'logEvery', 'maxEpochs'];
 const NUMBER_FIELDS: readonly ConfigField[] = ['noise', 'lr', 'momentum', 'lossThreshold'];
 const CHOICE_FIELDS: readonly ConfigField[] = ['dataset', 'activation', 'outputActivation', 'init', 'loss', 'optimizer'];
 
 /**
  * The run the text describes: the preset with every given field parsed in (`bias` is
- * `true`/`false`), checked by validateConfig. The first bad field throws its ConfigError.
+ * `true`/`false`), checked by validateConfig. The first bad field throws its ConfigError. With
+ * the 'ce' loss and no output activation given, the output activation is 'none' (ce takes logits).
  */
 export function configFromText(text: ConfigText, base: Readonly<LabConfig> = LAB_PRESET): LabConfig {
   const config: LabConfig = { ...base, hidden: [...base.hidden] };
@@ -190,6 +226,7 @@ export function configFromText(text: ConfigText, base: Readonly<LabConfig> = LAB
     else if (NUMBER_FIELDS.includes(field)) out[field] = parseNumberField(field, value, false);
     else if (CHOICE_FIELDS.includes(field)) out[field] = value.trim();
   }
+  if (config.loss === 'ce' && text.outputActivation === undefined) config.outputActivation = 'none';
   return validateConfig(config);
 }
 
@@ -209,16 +246,21 @@ export interface SizeLimits {
   work: number | null;
 }
 
-/** Weights (and biases) of [2, ...hidden, 1]. */
-export function parameterCount(hidden: readonly number[], bias: boolean): number {
-  const dims = [2, ...hidden, 1];
+/** Weights (and biases) of [2, ...hidden, outputs]. */
+export function parameterCount(hidden: readonly number[], bias: boolean, outputs = 1): number {
+  const dims = [2, ...hidden, outputs];
   let count = 0;
   for (let i = 0; i + 1 < dims.length; i++) count += dims[i] * dims[i + 1] + (bias ? dims[i + 1] : 0);
   return count;
 }
 
 /** Refuses a run larger than `limits`, with a ConfigError naming the field; `hint` ends the line. */
-export function checkLimits(c: Pick<LabConfig, 'n' | 'hidden' | 'bias' | 'batchSize' | 'dataset'>, limits: SizeLimits, hint = ''): void {
+export function checkLimits(
+  c: Pick<LabConfig, 'n' | 'hidden' | 'bias' | 'batchSize' | 'dataset'> & Partial<Pick<LabConfig, 'loss' | 'classes'>>,
+  limits: SizeLimits,
+  hint = '',
+): void {
+  const outputs = c.loss && c.classes ? outputUnits({ loss: c.loss, classes: c.classes }) : 1;
   const end = hint ? ` ${hint}` : '';
   if (c.n > limits.n) throw new ConfigError('n', `${c.n} points is too many (at most ${limits.n})${end}`);
   if (c.hidden.length > limits.hiddenLayers) {
@@ -226,8 +268,8 @@ export function checkLimits(c: Pick<LabConfig, 'n' | 'hidden' | 'bias' | 'batchS
   }
   const big = c.hidden.find((s) => s > limits.hiddenSize);
   if (big !== undefined) throw new ConfigError('hidden', `${big} units in a layer is too many (at most ${limits.hiddenSize})${end}`);
-  const parameters = parameterCount(c.hidden, c.bias);
-  const dims = `[${[2, ...c.hidden, 1].join(',')}]`;
+  const parameters = parameterCount(c.hidden, c.bias, outputs);
+  const dims = `[${[2, ...c.hidden, outputs].join(',')}]`;
   if (parameters > limits.parameters) {
     throw new ConfigError('hidden', `${dims} has ${parameters} parameters, too many (at most ${limits.parameters})${end}`);
   }
@@ -252,8 +294,10 @@ export const CLI_LIMITS: Readonly<SizeLimits> = Object.freeze({
 
 /** A one-line description: `[2,3,3,1] sigmoid, no bias, MSE, SGD lr 0.8, batch 1, seed 1`. */
 export function describeConfig(c: LabConfig): string {
-  const dims = [2, ...c.hidden, 1].join(',');
-  const act = c.activation === c.outputActivation ? c.activation : `${c.activation} (output ${c.outputActivation})`;
+  const dims = [2, ...c.hidden, outputUnits(c)].join(',');
+  const act =
+    c.loss === 'ce' ? `${c.activation} (output: logits)` : c.activation === c.outputActivation ? c.activation : `${c.activation} (output ${c.outputActivation})`;
   const opt = c.optimizer === 'momentum' ? `SGD+momentum ${c.momentum}` : c.optimizer === 'adam' ? 'Adam' : 'SGD';
-  return `[${dims}] ${act}, ${c.bias ? 'bias' : 'no bias'}, ${c.init} init, ${c.loss.toUpperCase()}, ${opt} lr ${c.lr}, batch ${c.batchSize}, seed ${c.seed}`;
+  const loss = c.loss === 'ce' ? `softmax CE, ${c.classes} classes` : c.loss.toUpperCase();
+  return `[${dims}] ${act}, ${c.bias ? 'bias' : 'no bias'}, ${c.init} init, ${loss}, ${opt} lr ${c.lr}, batch ${c.batchSize}, seed ${c.seed}`;
 }

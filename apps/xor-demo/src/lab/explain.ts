@@ -7,7 +7,7 @@ import type { Dataset } from '@gradlab/data';
 import { moduleFromConfig, type ModuleConfig, type StateDict } from '@gradlab/nn';
 import type { LabConfig, LossName } from './config.ts';
 import { buildStepGraph, sampleOf, type Sample, type StepGraph } from './graph.ts';
-import { lossDerivative, lossFormula, sampleLoss } from './loss.ts';
+import { lossDerivative, lossFormula, rowLoss } from './loss.ts';
 import type { WeightSnapshot } from './trainer.ts';
 
 /** Paths listed in full; the rest are counted (their products are still in the sum). */
@@ -271,7 +271,9 @@ export function sampleLosses(architecture: ModuleConfig, weights: StateDict, los
   const model = moduleFromConfig(architecture, 'architecture');
   model.loadStateDict(weights);
   const out = noGrad(() => model.forward(tensor(data.inputs.data, { shape: data.inputs.shape })).data);
-  return Array.from(out, (p, i) => sampleLoss(loss, p, data.labels.data[i]));
+  const n = data.labels.size;
+  const k = out.length / n; // outputs per sample: 1, or one per class with 'ce'
+  return Array.from({ length: n }, (_, i) => rowLoss(loss, out, i * k, k, data.labels.data[i]));
 }
 
 export interface ExampleChoice {

@@ -2,7 +2,17 @@
 // loss per pass, and the losses the printout showed as dots, so curve and printout agree), when
 // its loss axis is logarithmic, and where a comparison's epoch axis ends.
 import type { LossRun } from '@gradlab/viz';
-import type { LossHistory, LogLine } from './trainer.ts';
+import { argmaxRows, type LossHistory, type LogLine } from './trainer.ts';
+
+/**
+ * What the comparison figure is given for the model's raw outputs: as they are (thresholded at
+ * 0.5 by the figure) with one output per point; each point's class (the largest of its k outputs)
+ * and `classes: k` with k outputs.
+ */
+export function comparisonFor(predictions: readonly number[], outputs: number): { predictions: number[]; options: { classes?: number } } {
+  if (outputs === 1) return { predictions: [...predictions], options: {} };
+  return { predictions: argmaxRows(predictions, outputs), options: { classes: outputs } };
+}
 
 /** The learning curve's two series: the mean loss per pass (a line), the printed losses (dots). */
 export function learningCurveRuns(history: Pick<LossHistory, 'epochs' | 'meanLoss'>, log: readonly LogLine[], logEvery: number): LossRun[] {

@@ -56,7 +56,8 @@ export function buildStepGraph(architecture: ModuleConfig, weights: StateDict, l
   const parameters = nameParameters(model);
 
   const x = tensor([sample.x[0], sample.x[1]], { shape: [1, 2], name: 'x' });
-  const y = tensor([sample.y], { shape: [1, 1], name: 'y' });
+  // a class index [1] for cross-entropy, a target [1, 1] for the one-output losses
+  const y = tensor([sample.y], { shape: loss === 'ce' ? [1] : [1, 1], name: 'y' });
   const layers = forwardNamed(model, x);
   const pred = layers[layers.length - 1];
   const root = lossFunction(loss)(pred, y);

@@ -59,9 +59,19 @@ export function stopLine(end: PrintoutEnd, names: SettingNames = PLAIN_NAMES): s
   }
 }
 
-/** The raw predictions as numpy prints a column, the classes (≥ 0.5 is 1) and the accuracy line. */
-export function resultLines(predictions: readonly number[], labels: ArrayLike<number>): { column: string; classes: string; accuracy: string } {
-  const { classes, correct, total, accuracy } = evaluate(predictions, labels);
+/**
+ * The raw predictions as numpy prints a column, the classes (≥ 0.5 is 1) and the accuracy line.
+ * With k = `outputs` > 1 per sample (cross-entropy), the classes are each row's largest output.
+ */
+export function resultLines(predictions: readonly number[], labels: ArrayLike<number>, outputs = 1): { column: string; classes: string; accuracy: string } {
+  const { classes, correct, total, accuracy } = evaluate(predictions, labels, outputs);
+  if (outputs > 1) {
+    return {
+      column: `outputs: ${classes.length} rows of ${outputs} logits (summary.json has them all)`,
+      classes: `predictions (the largest of the ${outputs} outputs): ${shortList(classes)}`,
+      accuracy: accuracyLine(accuracy, correct, total),
+    };
+  }
   return {
     column: numpyColumn(predictions),
     classes: `predictions (>= 0.5 is class 1): ${shortList(classes)}`,

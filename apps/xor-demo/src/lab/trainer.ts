@@ -20,8 +20,8 @@
 import { compile, noGrad, tensor, type CompiledStep, type Tensor } from '@gradlab/core';
 import { generateDataset, type Dataset } from '@gradlab/data';
 import { Adam, SGD, mlp, type Module, type StateDict } from '@gradlab/nn';
-import { validateConfig, type LabConfig } from './config.ts';
-import { lossFunction, sampleLoss } from './loss.ts';
+import { outputUnits, validateConfig, type LabConfig } from './config.ts';
+import { lossFunction, rowLoss } from './loss.ts';
 
 /** Why training stopped; 'interrupted' is set by `interrupt()` (the CLI's Ctrl-C). */
 export type StopReason = 'converged' | 'max-epochs' | 'diverged' | 'interrupted';
@@ -143,6 +143,8 @@ export class LabTrainer {
   readonly data: Dataset;
   readonly model: Module;
   readonly optimizer: SGD | Adam;
+  /** Output units: 1 (ŷ for mse/bce), or one per class with the 'ce' loss. */
+  readonly outputs: number;
   /** Samples seen so far. */
   epoch = 0;
   passes = 0;
@@ -180,8 +182,9 @@ export class LabTrainer {
     this.engine = engine;
     this.config = validateConfig({ ...config, hidden: [...config.hidden] });
     const c = this.config;
-    this.data = generateDataset(c.dataset, { n: c.n, seed: c.dataSeed, noise: c.noise });
-    this.model = mlp([2, ...c.hidden, 1], {
+    this.data = generateDataset(c.dataset, { n: c.n, seed: c.dataSeed, noise: c.noise, classes: c.classes });
+    this.outputs = outputUnits(c);
+    this.model = mlp([2, ...c.hidden, this.outputs], {
       activation: c.activation,
       outputActivation: c.outputActivation,
       bias: c.bias,
@@ -194,7 +197,7 @@ export class LabTrainer {
         ? new Adam(params, { lr: c.lr })
         : new SGD(params, { lr: c.lr, momentum: c.optimizer === 'momentum' ? c.momentum : 0 });
     this.lossFn = lossFunction(c.loss);
-    this.batches = makeBatches(this.data, c.batchSize);
+    this.batches = makeBatches(this.data, c.batchSize, c.loss === 'ce');
     this.snapshots.push(this.snapshot());
     this.pendingSnapshots = [...new Set(options.snapshotEpochs ?? [])].filter((e) => e > 0).sort((a, b) => b - a);
     this.nextSnapshot = this.pendingSnapshots.at(-1) ?? Infinity;
@@ -265,8 +268,9 @@ export class LabTrainer {
       const value = loss.item();
       if (this.exploded(value)) return this.diverge(this.epoch + x.shape[0], value, 'loss');
       at.next++;
-      for (let i = 0; i < pred.size; i++) {
-        const l = sampleLoss(this.config.loss, pred.data[i], y.data[i]);
+      const k = this.outputs;
+      for (let i = 0; i < y.size; i++) {
+        const l = rowLoss(this.config.loss, pred.data, i * k, k, y.data[i]);
         at.sum += l;
         if (l > at.max || Number.isNaN(l)) at.max = l;
         at.count++;
@@ -335,32 +339,51 @@ export class LabTrainer {
     return this.stopReason!;
   }
 
-  /** The model's raw outputs for every sample, in order. */
+  /** The model's raw outputs for every sample, in order (`outputs` numbers per sample). */
   predict(): number[] {
     return noGrad(() => Array.from(this.model.forward(this.data.inputs).data));
   }
 }
 
-/** The data cut into batches in order (the last one may be smaller), made once. */
-function makeBatches(data: Dataset, batchSize: number): { x: Tensor; y: Tensor }[] {
+/**
+ * The data cut into batches in order (the last one may be smaller), made once. Labels are [b, 1]
+ * targets for mse/bce, [b] class indices for cross-entropy (`classIndices`).
+ */
+function makeBatches(data: Dataset, batchSize: number, classIndices: boolean): { x: Tensor; y: Tensor }[] {
   const n = data.inputs.shape[0];
   const batches: { x: Tensor; y: Tensor }[] = [];
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
     batches.push({
       x: tensor(data.inputs.data.slice(start * 2, end * 2), { shape: [end - start, 2] }),
-      y: tensor(data.labels.data.slice(start, end), { shape: [end - start, 1] }),
+      y: tensor(data.labels.data.slice(start, end), { shape: classIndices ? [end - start] : [end - start, 1] }),
     });
   }
   return batches;
 }
 
-/** Thresholded predictions (≥ 0.5 is class 1) and accuracy against the labels. */
-export function evaluate(predictions: readonly number[], labels: ArrayLike<number>) {
-  const classes = predictions.map((p) => (p >= 0.5 ? 1 : 0));
+/**
+ * Predicted classes and accuracy against the labels: thresholded (≥ 0.5 is class 1) with one
+ * output per sample; with `outputs` = k > 1 per sample, the index of each row's largest output
+ * (the first on a tie).
+ */
+export function evaluate(predictions: readonly number[], labels: ArrayLike<number>, outputs = 1) {
+  const classes = outputs === 1 ? predictions.map((p) => (p >= 0.5 ? 1 : 0)) : argmaxRows(predictions, outputs);
   let correct = 0;
   classes.forEach((c, i) => {
     if (c === labels[i]) correct++;
   });
   return { classes, correct, total: classes.length, accuracy: correct / classes.length };
+}
+
+/** The index of the largest of each row of k (the first on a tie). */
+export function argmaxRows(values: ArrayLike<number>, k: number): number[] {
+  const rows = Math.floor(values.length / k);
+  const out = new Array<number>(rows);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (values[r * k + c] > values[r * k + best]) best = c;
+    out[r] = best;
+  }
+  return out;
 }

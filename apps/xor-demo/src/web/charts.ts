@@ -12,6 +12,7 @@ import {
   type LossCurveData,
 } from '@gradlab/viz';
 import { LAB_PRESET } from '../lab/config.ts';
+import { comparisonFor } from '../lab/figures.ts';
 import { learningCurveRuns } from '../lab/figures.ts';
 import type { Progress, RunData } from './protocol.ts';
 
@@ -55,7 +56,7 @@ export class LiveCharts {
         height: this.sizes.boundary,
       });
     }
-    this.comparison = drawComparison(this.els.comparison, comparisonData(run.points, run.labels, progress.predictions), {
+    this.comparison = drawComparison(this.els.comparison, this.comparisonData(run, progress), {
       width: this.sizes.comparison,
       height: this.sizes.comparison,
     });
@@ -66,7 +67,12 @@ export class LiveCharts {
     if (!run) return;
     this.loss?.update(this.lossData(progress));
     if (grid) this.boundary?.update({ grid, points: { points: run.points, labels: run.labels } });
-    this.comparison?.update(comparisonData(run.points, run.labels, progress.predictions));
+    this.comparison?.update(this.comparisonData(run, progress));
+  }
+
+  private comparisonData(run: RunData, progress: Progress): ComparisonData {
+    const c = comparisonFor(progress.predictions, run.outputs);
+    return comparisonData(run.points, run.labels, c.predictions, c.options);
   }
 
   private lossData(progress: Progress): LossCurveData {

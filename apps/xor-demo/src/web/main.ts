@@ -88,6 +88,7 @@ function readForm(): FormValues {
   const text = (name: FormField) => field(name).value;
   return {
     dataset: text('dataset'),
+    classes: text('classes'),
     hidden: text('hidden'),
     activation: text('activation'),
     outputActivation: text('outputActivation'),
@@ -117,6 +118,8 @@ function fillChoices(): void {
 
 /** Any change of a setting starts a new run with the form's settings (if they are valid). */
 function applyForm(): void {
+  // with ce the output layer gives logits (the softmax is in the loss): no output activation to choose
+  field('outputActivation').disabled = field('loss').value === 'ce';
   const result = configFromForm(readForm());
   for (const el of form.querySelectorAll('.invalid')) el.classList.remove('invalid');
   if (!result.ok) {

@@ -20,7 +20,7 @@ export function printout(run: RunData, progress: Progress): string {
       divergence: progress.divergence,
     }),
   );
-  const results = resultLines(progress.predictions, run.labels);
+  const results = resultLines(progress.predictions, run.labels, run.outputs);
   lines.push(results.column, results.classes, results.accuracy);
   return lines.join('\n');
 }

@@ -26,9 +26,11 @@ export interface RunData {
   config: LabConfig;
   /** One line: `[2,3,3,1] sigmoid, no bias, …`. */
   description: string;
-  /** n × 2 points and their 0/1 labels, in the data's order. */
+  /** n × 2 points and their labels (0/1; 0…k−1 with k classes), in the data's order. */
   points: number[][];
   labels: number[];
+  /** Outputs per point in Progress.predictions: 1 (ŷ), or k logits with the ce loss. */
+  outputs: number;
 }
 
 /** Where training is, sent after every time slice. */

@@ -3,7 +3,7 @@
 import { noGrad, tensor } from '@gradlab/core';
 import { toRows } from '@gradlab/data';
 import { decisionBoundaryGrid, downsampleMinMax, type BoundaryGrid, type Range } from '@gradlab/viz';
-import { describeConfig, parameterCount, type LabConfig } from '../lab/config.ts';
+import { describeConfig, outputUnits, parameterCount, type LabConfig } from '../lab/config.ts';
 import { evaluate, LabTrainer } from '../lab/trainer.ts';
 import type { Progress, RunData, Speed } from './protocol.ts';
 
@@ -42,11 +42,11 @@ export class TrainingSession {
   readonly resolution: number;
 
   constructor(config: LabConfig) {
-    const parameters = parameterCount(config.hidden, config.bias);
+    const parameters = parameterCount(config.hidden, config.bias, outputUnits(config));
     this.trainer = new LabTrainer(config, { snapshotEpochs: snapshotEpochs(config, parameters) });
     this.resolution = gridResolution(parameters);
     const { x, y } = toRows(this.trainer.data);
-    this.run = { config: this.trainer.config, description: describeConfig(this.trainer.config), points: x, labels: y };
+    this.run = { config: this.trainer.config, description: describeConfig(this.trainer.config), points: x, labels: y, outputs: this.trainer.outputs };
     this.xRange = plotRange(x.map((p) => p[0]));
     this.yRange = plotRange(x.map((p) => p[1]));
   }
@@ -89,6 +89,7 @@ export class TrainingSession {
       xRange: this.xRange,
       yRange: this.yRange,
       resolution: this.resolution,
+      ...(this.trainer.outputs > 1 ? { classes: this.trainer.outputs } : {}),
     });
   }
 
@@ -109,7 +110,7 @@ export class TrainingSession {
       history: { epochs: history.x, meanLoss: history.y },
       log: t.log.slice(-LOG_LINES),
       predictions,
-      accuracy: evaluate(predictions, this.run.labels).accuracy,
+      accuracy: evaluate(predictions, this.run.labels, this.run.outputs).accuracy,
       grid: withGrid ? this.boundaryGrid() : null,
       snapshots: t.snapshots.map((snap) => snap.epoch),
     };

@@ -7,6 +7,8 @@ import type { Speed } from './protocol.ts';
 /** What the form holds: text as typed, choices as their option values. */
 export interface FormValues {
   dataset: string;
+  /** Classes of the data (2; more for spiral, gaussians, blobs with the ce loss). */
+  classes: string;
   hidden: string;
   activation: string;
   outputActivation: string;
@@ -35,7 +37,7 @@ export const CHOICES = {
 export function choiceLabel(field: keyof typeof CHOICES, value: string): string {
   if (field === 'dataset') return DATASET_LABELS[value] ?? value;
   if (field === 'optimizer') return { sgd: 'SGD', momentum: 'SGD + momentum', adam: 'Adam' }[value] ?? value;
-  if (field === 'loss') return { mse: 'MSE', bce: 'binary cross-entropy' }[value] ?? value;
+  if (field === 'loss') return { mse: 'MSE', bce: 'binary cross-entropy', ce: 'softmax cross-entropy' }[value] ?? value;
   return value;
 }
 
@@ -46,11 +48,13 @@ const DATASET_LABELS: Record<string, string> = {
   spiral: 'spiral',
   moons: 'moons',
   gaussians: 'gaussians',
+  blobs: 'blobs',
 };
 
 export function formFromConfig(c: LabConfig): FormValues {
   return {
     dataset: c.dataset,
+    classes: String(c.classes),
     hidden: c.hidden.join(', '),
     activation: c.activation,
     outputActivation: c.outputActivation,
@@ -82,9 +86,11 @@ export function configFromForm(v: FormValues, base: Readonly<LabConfig> = LAB_PR
     const config = configFromText(
       {
         dataset: v.dataset,
+        classes: v.classes,
         hidden: v.hidden,
         activation: v.activation,
-        outputActivation: v.outputActivation,
+        // with ce the output layer gives logits (the softmax is in the loss): the menu is not used
+        outputActivation: v.loss === 'ce' ? undefined : v.outputActivation,
         bias: String(v.bias),
         loss: v.loss,
         optimizer: v.optimizer,
@@ -103,7 +109,7 @@ export function configFromForm(v: FormValues, base: Readonly<LabConfig> = LAB_PR
   }
 }
 
-const FORM_FIELDS: readonly FormField[] = ['dataset', 'hidden', 'activation', 'outputActivation', 'bias', 'loss', 'optimizer', 'lr', 'batchSize', 'seed'];
+const FORM_FIELDS: readonly FormField[] = ['dataset', 'classes', 'hidden', 'activation', 'outputActivation', 'bias', 'loss', 'optimizer', 'lr', 'batchSize', 'seed'];
 
 /** The speed menu: passes over the data per second while playing (null: as fast as it goes). */
 export const SPEEDS: readonly { label: string; value: Speed }[] = [

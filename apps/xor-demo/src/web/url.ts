@@ -23,7 +23,7 @@ export interface PageUrlState {
 
 export const DEFAULT_VIEW: ViewState = { sample: null, weight: null, epoch: null, lecture: false, foldLoss: true };
 
-const FORM_KEYS: readonly (keyof FormValues)[] = ['dataset', 'hidden', 'activation', 'outputActivation', 'bias', 'loss', 'optimizer', 'lr', 'batchSize', 'seed'];
+const FORM_KEYS: readonly (keyof FormValues)[] = ['dataset', 'classes', 'hidden', 'activation', 'outputActivation', 'bias', 'loss', 'optimizer', 'lr', 'batchSize', 'seed'];
 
 /** The fragment for a state (without '#'); only what differs from `defaults` for the form. */
 export function encodeState(state: PageUrlState, defaults: FormValues): string {

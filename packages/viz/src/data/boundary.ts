@@ -7,6 +7,12 @@ export interface BoundaryGridOptions {
   yRange?: Range;
   /** Cells per axis: one number for both, or `[nx, ny]` (default 50). */
   resolution?: number | [nx: number, ny: number];
+  /**
+   * k ≥ 2: a k-class model. `predict` then returns k scores per input (row-major, n·k numbers:
+   * logits or probabilities), and each cell keeps the class with the largest score (the first
+   * on a tie). Absent: one output per input (the binary lab's ŷ), kept as it is.
+   */
+  classes?: number;
 }
 
 /**
@@ -21,7 +27,10 @@ export interface BoundaryGrid {
   yRange: Range;
   xs: number[];
   ys: number[];
+  /** The model's output per cell, or with `classes` the class (0…k−1) it assigns the cell. */
   values: number[];
+  /** Set for a k-class grid (see BoundaryGridOptions.classes). */
+  classes?: number;
 }
 
 /** Line segments `[x1, y1, x2, y2]` in data coordinates. */
@@ -43,11 +52,54 @@ export function decisionBoundaryGrid(
   const ys = centers(yRange, ny);
   const inputs: number[][] = [];
   for (const y of ys) for (const x of xs) inputs.push([x, y]);
+  const k = options.classes;
+  if (k !== undefined && (!Number.isInteger(k) || k < 2)) throw new Error(`decisionBoundaryGrid: classes must be an integer >= 2, got ${k}`);
   const out = predict(inputs);
-  if (out.length !== inputs.length) {
-    throw new Error(`decisionBoundaryGrid: predict returned ${out.length} values for ${inputs.length} inputs`);
+  const per = k ?? 1;
+  if (out.length !== inputs.length * per) {
+    const expected = k === undefined ? `${inputs.length}` : `${inputs.length * k} (${k} scores for each of ${inputs.length}`;
+    throw new Error(`decisionBoundaryGrid: predict returned ${out.length} values for ${inputs.length} inputs, expected ${expected}${k === undefined ? '' : ')'}`);
   }
-  return { nx, ny, xRange: [...xRange], yRange: [...yRange], xs, ys, values: Array.from(out) };
+  const grid: BoundaryGrid = { nx, ny, xRange: [...xRange], yRange: [...yRange], xs, ys, values: k === undefined ? Array.from(out) : argmaxRows(out, k) };
+  if (k !== undefined) grid.classes = k;
+  return grid;
+}
+
+/** The index of each row's largest score (the first on a tie; NaN never wins). */
+function argmaxRows(scores: ArrayLike<number>, k: number): number[] {
+  const rows = scores.length / k;
+  const out = new Array<number>(rows);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (scores[r * k + c] > scores[r * k + best] || Number.isNaN(scores[r * k + best])) best = c;
+    out[r] = best;
+  }
+  return out;
+}
+
+/**
+ * The borders between classes of a k-class grid: one segment on the shared edge of every two
+ * neighbouring cells (left-right or below-above) assigned different classes.
+ */
+export function classBoundaries(grid: BoundaryGrid): Segment[] {
+  const { nx, ny, xs, ys, values, xRange, yRange } = grid;
+  const dx = (xRange[1] - xRange[0]) / nx;
+  const dy = (yRange[1] - yRange[0]) / ny;
+  const segments: Segment[] = [];
+  for (let j = 0; j < ny; j++) {
+    for (let i = 0; i < nx; i++) {
+      const c = values[j * nx + i];
+      if (i + 1 < nx && values[j * nx + i + 1] !== c) {
+        const x = xs[i] + dx / 2;
+        segments.push([x, ys[j] - dy / 2, x, ys[j] + dy / 2]);
+      }
+      if (j + 1 < ny && values[(j + 1) * nx + i] !== c) {
+        const y = ys[j] + dy / 2;
+        segments.push([xs[i] - dx / 2, y, xs[i] + dx / 2, y]);
+      }
+    }
+  }
+  return segments;
 }
 
 /**

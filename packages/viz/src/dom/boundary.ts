@@ -1,12 +1,13 @@
 // Decision boundary: the model's output over the input square as a heat map, the 0.5 contour,
-// and the data points on top.
+// and the data points on top. A k-class grid (grid.classes) is drawn as regions, one pale class
+// color each (classTint), with the borders between classes and the points in their class colors.
 import uPlot from 'uplot';
-import { CLASS_COLORS, CLASS_LABELS, outputColor } from '../colors.ts';
-import { boundaryContour, type BoundaryGrid, type Segment } from '../data/boundary.ts';
+import { classColor, classLabel, classTint, outputColor } from '../colors.ts';
+import { boundaryContour, classBoundaries, type BoundaryGrid, type Segment } from '../data/boundary.ts';
 import { splitByClass, type ScatterPanel } from '../data/comparison.ts';
 import { child, legendOnly, scatterPanelOptions, scatterPaths, type ChartHandle } from './common.ts';
 
-/** n×2 points with their 0/1 labels. */
+/** n×2 points with their 0/1 labels (0…k−1 with a k-class grid). */
 export interface LabeledPoints {
   points: ArrayLike<ArrayLike<number>>;
   labels: ArrayLike<number>;
@@ -24,7 +25,7 @@ export interface DecisionBoundaryOptions {
   height?: number;
   xLabel?: string;
   yLabel?: string;
-  /** Contour level drawn as the boundary line (default 0.5); null draws none. */
+  /** Contour level drawn as the boundary line (default 0.5); null draws none. A k-class grid draws its class borders unless null. */
   level?: number | null;
   /** Interpolate between grid samples (default true); false shows square cells. */
   smooth?: boolean;
@@ -41,12 +42,22 @@ export function drawDecisionBoundary(
 ): ChartHandle<BoundaryFigureData> {
   const root = child(el, 'div', 'gl-figure gl-boundary');
   const holder = child(root, 'div', 'gl-panel');
-  colorBar(child(root, 'div', 'gl-colorbar'));
+  const bar = child(root, 'div', 'gl-colorbar');
   const level = opts.level === undefined ? 0.5 : opts.level;
+  const borders = (g: BoundaryGrid): Segment[] => (level === null ? [] : g.classes ? classBoundaries(g) : boundaryContour(g, level));
+  const showBar = (g: BoundaryGrid): void => {
+    bar.replaceChildren();
+    if (g.classes) bar.style.display = 'none';
+    else {
+      bar.style.display = '';
+      colorBar(bar);
+    }
+  };
+  showBar(grid);
 
   // state read by the draw hooks; update() swaps it and redraws
   let image = heatImage(root.ownerDocument, grid);
-  let contour: Segment[] = level === null ? [] : boundaryContour(grid, level);
+  let contour: Segment[] = borders(grid);
   let current = grid;
 
   const hooks: uPlot.Hooks.Arrays = {
@@ -54,14 +65,16 @@ export function drawDecisionBoundary(
     drawAxes: [(u) => drawSegments(u, contour)],
   };
   const build = (g: BoundaryGrid, p: LabeledPoints): uPlot => {
-    const series: uPlot.Series[] = [0, 1].map((c) => ({
-      label: CLASS_LABELS[c],
+    const series: uPlot.Series[] = Array.from({ length: g.classes ?? 2 }, (_, c) => ({
+      label: classLabel(c),
       class: 'gl-dot',
-      stroke: CLASS_COLORS[c],
-      fill: CLASS_COLORS[c],
-      paths: scatterPaths({ ...POINT, fill: CLASS_COLORS[c] }),
+      stroke: classColor(c),
+      fill: classColor(c),
+      paths: scatterPaths({ ...POINT, fill: classColor(c) }),
     }));
-    if (level !== null) series.push({ label: `output = ${level}`, class: 'gl-line', stroke: CONTOUR_COLOR, width: 2, paths: legendOnly });
+    if (level !== null) {
+      series.push({ label: g.classes ? 'class border' : `output = ${level}`, class: 'gl-line', stroke: CONTOUR_COLOR, width: 2, paths: legendOnly });
+    }
     return new uPlot(
       scatterPanelOptions(
         opts.title ?? 'Decision boundary',
@@ -71,7 +84,7 @@ export function drawDecisionBoundary(
         series,
         hooks,
       ),
-      plotData(p, level !== null),
+      plotData(p, level !== null, g.classes),
       holder,
     );
   };
@@ -80,13 +93,15 @@ export function drawDecisionBoundary(
   return {
     root,
     update(next) {
-      const sameRanges =
+      const sameLayout =
         next.grid.xRange.every((v, k) => v === current.xRange[k]) &&
-        next.grid.yRange.every((v, k) => v === current.yRange[k]);
+        next.grid.yRange.every((v, k) => v === current.yRange[k]) &&
+        next.grid.classes === current.classes;
+      if (next.grid.classes !== current.classes) showBar(next.grid);
       image = heatImage(root.ownerDocument, next.grid);
-      contour = level === null ? [] : boundaryContour(next.grid, level);
+      contour = borders(next.grid);
       current = next.grid;
-      if (sameRanges) plot.setData(plotData(next.points, level !== null));
+      if (sameLayout) plot.setData(plotData(next.points, level !== null, next.grid.classes));
       else {
         plot.destroy();
         plot = build(next.grid, next.points);
@@ -99,8 +114,8 @@ export function drawDecisionBoundary(
   };
 }
 
-function plotData(p: LabeledPoints, withContourSeries: boolean): uPlot.AlignedData {
-  const panel: ScatterPanel = splitByClass(p.points, p.labels, '');
+function plotData(p: LabeledPoints, withContourSeries: boolean, classes?: number): uPlot.AlignedData {
+  const panel: ScatterPanel = splitByClass(p.points, p.labels, '', classes);
   const series: [number[], number[]][] = panel.classes.map((c) => [c.x, c.y]);
   if (withContourSeries) series.push([[], []]);
   return [null, ...series] as unknown as uPlot.AlignedData;
@@ -117,7 +132,8 @@ function heatImage(doc: Document, grid: BoundaryGrid): HTMLCanvasElement {
   for (let j = 0; j < grid.ny; j++) {
     const row = grid.ny - 1 - j;
     for (let i = 0; i < grid.nx; i++) {
-      const [r, g, b] = outputColor(grid.values[j * grid.nx + i]);
+      const v = grid.values[j * grid.nx + i];
+      const [r, g, b] = grid.classes ? classTint(v) : outputColor(v);
       const o = (row * grid.nx + i) * 4;
       img.data[o] = r;
       img.data[o + 1] = g;
@@ -139,7 +155,7 @@ function drawHeat(u: uPlot, image: HTMLCanvasElement, grid: BoundaryGrid, smooth
   ctx.beginPath();
   ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
   ctx.clip();
-  ctx.imageSmoothingEnabled = smooth;
+  ctx.imageSmoothingEnabled = smooth && !grid.classes; // classes are regions: no blending across borders
   ctx.drawImage(image, Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0), Math.abs(y1 - y0));
   ctx.restore();
 }

@@ -80,8 +80,8 @@ function errorCount(d: ComparisonData): number {
 
 /** Both panels share one padded range, so the same point sits at the same place. */
 function dataRange(d: ComparisonData): [Range, Range] {
-  const [c0, c1] = d.groundTruth.classes;
-  return [paddedRange([...c0.x, ...c1.x]), paddedRange([...c0.y, ...c1.y])];
+  const all = d.groundTruth.classes;
+  return [paddedRange(all.flatMap((c) => c.x)), paddedRange(all.flatMap((c) => c.y))];
 }
 
 /** What forces a rebuild rather than setData: the axes' ranges and the legend's error count. */

@@ -1,8 +1,11 @@
 // One self-contained HTML report: styles, script and data inlined, no network requests.
+import { confusionData, imageGridData } from '../data/classification.ts';
 import { comparisonData } from '../data/comparison.ts';
 import { lossCurveData } from '../data/lossCurve.ts';
 import { svgForInline } from '../graph/renderGraphSvg.ts';
 import { pageScript, uPlotCss } from './assets.ts';
+import { escapeHtml } from './escape.ts';
+import { confusionSvg, imageGridHtml } from './static.ts';
 import { FIGURE_IDS, PAYLOAD_ID, type ReportInput, type ReportPayload } from './types.ts';
 
 export async function buildReport(input: ReportInput): Promise<string> {
@@ -26,6 +29,17 @@ export async function buildReport(input: ReportInput): Promise<string> {
         figure(FIGURE_IDS.loss, [captions.loss, ...payload.loss.notes]),
       ),
     );
+  }
+  if (payload.accuracy) sections.push(section('Accuracy', figure(FIGURE_IDS.accuracy, [captions.accuracy])));
+  if (input.confusion) {
+    const { matrix, classNames, title } = input.confusion;
+    sections.push(section('Confusion matrix', staticFigure(FIGURE_IDS.confusion, confusionSvg(confusionData(matrix, classNames), title), captions.confusion)));
+  }
+  if (input.gallery) {
+    const g = input.gallery;
+    const data = imageGridData(g.images, { width: g.width, height: g.height, range: g.range, maxImages: g.maxImages });
+    const more = data.omitted > 0 ? ` ${data.omitted} more not shown.` : '';
+    sections.push(section(g.heading, staticFigure(FIGURE_IDS.gallery, imageGridHtml(data, { title: g.title }), (captions.gallery ?? '') + more)));
   }
   if (payload.comparison) sections.push(section('Ground truth vs prediction', figure(FIGURE_IDS.comparison, [captions.comparison])));
   if (payload.boundary) sections.push(section('Decision boundary', figure(FIGURE_IDS.boundary, [captions.boundary])));
@@ -65,9 +79,11 @@ ${sections.join('\n')}
 export function reportPayload(input: ReportInput): ReportPayload {
   const payload: ReportPayload = {};
   if (input.runs.length > 0) payload.loss = lossCurveData(input.runs, { logScale: input.logScale, xMax: input.xMax });
+  if (input.accuracyRuns && input.accuracyRuns.length > 0) payload.accuracy = lossCurveData(input.accuracyRuns);
+  if (input.lossAxis) payload.lossAxis = input.lossAxis;
   if (input.comparison) {
-    const { points, labels, predictions, threshold } = input.comparison;
-    payload.comparison = comparisonData(points, labels, predictions, { threshold });
+    const { points, labels, predictions, threshold, classes } = input.comparison;
+    payload.comparison = comparisonData(points, labels, predictions, { threshold, classes });
   }
   if (input.boundary) {
     const { grid, points, labels } = input.boundary;
@@ -86,9 +102,7 @@ function scriptForHtml(js: string): string {
   return js.replace(/<\/script/gi, '<\\/script');
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export { escapeHtml };
 
 function section(title: string, body: string, id?: string): string {
   return `<section${id ? ` id="${escapeHtml(id)}"` : ''}>\n<h2>${escapeHtml(title)}</h2>\n${body}\n</section>`;
@@ -99,6 +113,12 @@ function figure(id: string, captions: (string | undefined)[] = []): string {
   const text = captions.filter((c): c is string => c !== undefined && c !== '');
   const caption = text.length > 0 ? `<figcaption class="notes">${text.map(escapeHtml).join(' ')}</figcaption>` : '';
   return `<figure class="plot"><div id="${id}" class="figure"></div>${caption}</figure>`;
+}
+
+/** A figure drawn here as SVG (the PNG is shot from the element with `id`). */
+function staticFigure(id: string, svg: string, caption?: string): string {
+  const text = caption?.trim() ? `<figcaption class="notes">${escapeHtml(caption.trim())}</figcaption>` : '';
+  return `<figure class="plot"><div id="${id}" class="figure static">${svg}</div>${text}</figure>`;
 }
 
 function formatPercent(x: number): string {
@@ -117,6 +137,14 @@ table.config th { background: #f6f6f6; font-weight: 600; }
 pre.printout { background: #f6f6f6; border: 1px solid #e2e2e2; padding: 10px 12px; font-size: 13px; line-height: 1.4; max-height: 420px; overflow: auto; }
 .figure { display: inline-block; background: #fff; padding: 10px 14px; }
 .figure.graph { display: block; padding: 0; }
+.figure.static { max-width: 100%; box-sizing: border-box; }
+.figure.static > svg { display: block; max-width: 100%; height: auto; }
+.image-grid { max-width: 940px; }
+.image-grid-title { font-size: 15px; font-weight: 600; margin: 0 0 8px; }
+.image-grid-cells { display: flex; flex-wrap: wrap; gap: 8px 2px; }
+.image-cell { margin: 0; text-align: center; }
+.image-cell svg { display: block; margin: 0 auto; }
+.image-cell figcaption { font-size: 12px; color: #222; margin: 3px 0 0; line-height: 1.3; }
 .figure.graph svg { display: block; max-width: 100%; height: auto; margin: 0 auto; }
 figure.graph-figure { margin: 0; }
 figcaption { font-size: 13px; color: #444; margin: 6px 0 0; line-height: 1.45; }
@@ -132,6 +160,11 @@ section table.verdict td { font-weight: 600; }
 section .keep > table { border-collapse: collapse; font-size: 13px; margin: 6px 0 10px; }
 section .keep > table th, section .keep > table td { border-bottom: 1px solid #e4e4e4; padding: 3px 10px 3px 0; text-align: left; vertical-align: top; }
 figure.plot { margin: 0; }
+@media (max-width: 600px) {
+  main { padding: 16px 12px 32px; }
+  h1 { font-size: 22px; }
+  .figure { padding: 6px 0; }
+}
 figcaption.notes { font-size: 12.5px; color: #555; margin: 2px 0 0; max-width: 700px; }
 pre.error { color: #b00; background: #fee; padding: 8px; white-space: pre-wrap; }
 

@@ -19,7 +19,18 @@ function draw(payload: ReportPayload): void {
   const loss = figure(FIGURE_IDS.loss);
   if (payload.loss && loss) {
     const several = payload.loss.series.filter((s) => s.style === 'line').length > 1;
-    drawLossCurve(loss, payload.loss, { title: several ? 'Learning curves' : 'Learning curve', width: FIGURE_SIZES.loss.width, height: FIGURE_SIZES.loss.height });
+    const axisText = payload.lossAxis ?? {};
+    drawLossCurve(loss, payload.loss, {
+      title: axisText.title ?? (several ? 'Learning curves' : 'Learning curve'),
+      xLabel: axisText.xLabel,
+      yLabel: axisText.yLabel,
+      width: FIGURE_SIZES.loss.width,
+      height: FIGURE_SIZES.loss.height,
+    });
+  }
+  const accuracy = figure(FIGURE_IDS.accuracy);
+  if (payload.accuracy && accuracy) {
+    drawLossCurve(accuracy, payload.accuracy, { title: 'Accuracy', xLabel: payload.lossAxis?.xLabel, yLabel: 'accuracy', width: FIGURE_SIZES.loss.width, height: FIGURE_SIZES.loss.height });
   }
   const comparison = figure(FIGURE_IDS.comparison);
   if (payload.comparison && comparison) drawComparison(comparison, payload.comparison, { width: FIGURE_SIZES.panel, height: FIGURE_SIZES.panel });
@@ -27,6 +38,19 @@ function draw(payload: ReportPayload): void {
   if (payload.boundary && boundary) {
     const { grid, points, labels } = payload.boundary;
     drawDecisionBoundary(boundary, grid, { points, labels }, { width: FIGURE_SIZES.boundary, height: FIGURE_SIZES.boundary });
+  }
+}
+
+/**
+ * The charts have fixed sizes (they fit an A4 page); on a narrower screen (a phone) each is
+ * zoomed down to the width there is, so the page never scrolls sideways.
+ */
+function fitCharts(): void {
+  for (const el of document.querySelectorAll<HTMLElement>('.figure:not(.static):not(.graph)')) {
+    el.style.zoom = '';
+    const avail = el.parentElement?.clientWidth ?? 0;
+    const width = el.scrollWidth;
+    if (avail > 0 && width > avail) el.style.zoom = String(avail / width);
   }
 }
 
@@ -38,6 +62,8 @@ async function main(): Promise<void> {
     await document.fonts.ready;
     // uPlot commits its first draw in a microtask; two frames later everything is painted
     await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    fitCharts(); // once the charts have their sizes
+    window.addEventListener('resize', fitCharts);
     body.dataset.ready = '1';
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

@@ -44,6 +44,9 @@ export interface WriteReportResult {
 function figureFiles(dir: string, input: ReportInput): { selector: string; path: string }[] {
   const pngs: { selector: string; path: string }[] = [];
   if (input.runs.length > 0) pngs.push({ selector: `#${FIGURE_IDS.loss}`, path: join(dir, 'loss.png') });
+  if (input.accuracyRuns && input.accuracyRuns.length > 0) pngs.push({ selector: `#${FIGURE_IDS.accuracy}`, path: join(dir, 'accuracy.png') });
+  if (input.confusion) pngs.push({ selector: `#${FIGURE_IDS.confusion}`, path: join(dir, 'confusion.png') });
+  if (input.gallery) pngs.push({ selector: `#${FIGURE_IDS.gallery}`, path: join(dir, 'misclassified.png') });
   if (input.comparison) pngs.push({ selector: `#${FIGURE_IDS.comparison}`, path: join(dir, 'comparison.png') });
   if (input.boundary) pngs.push({ selector: `#${FIGURE_IDS.boundary}`, path: join(dir, 'boundary.png') });
   return pngs;
