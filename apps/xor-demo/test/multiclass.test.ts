@@ -43,7 +43,7 @@ describe('a softmax classifier on the 3-arm spiral', () => {
     const out = t.predict();
     for (const i of [0, 1, 2, 7]) {
       const graph = noGrad(() => t.model.forward(tensor(Array.from(t.data.inputs.data.subarray(2 * i, 2 * i + 2)), { shape: [1, 2] })));
-      const expected = -Math.log(Math.exp(graph.data[t.data.labels.data[i]]) / graph.data.reduce((s, v) => s + Math.exp(v), 0));
+      const expected = -Math.log(Math.exp(graph.data[t.data.labels.data[i]]) / Array.from(graph.data).reduce((s, v) => s + Math.exp(v), 0));
       expect(rowLoss('ce', out, 3 * i, 3, t.data.labels.data[i])).toBeCloseTo(expected, 12);
     }
   });
