@@ -329,7 +329,7 @@ export class DigitsTrainer {
           const logits = this.model.forward(xb);
           return { loss: crossEntropyLoss(logits, yb), logits };
         },
-        { optimizer: this.optimizer },
+        { optimizer: this.optimizer, parameters: this.model },
       );
       this.steps.set(rows, step);
     }
