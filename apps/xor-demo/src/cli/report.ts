@@ -99,7 +99,8 @@ export async function writeRunReport(dir: string, result: RunResult, options: Ru
   const { trainer } = result;
   const grid = decisionBoundaryGrid(
     (xy) => noGrad(() => Array.from(trainer.model.forward(tensor(xy)).data)),
-    { xRange: [-0.05, 1.05], yRange: [-0.05, 1.05], resolution: 60, ...(trainer.outputs > 1 ? { classes: trainer.outputs } : {}) },
+    // k classes are drawn cell by cell (no contour to interpolate), so their grid is finer
+    { xRange: [-0.05, 1.05], yRange: [-0.05, 1.05], ...(trainer.outputs > 1 ? { resolution: 150, classes: trainer.outputs } : { resolution: 60 }) },
   );
   const figure = figureData(result);
   const { points, labels } = figure;
