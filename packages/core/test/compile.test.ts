@@ -195,6 +195,18 @@ describe('compile: replays equal the eager step bit for bit', () => {
     });
   }
 
+  it('[2,32,32,1] in batches of 30: the code stays short enough for V8 to optimise it, unrolling less', () => {
+    // unrolled as a small step would be, this program is 77 K characters of code: past V8's
+    // bytecode limit for optimisation, it ran in the interpreter, 10× slower than written with
+    // loops and kernels (codegen.ts, MAX_SOURCE)
+    const build = () => makeNet([2, 32, 32, 1], 7, true, 0.5);
+    const loss = (net: Net, x: Tensor, y: Tensor) => mse(forward(net, x, (z) => z.tanh(), sigmoid), y);
+    const { eager, compiled, losses, step } = trainBoth(build, loss, batches(90, 30, 4), 12, 0.3);
+    expectIdentical(compiled, eager);
+    expectIdentical([losses.compiled], [losses.eager]);
+    expect(step.source()!.length).toBeLessThanOrEqual(40_000);
+  });
+
   it('[2,16,16,1] in batches of 32: large ops run their kernels inside the generated code', () => {
     const build = () => makeNet([2, 16, 16, 1], 6, true, 0.5);
     const loss = (net: Net, x: Tensor, y: Tensor) => mse(forward(net, x, sigmoid, sigmoid), y);

@@ -23,6 +23,15 @@ import type { Operand, UpdateItem, UpdatePlan } from './update.ts';
 
 /** Ops with at most this many values are unrolled (matmul: m·n·k multiply-adds, sum: inputs). */
 const UNROLL_VALUES = 64;
+/**
+ * Source longer than this is written again unrolling less (ops of at most 16 values, then none).
+ * V8 optimises a function only up to a bytecode size (60 KB by default): past it the step runs in
+ * the interpreter, several times slower than eager. Measured on Node 20: unrolled steps of 42–53 K
+ * characters were optimised, of 55 K and more not (a [2,32,32,1] network at batch 30 unrolled to
+ * 77 K: 1.4 ms per replay, 0.14 ms written with nothing unrolled).
+ */
+const MAX_SOURCE = 40_000;
+const UNROLL_TRIES = [UNROLL_VALUES, 16, 0];
 const UNROLL_MATMUL = 512;
 const UNROLL_SUM = 256;
 
@@ -42,8 +51,18 @@ type Entry = Program['entries'][number];
  * buffers, then running `update` if given; or null where code generation is not allowed.
  */
 export function generateStep(program: Program, gradBuffers: readonly FloatArray[], update: UpdatePlan | null): GeneratedStep | null {
-  const w = new Writer(program);
-  const plan = layout(program);
+  let step: GeneratedStep | null = null;
+  for (const unroll of UNROLL_TRIES) {
+    step = writeStep(program, gradBuffers, update, unroll);
+    if (step === null || step.source.length <= MAX_SOURCE) break;
+  }
+  return step;
+}
+
+/** The step's code, unrolling ops of at most `unroll` values (0: none). */
+function writeStep(program: Program, gradBuffers: readonly FloatArray[], update: UpdatePlan | null, unroll: number): GeneratedStep | null {
+  const w = new Writer(program, unroll);
+  const plan = layout(program, unroll);
   program.entries.forEach((entry, k) => {
     if (plan.fusedInto[k] >= 0) return; // computed inside a later loop
     if (plan.loop[k]) emitLoop(w, plan, k);
@@ -66,9 +85,9 @@ interface Layout {
   stored: Set<Tensor>;
 }
 
-function layout(program: Program): Layout {
+function layout(program: Program, unroll: number): Layout {
   const { entries } = program;
-  const unrolled = entries.map(isUnrolled);
+  const unrolled = entries.map((entry) => isUnrolled(entry, unroll));
   // tensors read outside the entries: outputs, gradients, views' buffers
   const kept = new Set<Tensor>([...program.outputs, ...program.grads]);
   for (const [, source] of program.sources) if (source.kind === 'view') kept.add(source.of);
@@ -104,7 +123,11 @@ class Writer {
   private readonly liveData = new Map<Tensor, string>();
   private readonly preloaded = new Map<string, string>();
 
-  constructor(readonly program: Program) {}
+  constructor(
+    readonly program: Program,
+    /** Ops (and parameters, gradients, constants) of at most this many values are unrolled. */
+    readonly unroll: number,
+  ) {}
 
   /** A name for a value from outside the code (a buffer, a kernel, attributes). */
   bind(value: unknown): string {
@@ -138,7 +161,7 @@ class Writer {
     const unrolled = this.elements.get(t);
     if (unrolled) return unrolled[i];
     const source = this.program.sources.get(t)!;
-    if (source.kind === 'constant' && t.size <= UNROLL_VALUES) return numberLiteral(t.data[i]);
+    if (source.kind === 'constant' && t.size <= this.unroll) return numberLiteral(t.data[i]);
     if (source.kind !== 'live') return `${this.bufferOf(t)}[${i}]`;
     // read once, at the start of the run (the values do not change before the update)
     const key = `${this.bufferOf(t)}[${i}]`;
@@ -292,7 +315,7 @@ function loopMembers(w: Writer, plan: Layout, root: number): number[] {
 function emitGradients(w: Writer, gradBuffers: readonly FloatArray[]): void {
   w.program.grads.forEach((g, p) => {
     const target = w.bind(gradBuffers[p]);
-    if (w.elements.has(g) || g.size <= UNROLL_VALUES) {
+    if (w.elements.has(g) || g.size <= w.unroll) {
       for (let i = 0; i < g.size; i++) w.body.push(`${target}[${i}] = ${w.element(g, i)};`);
     } else {
       w.body.push(`${target}.set(${w.bufferOf(g)});`);
@@ -305,7 +328,7 @@ function emitUpdate(w: Writer, update: UpdatePlan): void {
   emitGradientCheck(w, update);
   w.body.push(`${w.bind(update.prepare)}();`);
   update.items.forEach((item, u) => {
-    if (item.param.size <= UNROLL_VALUES) emitUnrolledUpdate(w, update, item, u);
+    if (item.param.size <= w.unroll) emitUnrolledUpdate(w, update, item, u);
     else emitUpdateLoop(w, update, item, u);
   });
 }
@@ -315,7 +338,7 @@ function emitGradientCheck(w: Writer, update: UpdatePlan): void {
   w.body.push('let finite = 0;');
   for (const { programIndex, grad } of update.items) {
     const g = w.program.grads[programIndex];
-    if (w.elements.has(g) || g.size <= UNROLL_VALUES) {
+    if (w.elements.has(g) || g.size <= w.unroll) {
       for (let i = 0; i < g.size; i++) w.body.push(`finite = finite + (${w.element(g, i)} - ${w.element(g, i)});`);
     } else {
       const buffer = w.bind(grad);
@@ -404,18 +427,18 @@ function isElementwise({ op }: Entry): boolean {
 }
 
 /** Whether an entry is unrolled into one local per value. */
-function isUnrolled({ op, inputs, result }: Entry): boolean {
+function isUnrolled({ op, inputs, result }: Entry, unroll: number): boolean {
   const kernel = op.spec.kernel as Kernel<unknown> | undefined;
-  if (!kernel) return false;
+  if (!kernel || unroll === 0) return false;
   switch (kernel.kind) {
     case 'map':
     case 'zip':
     case 'gather':
-      return result.size <= UNROLL_VALUES;
+      return result.size <= unroll;
     case 'matmul':
-      return result.size <= UNROLL_VALUES && result.size * kernel.layout(inputs).k <= UNROLL_MATMUL;
+      return result.size <= unroll && result.size * kernel.layout(inputs).k <= UNROLL_MATMUL;
     case 'sum':
-      return result.size <= UNROLL_VALUES && inputs[0].size <= UNROLL_SUM;
+      return result.size <= unroll && inputs[0].size <= UNROLL_SUM;
     default:
       // a kind not listed here (reductions, softmax, where, a user's own): its kernel is called
       return false;
