@@ -237,8 +237,9 @@ const EXPORTERS: Record<string, (e: Emitter) => string> = {
     return e.node('MaxPool', [e.input(0)], windowAttributes(axes));
   },
   avgPool2d: (e) => avgPool(e),
-  // y = x in the other float type (Cast rounds to nearest, as gradlab); in a graph exported all
-  // float64 a cast to float32 still rounds (Cast there and back), all float32 one to float64 is x
+  // y = x in the other float type (Cast rounds to nearest, as gradlab). In a graph exported all
+  // float64 a cast to float32 still rounds (Cast there and back), though the float32 ops after it
+  // then compute in float64; all float32, a cast to float64 is x
   cast: (e) => {
     const rounds = e.double && attr('cast', e.attrs, 'dtype', (v): v is DType => v === 'float32' || v === 'float64') === 'float32';
     const x = rounds ? e.node('Cast', [e.input(0)], [int('to', ONNX_DTYPE.FLOAT)], e.temp()) : e.input(0);
@@ -580,8 +581,9 @@ const isTaps = (v: unknown): v is Taps =>
  * bilinear as mode 'linear' with 'pytorch_half_pixel' (src = (dst + ½)/scale − ½, at least 0)
  * or 'align_corners' (src = dst·(n − 1)/(out − 1)); the output size is given as the input's
  * [N, C] and [oh, ow] (scales [1, 1, s, s] where a scale factor was given, as PyTorch's taps then
- * use 1/s). float64 (onnxruntime has no float64 Resize): gradlab's own taps as Gather indices and
- * weights, y = (x₀₀b₀ + x₀₁b₁)a₀ + (x₁₀b₀ + x₁₁b₁)a₁ in the kernel's order, so it is exact.
+ * use 1/s). float64 (onnxruntime has no float64 Resize), and bilinear to a length of 1 (ONNX's
+ * pytorch_half_pixel then reads position 0, PyTorch the middle): gradlab's own taps as Gather
+ * indices and weights, y = (x₀₀b₀ + x₀₁b₁)a₀ + (x₁₀b₀ + x₁₁b₁)a₁ in the kernel's order.
  */
 function upsample(e: Emitter): string {
   const mode = attr('upsample', e.attrs, 'mode', (v): v is 'nearest' | 'bilinear' => v === 'nearest' || v === 'bilinear');
@@ -589,7 +591,9 @@ function upsample(e: Emitter): string {
   const rows = attr('upsample', e.attrs, 'rows', isTaps);
   const cols = attr('upsample', e.attrs, 'cols', isTaps);
   const [oh, ow] = [e.shape[2], e.shape[3]];
-  if (!e.double) {
+  // ONNX's pytorch_half_pixel reads position 0 for an output of length 1 (PyTorch now reads the middle)
+  const resize = !e.double && !(mode === 'bilinear' && !alignCorners && (oh === 1 || ow === 1));
+  if (resize) {
     const scaleFactor = attr('upsample', e.attrs, 'scaleFactor', (v): v is readonly number[] | null => v === null || isNumbers(v));
     const how =
       mode === 'nearest'
