@@ -6,7 +6,9 @@
 // are row-major and little-endian; together they cover the byte buffer exactly, without holes or
 // overlaps. Writers pad the header with spaces to a multiple of 8 bytes.
 import { formatShape, GradlabError, sizeOf } from '@gradlab/core';
+import { ConvNd } from '../conv.ts';
 import { Dense } from '../dense.ts';
+import { Linear } from '../linear.ts';
 import { Module, type AnyModule, type StateDict } from '../module.ts';
 
 /** The element types gradlab reads and writes (float64 is gradlab's own; float32 is common). */
@@ -213,6 +215,8 @@ function pytorchTransposed(fn: string, model: AnyModule | undefined): Set<string
       names.add(`${prefix}weight`);
       return;
     }
+    // Linear ([out, in]) and Conv1d/Conv2d ([O, C/G, …k]) already have PyTorch's names and layout
+    if (m instanceof Linear || m instanceof ConvNd) return;
     const children = m.children();
     const inChildren = children.reduce((n, [, c]) => n + c.namedParameters().length, 0);
     if (m.namedParameters().length > inChildren) {
