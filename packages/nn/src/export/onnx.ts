@@ -753,13 +753,17 @@ export function exportOnnx(model: Module | ((x: Tensor) => Tensor), options: Exp
     return output;
   };
   // a value read by an op of the other float type (gradlab promotes float32 with float64 to
-  // float64 inside its kernels) goes through a Cast, once per value and type
+  // float64 inside its kernels, and a number operand is a float64 constant) goes through a Cast,
+  // once per value and type; a constant is simply written again in that type
   const converted = new Map<string, string>();
-  const convert = (name: string, to: DType): string => {
+  const convert = (input: Tensor, name: string, to: DType): string => {
     const key = `${to}:${name}`;
     let out = converted.get(key);
     if (out === undefined) {
-      out = addNode('Cast', [name], [int('to', elemTypeOf(to))], unique(`${name}_as_${to}`));
+      out =
+        input !== x && !applied.has(input)
+          ? addTensor(`${name}_${to}`, input.shape, input.data, elemTypeOf(to))
+          : addNode('Cast', [name], [int('to', elemTypeOf(to))], unique(`${name}_as_${to}`));
       converted.set(key, out);
     }
     return out;
@@ -791,7 +795,7 @@ export function exportOnnx(model: Module | ((x: Tensor) => Tensor), options: Exp
     const nameOf = (input: Tensor | undefined): string => {
       const name = input && names.get(input);
       if (input === undefined || name === undefined) throw new GradlabError(`exportOnnx: '${op}' reads a value the trace did not visit`);
-      return op === 'cast' || typeOf(input) === type ? name : convert(name, type);
+      return op === 'cast' || typeOf(input) === type ? name : convert(input, name, type);
     };
     const emitter: Emitter = {
       input: (i) => nameOf(info.inputs[i]),
