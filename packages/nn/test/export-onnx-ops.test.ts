@@ -78,6 +78,8 @@ describe('exportOnnx: upsample (PyTorch interpolate; float32 as Resize, float64 
     ['nearest, scaleFactor 2', (t) => upsample(t, { scaleFactor: 2 })],
     ['nearest, scaleFactor 3 (src = ⌊dst·fround(1/3)⌋)', (t) => upsample(t, { scaleFactor: 3 })],
     ['nearest, scaleFactor [1.5, 2.5]', (t) => upsample(t, { scaleFactor: [1.5, 2.5] })],
+    ['nearest, scaleFactor [7/6, 5/3] (not exact in float32)', (t) => upsample(t, { scaleFactor: [7 / 6, 5 / 3] })],
+    ['bilinear, scaleFactor 10/3', (t) => upsample(t, { scaleFactor: 10 / 3, mode: 'bilinear' })],
     ['nearest, size [5, 13] (rows shrink, columns grow)', (t) => upsample(t, { size: [5, 13] })],
     ['nearest, size [11, 17]', (t) => upsample(t, { size: [11, 17] })],
     ['bilinear, scaleFactor 2', (t) => upsample(t, { scaleFactor: 2, mode: 'bilinear' })],
@@ -96,6 +98,14 @@ describe('exportOnnx: upsample (PyTorch interpolate; float32 as Resize, float64 
       });
     }
   }
+
+  it('a scale factor whose float32 rounding would change Resize\'s size (7·fround(31/7) < 31) is written as Gathers', async () => {
+    const fn = (t: Tensor): Tensor => upsample(t, { scaleFactor: [31 / 7, 1], mode: 'bilinear' });
+    const bytes = exportOnnx(fn, { inputShape: images.shape, dtype: 'float32' });
+    expect(Buffer.from(bytes).includes(Buffer.from('Resize'))).toBe(false);
+    expect(await compare(fn, images, 'float32')).toBeLessThan(TOLERANCE.float32);
+    expect(Buffer.from(exportOnnx((t) => upsample(t, { scaleFactor: 2 }), { inputShape: images.shape, dtype: 'float32' })).includes(Buffer.from('Resize'))).toBe(true);
+  });
 
   it('a conv → upsample decoder takes any batch size (traced with one image)', async () => {
     const w = w2([3, 4, 3, 3]);

@@ -581,8 +581,9 @@ const isTaps = (v: unknown): v is Taps =>
  * bilinear as mode 'linear' with 'pytorch_half_pixel' (src = (dst + ½)/scale − ½, at least 0)
  * or 'align_corners' (src = dst·(n − 1)/(out − 1)); the output size is given as the input's
  * [N, C] and [oh, ow] (scales [1, 1, s, s] where a scale factor was given, as PyTorch's taps then
- * use 1/s). float64 (onnxruntime has no float64 Resize), and bilinear to a length of 1 (ONNX's
- * pytorch_half_pixel then reads position 0, PyTorch the middle): gradlab's own taps as Gather
+ * use 1/s). float64 (onnxruntime has no float64 Resize), bilinear to a length of 1 (ONNX's
+ * pytorch_half_pixel then reads position 0, PyTorch the middle) and a scale factor whose float32
+ * rounding would change the output's size: gradlab's own taps as Gather
  * indices and weights, y = (x₀₀b₀ + x₀₁b₁)a₀ + (x₁₀b₀ + x₁₁b₁)a₁ in the kernel's order.
  */
 function upsample(e: Emitter): string {
@@ -591,10 +592,12 @@ function upsample(e: Emitter): string {
   const rows = attr('upsample', e.attrs, 'rows', isTaps);
   const cols = attr('upsample', e.attrs, 'cols', isTaps);
   const [oh, ow] = [e.shape[2], e.shape[3]];
-  // ONNX's pytorch_half_pixel reads position 0 for an output of length 1 (PyTorch now reads the middle)
-  const resize = !e.double && !(mode === 'bilinear' && !alignCorners && (oh === 1 || ow === 1));
+  const scaleFactor = attr('upsample', e.attrs, 'scaleFactor', (v): v is readonly number[] | null => v === null || isNumbers(v));
+  // ONNX's pytorch_half_pixel reads position 0 for an output of length 1 (PyTorch now reads the
+  // middle); and Resize's ⌊n·s⌋ is taken with s in float32, which must give gradlab's size
+  const sizesAgree = scaleFactor === null || [0, 1].every((i) => Math.floor(Math.fround(e.inputShape(0)[2 + i] * Math.fround(scaleFactor[i]))) === e.shape[2 + i]);
+  const resize = !e.double && sizesAgree && !(mode === 'bilinear' && !alignCorners && (oh === 1 || ow === 1));
   if (resize) {
-    const scaleFactor = attr('upsample', e.attrs, 'scaleFactor', (v): v is readonly number[] | null => v === null || isNumbers(v));
     const how =
       mode === 'nearest'
         ? [str('mode', 'nearest'), str('coordinate_transformation_mode', 'asymmetric'), str('nearest_mode', 'floor')]
