@@ -4,7 +4,7 @@
 // AveragePool or Erf, so the float64 files spell those out: they are checked the same way.
 import {
   argmax, argmin, avgPool2d, conv1d, conv2d, convTranspose1d, convTranspose2d, createRng, dropout, eq, gather, ge, gelu, gt, index,
-  le, linspace, lt, maxPool2d, oneHot, pad, randn, step, tensor, where, type Tensor,
+  le, linspace, lt, maxPool2d, oneHot, pad, randn, step, tensor, upsample, where, type Tensor,
 } from '@gradlab/core';
 import { describe, expect, it } from 'vitest';
 import * as core from '@gradlab/core';
@@ -71,6 +71,73 @@ describe('exportOnnx: pooling', () => {
       });
     }
   }
+});
+
+describe('exportOnnx: upsample (PyTorch interpolate; float32 as Resize, float64 as Gathers of the taps)', () => {
+  const cases: [string, (t: Tensor) => Tensor][] = [
+    ['nearest, scaleFactor 2', (t) => upsample(t, { scaleFactor: 2 })],
+    ['nearest, scaleFactor 3 (src = ⌊dst·fround(1/3)⌋)', (t) => upsample(t, { scaleFactor: 3 })],
+    ['nearest, scaleFactor [1.5, 2.5]', (t) => upsample(t, { scaleFactor: [1.5, 2.5] })],
+    ['nearest, scaleFactor [7/6, 5/3] (not exact in float32)', (t) => upsample(t, { scaleFactor: [7 / 6, 5 / 3] })],
+    ['bilinear, scaleFactor 10/3', (t) => upsample(t, { scaleFactor: 10 / 3, mode: 'bilinear' })],
+    ['nearest, size [5, 13] (rows shrink, columns grow)', (t) => upsample(t, { size: [5, 13] })],
+    ['nearest, size [11, 17]', (t) => upsample(t, { size: [11, 17] })],
+    ['bilinear, scaleFactor 2', (t) => upsample(t, { scaleFactor: 2, mode: 'bilinear' })],
+    ['bilinear, scaleFactor 0.5 (shrinks)', (t) => upsample(t, { scaleFactor: 0.5, mode: 'bilinear' })],
+    ['bilinear, size [10, 4]', (t) => upsample(t, { size: [10, 4], mode: 'bilinear' })],
+    ['bilinear, alignCorners, size [13, 11]', (t) => upsample(t, { size: [13, 11], mode: 'bilinear', alignCorners: true })],
+    ['bilinear, alignCorners, scaleFactor 1.7', (t) => upsample(t, { scaleFactor: 1.7, mode: 'bilinear', alignCorners: true })],
+    ['bilinear, size 1 (one output pixel: PyTorch reads the middle, so not Resize)', (t) => upsample(t, { size: 1, mode: 'bilinear' })],
+    ['bilinear, size [4, 1]', (t) => upsample(t, { size: [4, 1], mode: 'bilinear' })],
+    ['bilinear, alignCorners, size [1, 5]', (t) => upsample(t, { size: [1, 5], mode: 'bilinear', alignCorners: true })],
+  ];
+  for (const [name, fn] of cases) {
+    for (const dtype of DTYPES) {
+      it(`${name} (${dtype})`, async () => {
+        expect(await compare(fn, images, dtype)).toBeLessThan(TOLERANCE[dtype]);
+      });
+    }
+  }
+
+  it('a scale factor whose float32 rounding would change Resize\'s size (7·fround(31/7) < 31) is written as Gathers', async () => {
+    const fn = (t: Tensor): Tensor => upsample(t, { scaleFactor: [31 / 7, 1], mode: 'bilinear' });
+    const bytes = exportOnnx(fn, { inputShape: images.shape, dtype: 'float32' });
+    expect(Buffer.from(bytes).includes(Buffer.from('Resize'))).toBe(false);
+    expect(await compare(fn, images, 'float32')).toBeLessThan(TOLERANCE.float32);
+    expect(Buffer.from(exportOnnx((t) => upsample(t, { scaleFactor: 2 }), { inputShape: images.shape, dtype: 'float32' })).includes(Buffer.from('Resize'))).toBe(true);
+  });
+
+  it('a conv → upsample decoder takes any batch size (traced with one image)', async () => {
+    const w = w2([3, 4, 3, 3]);
+    const fn = (t: Tensor): Tensor => upsample(conv2d(t, w, undefined, { padding: 1 }), { scaleFactor: 2, mode: 'bilinear' }).relu();
+    for (const dtype of DTYPES) {
+      const got = await runOnnx(exportOnnx(fn, { inputShape: [1, 4, 7, 6], dtype }), images, dtype);
+      expect(got.dims).toEqual([2, 3, 14, 12]);
+      expect(maxDiff(got.data, fn(images).data)).toBeLessThan(TOLERANCE[dtype]);
+    }
+  });
+});
+
+describe('exportOnnx: cast', () => {
+  const fn = (t: Tensor): Tensor => t.float().mul(3).add(1).double().add(t.mul(0.1));
+  const x = randn([3, 5], createRng(4));
+  it('all float32 (dtype float32): the cast to float64 is the identity', async () => {
+    expect(await compare(fn, x, 'float32')).toBeLessThan(TOLERANCE.float32);
+  });
+
+  it('all float64 (dtype float64): the cast rounds, the float32 ops after it compute in float64', async () => {
+    const diff = await compare(fn, x, 'float64');
+    expect(diff).toBeGreaterThan(0);
+    expect(diff).toBeLessThan(1e-6);
+  });
+
+  it('without dtype each value keeps its own: a float32 stretch between Casts, exactly as gradlab', async () => {
+    const bytes = exportOnnx(fn, { inputShape: [3, 5] });
+    const got = await runOnnx(bytes, x, 'float64');
+    expect(maxDiff(got.data, fn(x).data)).toBe(0);
+    // the float32 stretch is really float32: a float64 graph would not round
+    expect(maxDiff(got.data, x.mul(3).add(1).add(x.mul(0.1)).data)).toBeGreaterThan(1e-9);
+  });
 });
 
 /** A small CNN from core ops and nn's Flatten and Linear: conv → relu → maxPool → conv → avgPool → flatten → linear → softmax. */
@@ -170,8 +237,13 @@ describe('exportOnnx: statistics, gelu, comparisons, indices', () => {
     expect(Object.keys(ONNX_NOT_EXPORTABLE).filter((op) => !ops.has(op))).toEqual([]);
   });
 
+  it('refuses upsampleBackward and assign with their reasons', () => {
+    expect(ONNX_NOT_EXPORTABLE.upsampleBackward).toMatch(/computes a gradient/);
+    expect(ONNX_NOT_EXPORTABLE.assign).toMatch(/writes a buffer in place.*only in training; export the model in eval mode/);
+  });
+
   it('lists every op it maps', () => {
-    for (const op of ['conv1d', 'conv2d', 'convTranspose1d', 'convTranspose2d', 'maxPool2d', 'avgPool2d', 'variance', 'std', 'gelu', 'where', 'gt', 'ge', 'lt', 'le', 'eq', 'step', 'argmax', 'argmin', 'norm', 'prod', 'logSumExp', 'pad', 'gather', 'index', 'oneHot']) {
+    for (const op of ['cast', 'upsample', 'conv1d', 'conv2d', 'convTranspose1d', 'convTranspose2d', 'maxPool2d', 'avgPool2d', 'variance', 'std', 'gelu', 'where', 'gt', 'ge', 'lt', 'le', 'eq', 'step', 'argmax', 'argmin', 'norm', 'prod', 'logSumExp', 'pad', 'gather', 'index', 'oneHot']) {
       expect(ONNX_EXPORTABLE_OPS).toContain(op);
     }
   });

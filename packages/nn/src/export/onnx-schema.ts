@@ -7,7 +7,7 @@
 export const ONNX_DTYPE = { FLOAT: 1, INT64: 7, DOUBLE: 11 } as const;
 
 /** AttributeProto.AttributeType values used here. */
-export const ONNX_ATTRIBUTE = { FLOAT: 1, INT: 2, INTS: 7 } as const;
+export const ONNX_ATTRIBUTE = { FLOAT: 1, INT: 2, STRING: 3, INTS: 7 } as const;
 
 export const ONNX_SCHEMA = {
   nested: {
@@ -66,6 +66,7 @@ export const ONNX_SCHEMA = {
             type: { type: 'int32', id: 20 },
             f: { type: 'float', id: 2 },
             i: { type: 'int64', id: 3 },
+            s: { type: 'bytes', id: 4 },
             floats: { rule: 'repeated', type: 'float', id: 7 },
             ints: { rule: 'repeated', type: 'int64', id: 8 },
           },

@@ -5,7 +5,7 @@
 // PyTorch's ONNX tools and anything else that reads ONNX (opset 17, IR version 8). Where
 // onnxruntime has no float64 kernel for an op (Conv, ConvTranspose, AveragePool, Erf, Softplus),
 // a float64 export spells the op out with ops it has, so the same file runs everywhere.
-import { enableGrad, erfScalar, geluTanhOp, GradlabError, recordOps, zeros, type Op, type Tensor } from '@gradlab/core';
+import { enableGrad, erfScalar, geluTanhOp, GradlabError, recordOps, zeros, type DType, type Op, type Tensor } from '@gradlab/core';
 import protobuf from 'protobufjs/light.js';
 import { Module } from '../module.ts';
 import { ONNX_ATTRIBUTE, ONNX_DTYPE, ONNX_SCHEMA } from './onnx-schema.ts';
@@ -17,8 +17,10 @@ export interface ExportOnnxOptions {
   /** The input's shape, e.g. `[1, 2]` for one sample of 2 features. */
   inputShape: readonly number[];
   /**
-   * Element type of the model: 'float64' (default, gradlab's own numbers) or 'float32' (what
-   * most runtimes and accelerators expect; weights are rounded).
+   * Element type of the whole graph: 'float64' or 'float32' (what most runtimes and accelerators
+   * expect; float64 weights are rounded, float32 ones written exactly). Default: each value keeps
+   * its gradlab dtype, the input that of the model (float32 if every parameter of the Module is
+   * float32, else float64), so a float32 model gives a float32 file and is never widened.
    */
   dtype?: 'float64' | 'float32';
   /**
@@ -36,6 +38,7 @@ interface Attribute {
   type: number;
   f?: number;
   i?: number;
+  s?: Uint8Array;
   ints?: number[];
 }
 
@@ -66,8 +69,8 @@ interface Emitter {
   attrs: unknown;
   /** The shape of the op's result. */
   shape: readonly number[];
-  /** Adds a constant of the model's float type; returns its name. */
-  float(values: readonly number[], dims?: readonly number[]): string;
+  /** Adds a constant of the op's float type (or the one given); returns its name. */
+  float(values: readonly number[], dims?: readonly number[], dtype?: DType): string;
   /** Adds an int64 constant (shapes, axes); returns its name. */
   int64(values: readonly number[]): string;
   /** Adds a node; `output` defaults to the op's own result. Returns the output's name. */
@@ -76,7 +79,7 @@ interface Emitter {
   temp(): string;
   /** Whether the op's first input has the (symbolic) batch as its first dimension. */
   batched: boolean;
-  /** Whether the model is float64 (ONNX's float attributes are float32: such ops are spelled out). */
+  /** Whether the op computes in float64 (ONNX's float attributes are float32: such ops are spelled out). */
   double: boolean;
   /** The op's definition (two ops may share a name: gelu and its tanh form). */
   definition: Op;
@@ -85,6 +88,7 @@ interface Emitter {
 const int = (name: string, i: number): Attribute => ({ name, type: ONNX_ATTRIBUTE.INT, i });
 const ints = (name: string, values: readonly number[]): Attribute => ({ name, type: ONNX_ATTRIBUTE.INTS, ints: [...values] });
 const float = (name: string, f: number): Attribute => ({ name, type: ONNX_ATTRIBUTE.FLOAT, f });
+const str = (name: string, value: string): Attribute => ({ name, type: ONNX_ATTRIBUTE.STRING, s: new TextEncoder().encode(value) });
 /** Cast to the model's float type (comparisons give booleans, ArgMax int64). */
 const toFloat = (e: Emitter): Attribute => int('to', e.double ? ONNX_DTYPE.DOUBLE : ONNX_DTYPE.FLOAT);
 const TO_INT64 = int('to', ONNX_DTYPE.INT64);
@@ -233,6 +237,15 @@ const EXPORTERS: Record<string, (e: Emitter) => string> = {
     return e.node('MaxPool', [e.input(0)], windowAttributes(axes));
   },
   avgPool2d: (e) => avgPool(e),
+  // y = x in the other float type (Cast rounds to nearest, as gradlab). In a graph exported all
+  // float64 a cast to float32 still rounds (Cast there and back), though the float32 ops after it
+  // then compute in float64; all float32, a cast to float64 is x
+  cast: (e) => {
+    const rounds = e.double && attr('cast', e.attrs, 'dtype', (v): v is DType => v === 'float32' || v === 'float64') === 'float32';
+    const x = rounds ? e.node('Cast', [e.input(0)], [int('to', ONNX_DTYPE.FLOAT)], e.temp()) : e.input(0);
+    return e.node('Cast', [x], [toFloat(e)]);
+  },
+  upsample: (e) => upsample(e),
   slice: (e) => {
     const starts = attr('slice', e.attrs, 'starts', isNumbers);
     const steps = attr('slice', e.attrs, 'steps', isNumbers);
@@ -550,6 +563,65 @@ function avgPool(e: Emitter): string {
   return e.node('Div', [sum, e.float(divisors, [oh, ow])]);
 }
 
+// ---- upsample ------------------------------------------------------------------------------
+
+/** One axis's taps as recorded by core: input indices i0, i1 and their weights l0, l1. */
+interface Taps {
+  i0: ArrayLike<number>;
+  i1: ArrayLike<number>;
+  l0: ArrayLike<number>;
+  l1: ArrayLike<number>;
+}
+const isTaps = (v: unknown): v is Taps =>
+  typeof v === 'object' && v !== null && ['i0', 'i1', 'l0', 'l1'].every((k) => ArrayBuffer.isView((v as Record<string, unknown>)[k]));
+
+/**
+ * PyTorch's interpolate. float32: ONNX Resize — nearest as PyTorch's legacy nearest
+ * (coordinate_transformation_mode 'asymmetric', nearest_mode 'floor': src = ⌊dst/scale⌋),
+ * bilinear as mode 'linear' with 'pytorch_half_pixel' (src = (dst + ½)/scale − ½, at least 0)
+ * or 'align_corners' (src = dst·(n − 1)/(out − 1)); the output size is given as the input's
+ * [N, C] and [oh, ow] (scales [1, 1, s, s] where a scale factor was given, as PyTorch's taps then
+ * use 1/s). float64 (onnxruntime has no float64 Resize), bilinear to a length of 1 (ONNX's
+ * pytorch_half_pixel then reads position 0, PyTorch the middle) and a scale factor whose float32
+ * rounding would change the output's size: gradlab's own taps as Gather
+ * indices and weights, y = (x₀₀b₀ + x₀₁b₁)a₀ + (x₁₀b₀ + x₁₁b₁)a₁ in the kernel's order.
+ */
+function upsample(e: Emitter): string {
+  const mode = attr('upsample', e.attrs, 'mode', (v): v is 'nearest' | 'bilinear' => v === 'nearest' || v === 'bilinear');
+  const alignCorners = attr('upsample', e.attrs, 'alignCorners', isBoolean);
+  const rows = attr('upsample', e.attrs, 'rows', isTaps);
+  const cols = attr('upsample', e.attrs, 'cols', isTaps);
+  const [oh, ow] = [e.shape[2], e.shape[3]];
+  const scaleFactor = attr('upsample', e.attrs, 'scaleFactor', (v): v is readonly number[] | null => v === null || isNumbers(v));
+  // ONNX's pytorch_half_pixel reads position 0 for an output of length 1 (PyTorch now reads the
+  // middle); and Resize's ⌊n·s⌋ is taken with s in float32, which must give gradlab's size
+  const sizesAgree = scaleFactor === null || [0, 1].every((i) => Math.floor(Math.fround(e.inputShape(0)[2 + i] * Math.fround(scaleFactor[i]))) === e.shape[2 + i]);
+  const resize = !e.double && sizesAgree && !(mode === 'bilinear' && !alignCorners && (oh === 1 || ow === 1));
+  if (resize) {
+    const how =
+      mode === 'nearest'
+        ? [str('mode', 'nearest'), str('coordinate_transformation_mode', 'asymmetric'), str('nearest_mode', 'floor')]
+        : [str('mode', 'linear'), str('coordinate_transformation_mode', alignCorners ? 'align_corners' : 'pytorch_half_pixel')];
+    if (scaleFactor !== null) return e.node('Resize', [e.input(0), '', e.float([1, 1, ...scaleFactor], [4], 'float32')], how);
+    const batchAndChannels = e.node('Shape', [e.input(0)], [int('start', 0), int('end', 2)], e.temp());
+    const sizes = e.node('Concat', [batchAndChannels, e.int64([oh, ow])], [int('axis', 0)], e.temp());
+    return e.node('Resize', [e.input(0), '', '', sizes], how);
+  }
+  const gather = (x: string, taps: ArrayLike<number>, axis: number): string =>
+    e.node('Gather', [x, e.int64(Array.from(taps))], [int('axis', axis)], e.temp());
+  const r0 = gather(e.input(0), rows.i0, 2);
+  if (mode === 'nearest') return e.node('Gather', [r0, e.int64(Array.from(cols.i0))], [int('axis', 3)]);
+  const r1 = gather(e.input(0), rows.i1, 2);
+  const [a0, a1] = [e.float(Array.from(rows.l0), [oh, 1]), e.float(Array.from(rows.l1), [oh, 1])];
+  const [b0, b1] = [e.float(Array.from(cols.l0), [ow]), e.float(Array.from(cols.l1), [ow])];
+  const mix = (r: string): string => {
+    const left = e.node('Mul', [gather(r, cols.i0, 3), b0], [], e.temp());
+    return e.node('Add', [left, e.node('Mul', [gather(r, cols.i1, 3), b1], [], e.temp())], [], e.temp());
+  };
+  const top = e.node('Mul', [mix(r0), a0], [], e.temp());
+  return e.node('Add', [top, e.node('Mul', [mix(r1), a1], [], e.temp())]);
+}
+
 /** An op heard while the forward ran: what it was applied to. */
 interface AppliedOp {
   op: Op;
@@ -596,6 +668,8 @@ export const ONNX_NOT_EXPORTABLE: Readonly<Record<string, string>> = Object.free
   reluBackward: GRADIENT_OP,
   leakyReluBackward: GRADIENT_OP,
   powBackward: GRADIENT_OP,
+  upsampleBackward: GRADIENT_OP,
+  assign: 'it writes a buffer in place (BatchNorm\'s running statistics), which happens only in training; export the model in eval mode (model.eval())',
   matmulNT: GRADIENT_OP,
   matmulTN: GRADIENT_OP,
 });
@@ -607,31 +681,58 @@ function modelType(): protobuf.Type {
 }
 
 /**
+ * The model's own dtype: float32 when it is a Module whose parameters are all float32 (built with
+ * `{ dtype: 'float32' }`), else float64.
+ */
+function modelDType(model: Module | ((x: Tensor) => Tensor)): DType {
+  if (!(model instanceof Module)) return 'float64';
+  const parameters = model.parameters();
+  return parameters.length > 0 && parameters.every((p) => p.dtype === 'float32') ? 'float32' : 'float64';
+}
+
+/**
  * The model (a Module, or any function of one tensor) as an ONNX file. The forward pass is run
  * once on zeros of `inputShape` and its recorded graph is written out, with the parameters'
  * current values as initializers; an op that ONNX cannot express is a GradlabError naming it.
+ * Without `dtype`, every value keeps its own gradlab dtype (a float32 model gives a float32 file,
+ * a `cast` a Cast node); with it, the whole graph is of that one type.
  */
 export function exportOnnx(model: Module | ((x: Tensor) => Tensor), options: ExportOnnxOptions): Uint8Array {
-  const { inputShape, dtype = 'float64', inputName = 'input', outputName = 'output' } = options;
+  const { inputShape, dtype: forced, inputName = 'input', outputName = 'output' } = options;
   if (!Array.isArray(inputShape) || inputShape.length === 0 || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
     throw new GradlabError(`exportOnnx: inputShape must be a non-empty list of positive integers, got ${JSON.stringify(inputShape)}`);
   }
-  if (dtype !== 'float64' && dtype !== 'float32') throw new GradlabError(`exportOnnx: dtype must be 'float64' or 'float32', got '${String(dtype)}'`);
+  if (forced !== undefined && forced !== 'float64' && forced !== 'float32') {
+    throw new GradlabError(`exportOnnx: dtype must be 'float64' or 'float32', got '${String(forced)}'`);
+  }
   if (!inputName || !outputName || inputName === outputName) {
     throw new GradlabError(`exportOnnx: inputName and outputName must be two different non-empty names, got '${inputName}' and '${outputName}'`);
   }
   const dynamicBatch = options.dynamicBatch ?? inputShape.length >= 2;
   const forward = model instanceof Module ? (x: Tensor) => model.forward(x) : model;
   if (typeof forward !== 'function') throw new GradlabError('exportOnnx: model must be a Module or a function of one tensor');
-  const elemType = dtype === 'float64' ? ONNX_DTYPE.DOUBLE : ONNX_DTYPE.FLOAT;
+  const inputType = forced ?? modelDType(model);
+  /** The ONNX element type a value is written in: its own dtype, or the one asked for. */
+  const typeOf = (t: Tensor): DType => forced ?? t.dtype;
+  const elemTypeOf = (dtype: DType): number => (dtype === 'float64' ? ONNX_DTYPE.DOUBLE : ONNX_DTYPE.FLOAT);
 
-  // every op the forward applies is heard, the ones that record no graph (comparisons) too
-  const x = zeros(inputShape, { requiresGrad: true, name: inputName });
+  // every op the forward applies is heard, the ones that record no graph (comparisons) too; a
+  // buffer written in place (assign: training mode) is put back and refused
+  const x = zeros(inputShape, { requiresGrad: true, name: inputName, dtype: inputType });
   const applied = new Map<Tensor, AppliedOp>();
+  const before = model instanceof Module ? model.stateDict() : undefined;
+  let wrote: AppliedOp | undefined;
   const y = recordOps(
     () => enableGrad(() => forward(x)),
-    (op, inputs, attrs, result) => applied.set(result, { op, inputs, attrs }),
+    (op, inputs, attrs, result) => {
+      applied.set(result, { op, inputs, attrs });
+      if (op.name === 'assign') wrote ??= { op, inputs, attrs };
+    },
   );
+  if (wrote) {
+    if (model instanceof Module && before) model.loadStateDict(before);
+    throw new GradlabError(`exportOnnx: op 'assign' (${wrote.op.label(wrote.attrs)}) has no ONNX export: ${ONNX_NOT_EXPORTABLE.assign}`);
+  }
   if (y === null || typeof y !== 'object' || !('shape' in y)) throw new GradlabError('exportOnnx: the model did not return a tensor');
 
   const names = new Map<Tensor, string>([[x, inputName]]);
@@ -654,6 +755,22 @@ export function exportOnnx(model: Module | ((x: Tensor) => Tensor), options: Exp
     nodes.push({ input, output: [output], name: `${opType}_${nodes.length}`, opType, attribute });
     return output;
   };
+  // a value read by an op of the other float type (gradlab promotes float32 with float64 to
+  // float64 inside its kernels, and a number operand is a float64 constant) goes through a Cast,
+  // once per value and type; a constant is simply written again in that type
+  const converted = new Map<string, string>();
+  const convert = (input: Tensor, name: string, to: DType): string => {
+    const key = `${to}:${name}`;
+    let out = converted.get(key);
+    if (out === undefined) {
+      out =
+        input !== x && !applied.has(input)
+          ? addTensor(`${name}_${to}`, input.shape, input.data, elemTypeOf(to))
+          : addNode('Cast', [name], [int('to', elemTypeOf(to))], unique(`${name}_as_${to}`));
+      converted.set(key, out);
+    }
+    return out;
+  };
 
   // names count ops and constants in graph order (never tensor ids), so an export is reproducible
   let constants = 0;
@@ -662,7 +779,7 @@ export function exportOnnx(model: Module | ((x: Tensor) => Tensor), options: Exp
     if (t === x) continue;
     const info = applied.get(t);
     if (!info) {
-      names.set(t, addTensor(t.name ?? `const_${constants++}`, t.shape, t.data, elemType));
+      names.set(t, addTensor(t.name ?? `const_${constants++}`, t.shape, t.data, elemTypeOf(typeOf(t))));
       continue;
     }
     const op = info.op.name;
@@ -677,10 +794,11 @@ export function exportOnnx(model: Module | ((x: Tensor) => Tensor), options: Exp
     const k = ops++;
     let temps = 0;
     const result = t === y ? outputName : unique(`${op}_${k}`);
+    const type = typeOf(t);
     const nameOf = (input: Tensor | undefined): string => {
       const name = input && names.get(input);
-      if (name === undefined) throw new GradlabError(`exportOnnx: '${op}' reads a value the trace did not visit`);
-      return name;
+      if (input === undefined || name === undefined) throw new GradlabError(`exportOnnx: '${op}' reads a value the trace did not visit`);
+      return op === 'cast' || typeOf(input) === type ? name : convert(input, name, type);
     };
     const emitter: Emitter = {
       input: (i) => nameOf(info.inputs[i]),
@@ -688,12 +806,12 @@ export function exportOnnx(model: Module | ((x: Tensor) => Tensor), options: Exp
       inputShape: (i) => info.inputs[i]?.shape ?? [],
       attrs: info.attrs,
       shape: t.shape,
-      float: (values, dims = [values.length]) => addTensor(`${op}_${k}_value`, dims, values, elemType),
+      float: (values, dims = [values.length], dtype = type) => addTensor(`${op}_${k}_value`, dims, values, elemTypeOf(dtype)),
       int64: (values) => addTensor(`${op}_${k}_ints`, [values.length], values, ONNX_DTYPE.INT64),
       node: (opType, inputs, attributes = [], output = result) => addNode(opType, inputs, attributes, output),
       temp: () => unique(`${op}_${k}_${temps++}`),
       batched: batched.has(info.inputs[0]),
-      double: elemType === ONNX_DTYPE.DOUBLE,
+      double: type === 'float64',
       definition: info.op,
     };
     names.set(t, exporter(emitter));
@@ -705,9 +823,9 @@ export function exportOnnx(model: Module | ((x: Tensor) => Tensor), options: Exp
 
   const batchDims = (shape: readonly number[], batched: boolean) =>
     shape.map((d, i) => (i === 0 && batched ? { dimParam: 'batch' } : { dimValue: d }));
-  const valueInfo = (name: string, shape: readonly number[], batched: boolean) => ({
+  const valueInfo = (name: string, shape: readonly number[], batched: boolean, dtype: DType) => ({
     name,
-    type: { tensorType: { elemType, shape: { dim: batchDims(shape, batched) } } },
+    type: { tensorType: { elemType: elemTypeOf(dtype), shape: { dim: batchDims(shape, batched) } } },
   });
   const outputBatched = batched.has(y);
   const Model = modelType();
@@ -719,8 +837,8 @@ export function exportOnnx(model: Module | ((x: Tensor) => Tensor), options: Exp
       name: model instanceof Module ? model.describe() : 'gradlab',
       node: nodes,
       initializer: initializers,
-      input: [valueInfo(inputName, inputShape, dynamicBatch)],
-      output: [valueInfo(outputName, y.shape, outputBatched)],
+      input: [valueInfo(inputName, inputShape, dynamicBatch, inputType)],
+      output: [valueInfo(outputName, y.shape, outputBatched, typeOf(y))],
     },
   });
   return Model.encode(message).finish();

@@ -6,7 +6,9 @@
 // are row-major and little-endian; together they cover the byte buffer exactly, without holes or
 // overlaps. Writers pad the header with spaces to a multiple of 8 bytes.
 import { formatShape, GradlabError, sizeOf } from '@gradlab/core';
+import { ConvNd } from '../conv.ts';
 import { Dense } from '../dense.ts';
+import { Linear } from '../linear.ts';
 import { Module, type AnyModule, type StateDict } from '../module.ts';
 
 /** The element types gradlab reads and writes (float64 is gradlab's own; float32 is common). */
@@ -29,7 +31,11 @@ export type SafetensorsLayout = 'gradlab' | 'pytorch';
 export interface SaveSafetensorsOptions {
   /** Default 'gradlab'. 'pytorch' needs the model (not a state dict) to know its Dense layers. */
   layout?: SafetensorsLayout;
-  /** Element type written (default 'F64', gradlab's own precision; 'F32' rounds). */
+  /**
+   * Element type of every tensor ('F32' rounds float64 values; 'F64' widens float32 ones exactly).
+   * Default: a model's tensors each in their own dtype (a float32 parameter as F32, a float64 one
+   * as F64), so nothing is rounded or widened; a state dict's as F64.
+   */
   dtype?: SafetensorsDtype;
   /** Free-form string pairs stored in the header's `__metadata__`. */
   metadata?: Record<string, string>;
@@ -61,20 +67,24 @@ export interface SafetensorsFile {
  * space-padded to a multiple of 8, then each tensor little-endian.
  */
 export function saveSafetensors(source: Module | StateDict, options: SaveSafetensorsOptions = {}): Uint8Array {
-  const { layout = 'gradlab', dtype = 'F64', metadata } = options;
+  const { layout = 'gradlab', dtype, metadata } = options;
   checkLayout('saveSafetensors', layout);
-  if (!(dtype in BYTES)) throw new GradlabError(`saveSafetensors: dtype must be 'F64' or 'F32', got '${String(dtype)}'`);
+  if (dtype !== undefined && !(dtype in BYTES)) throw new GradlabError(`saveSafetensors: dtype must be 'F64' or 'F32', got '${String(dtype)}'`);
   if (metadata !== undefined) checkMetadata('saveSafetensors', metadata);
   const state = source instanceof Module ? source.stateDict() : source;
   const transposed = layout === 'pytorch' ? pytorchTransposed('saveSafetensors', source instanceof Module ? source : undefined) : new Set<string>();
-  const tensors: [string, number[], ArrayLike<number>][] = Object.entries(state).map(([name, { shape, data }]) => {
+  const own = new Map<string, SafetensorsDtype>(
+    source instanceof Module ? [...source.namedParameters(), ...source.namedBuffers()].map(([name, t]) => [name, t.dtype === 'float32' ? 'F32' : 'F64']) : [],
+  );
+  const tensors: [string, number[], ArrayLike<number>, SafetensorsDtype][] = Object.entries(state).map(([name, { shape, data }]) => {
     if (name === '__metadata__') throw new GradlabError(`saveSafetensors: '__metadata__' cannot name a tensor`);
     if (data.length !== sizeOf(shape)) {
       throw new GradlabError(`saveSafetensors: '${name}' has ${data.length} values for shape ${formatShape(shape)}`);
     }
-    return transposed.has(name) ? [name, [shape[1], shape[0]], transpose2d(data, shape[0], shape[1])] : [name, [...shape], data];
+    const type = dtype ?? own.get(name) ?? 'F64';
+    return transposed.has(name) ? [name, [shape[1], shape[0]], transpose2d(data, shape[0], shape[1]), type] : [name, [...shape], data, type];
   });
-  return encode(tensors, dtype, metadata);
+  return encode(tensors, metadata);
 }
 
 /**
@@ -170,14 +180,13 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
   return { tensors, metadata };
 }
 
-function encode(tensors: [string, number[], ArrayLike<number>][], dtype: SafetensorsDtype, metadata: Record<string, string> | undefined): Uint8Array {
-  const width = BYTES[dtype];
+function encode(tensors: [string, number[], ArrayLike<number>, SafetensorsDtype][], metadata: Record<string, string> | undefined): Uint8Array {
   const header: Record<string, unknown> = {};
   if (metadata !== undefined && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   let offset = 0;
-  for (const [name, shape, data] of tensors) {
-    header[name] = { dtype, shape, data_offsets: [offset, offset + data.length * width] };
-    offset += data.length * width;
+  for (const [name, shape, data, dtype] of tensors) {
+    header[name] = { dtype, shape, data_offsets: [offset, offset + data.length * BYTES[dtype]] };
+    offset += data.length * BYTES[dtype];
   }
   const json = new TextEncoder().encode(JSON.stringify(header));
   const padded = json.length + ((8 - (json.length % 8)) % 8);
@@ -187,7 +196,8 @@ function encode(tensors: [string, number[], ArrayLike<number>][], dtype: Safeten
   out.set(json, 8);
   out.fill(0x20, 8 + json.length, 8 + padded);
   let at = 8 + padded;
-  for (const [, , data] of tensors) {
+  for (const [, , data, dtype] of tensors) {
+    const width = BYTES[dtype];
     for (let i = 0; i < data.length; i++, at += width) {
       if (dtype === 'F64') view.setFloat64(at, data[i], true);
       else view.setFloat32(at, data[i], true);
@@ -205,6 +215,8 @@ function pytorchTransposed(fn: string, model: AnyModule | undefined): Set<string
       names.add(`${prefix}weight`);
       return;
     }
+    // Linear ([out, in]) and Conv1d/Conv2d ([O, C/G, …k]) already have PyTorch's names and layout
+    if (m instanceof Linear || m instanceof ConvNd) return;
     const children = m.children();
     const inChildren = children.reduce((n, [, c]) => n + c.namedParameters().length, 0);
     if (m.namedParameters().length > inChildren) {
