@@ -4,7 +4,7 @@
 // one thread, beside the same epoch in PyTorch (packages/core/bench/ref/cnn_epoch.py, float64 and
 // float32, on 1 and 2 threads) when Debian's /usr/bin/python3 imports torch.
 //
-//   pnpm --filter @gradlab/nn exec tsx bench/digits.ts [--rounds 5]
+//   pnpm --filter @gradlab/nn exec tsx bench/digits.ts [--rounds 5] [--two]   (--two: PyTorch on 2 threads too)
 //
 // Each round runs gradlab's eager epoch, its compiled epoch, then one call of the PyTorch script
 // (a process of its own, timing one epoch per configuration after one to warm up), so a busy
@@ -90,7 +90,7 @@ function timed(fn: () => void): { wall: number; cpu: number } {
 type TorchRound = Record<string, { wallMs: number; cpuMs: number }> & { torch?: string };
 function torchRound(): TorchRound | null {
   if (!existsSync(PYTHON)) return null;
-  const r = spawnSync(PYTHON, [SCRIPT, '--epochs', '1'], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: undefined } });
+  const r = spawnSync(PYTHON, [SCRIPT, '--epochs', '1', ...(args.includes('--two') ? ['--two'] : [])], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: undefined } });
   if (r.status !== 0) return null;
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchRound;
 }

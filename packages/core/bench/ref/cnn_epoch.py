@@ -8,10 +8,10 @@ Per epoch and batch, as the gradlab trainer does: gather the batch, forward, los
 Adam step, and read the loss (`loss.item()`). The images are the first 1,438 rows of
 packages/data/datasets/digits.csv.gz scaled to 0…1 (the values do not change the work).
 
-    /usr/bin/python3 packages/core/bench/ref/cnn_epoch.py [--epochs K]
+    /usr/bin/python3 packages/core/bench/ref/cnn_epoch.py [--epochs K] [--two]
 
 Prints one JSON line: for each of float64 / float32 on one thread (torch.set_num_threads(1)),
-on two and on the default count (torch.get_num_threads() at start; 1 on this machine, whose
+on two (with --two) and on the default count (torch.get_num_threads() at start; 1 on this machine, whose
 OpenMP reports omp_get_max_threads() = 1 on 2 cores), the median wall and CPU ms per epoch over
 K epochs (after one to warm up), and the versions.
 """
@@ -88,7 +88,7 @@ def main():
     x, y = load()
     default_threads = torch.get_num_threads()
     out = {'torch': torch.__version__, 'defaultThreads': default_threads, 'python': sys.version.split()[0]}
-    for threads in sorted({1, 2, default_threads}):
+    for threads in sorted({1, default_threads} | ({2} if '--two' in sys.argv else set())):
         torch.set_num_threads(threads)
         for name, dtype in (('float64', torch.float64), ('float32', torch.float32)):
             out[f'{name}/{threads}'] = timed(epoch_timer(dtype, x, y), epochs)
