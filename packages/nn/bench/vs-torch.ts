@@ -105,7 +105,7 @@ for (let round = 0; round < ROUNDS; round++) {
   }
   const t = torchRound();
   if (!t) continue;
-  version = String(t.torch);
+  version = typeof t.torch === 'string' ? t.torch : '?';
   for (const [k, v] of Object.entries(t)) {
     if (typeof v === 'string') continue;
     push(wall, `PyTorch ${k}`, v.wallMs);
