@@ -1,6 +1,6 @@
 // Argument checks shared by the modules, losses and optimizers: each error names the function,
 // the argument and the value or shape at fault.
-import { formatShape, GradlabError, Tensor } from '@gradlab/core';
+import { formatShape, GradlabError, Tensor, type DType } from '@gradlab/core';
 
 /** A short, bounded description of any value: `string 'abc'`, `null`, `an array of 3`, `Tensor [2,3]`. */
 export function describeValue(v: unknown): string {
@@ -44,5 +44,11 @@ export function expectSeed(fn: string, v: unknown): number {
 
 export function expectBoolean(fn: string, argument: string, v: unknown): boolean {
   if (typeof v !== 'boolean') throw new GradlabError(`${fn}: ${argument} must be true or false, got ${describeValue(v)}`);
+  return v;
+}
+
+/** A layer's parameter dtype: 'float32' or 'float64' (the error names the layer and the value). */
+export function expectDType(fn: string, v: unknown): DType {
+  if (v !== 'float32' && v !== 'float64') throw new GradlabError(`${fn}: dtype must be 'float32' or 'float64', got ${String(v)}`);
   return v;
 }

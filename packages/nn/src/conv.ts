@@ -1,7 +1,7 @@
 // Convolution layers: PyTorch's nn.Conv1d and nn.Conv2d over core's conv1d / conv2d ops
 // (cross-correlation; NCL / NCHW; weight [out, in/groups, k…]). Their gradients are the ops'.
-import { conv1d, conv2d, createRng, formatShape, GradlabError, pad, rand, type RandomSource, type Tensor } from '@gradlab/core';
-import { describeValue, expectBoolean, expectPositiveInteger, expectSeed, expectTensor } from './check.ts';
+import { conv1d, conv2d, createRng, formatShape, GradlabError, pad, rand, type DType, type RandomSource, type Tensor } from '@gradlab/core';
+import { describeValue, expectBoolean, expectDType, expectPositiveInteger, expectSeed, expectTensor } from './check.ts';
 import { Module, type ModuleConfig } from './module.ts';
 
 /** A size per spatial axis: one number for all, or a list with one per axis ([height, width] for 2-D). */
@@ -26,6 +26,8 @@ export interface ConvLayerOptions {
   seed?: number;
   /** A random source for the initialisation instead of `seed` (e.g. one `createRng` shared by a model's layers). */
   rng?: RandomSource;
+  /** The parameters' dtype (default float64); float32 ones are the float64 draws rounded. */
+  dtype?: DType;
 }
 
 /** A per-axis argument as a list of `spatial` integers ≥ min; the error names the layer, the argument and the value. */
@@ -71,6 +73,8 @@ export abstract class ConvNd extends Module {
   readonly weight: Tensor;
   /** b [outChannels], or null. */
   readonly bias: Tensor | null;
+  /** The parameters' dtype. */
+  readonly dtype: DType;
 
   protected constructor(
     readonly spatial: 1 | 2,
@@ -82,9 +86,9 @@ export abstract class ConvNd extends Module {
     super();
     const layer = `Conv${spatial}d`;
     if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-      throw new GradlabError(`${layer}: options must be an object { stride, padding, dilation, groups, bias, seed }, got ${describeValue(options)}`);
+      throw new GradlabError(`${layer}: options must be an object { stride, padding, dilation, groups, bias, seed, rng, dtype }, got ${describeValue(options)}`);
     }
-    const { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, seed = 0, rng } = options;
+    const { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, seed = 0, rng, dtype = 'float64' } = options;
     this.inChannels = expectPositiveInteger(layer, 'inChannels', inChannels);
     this.outChannels = expectPositiveInteger(layer, 'outChannels', outChannels);
     this.kernelSize = Object.freeze(spatialList(layer, 'kernelSize', kernelSize, spatial, 1));
@@ -101,14 +105,15 @@ export abstract class ConvNd extends Module {
     if (inChannels % groups !== 0) throw new GradlabError(`${layer}: groups (${groups}) must divide inChannels (${inChannels})`);
     if (outChannels % groups !== 0) throw new GradlabError(`${layer}: groups (${groups}) must divide outChannels (${outChannels})`);
     expectBoolean(layer, 'bias', bias);
+    this.dtype = expectDType(layer, dtype);
     const source = initSource(layer, seed, rng);
     const fanIn = (inChannels / groups) * this.kernelSize.reduce((a, b) => a * b, 1);
     const gain = Math.sqrt(2.0 / (1 + 5));
     const w = Math.sqrt(3.0) * (gain / Math.sqrt(fanIn));
     const shape = [outChannels, inChannels / groups, ...this.kernelSize];
-    this.weight = this.registerParameter('weight', rand(shape, source, { low: -w, high: w, requiresGrad: true, name: 'weight' }));
+    this.weight = this.registerParameter('weight', rand(shape, source, { low: -w, high: w, requiresGrad: true, name: 'weight', dtype }));
     const b = 1 / Math.sqrt(fanIn);
-    this.bias = bias ? this.registerParameter('bias', rand([outChannels], source, { low: -b, high: b, requiresGrad: true, name: 'bias' })) : null;
+    this.bias = bias ? this.registerParameter('bias', rand([outChannels], source, { low: -b, high: b, requiresGrad: true, name: 'bias', dtype })) : null;
   }
 
   /** x [N, C, …] (or one sample [C, …]) → [N, outChannels, …]. */
@@ -159,6 +164,7 @@ export abstract class ConvNd extends Module {
       dilation: [...this.dilation],
       groups: this.groups,
       bias: this.bias !== null,
+      ...(this.dtype === 'float32' ? { dtype: this.dtype } : {}),
     };
   }
 }

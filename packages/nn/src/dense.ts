@@ -67,7 +67,7 @@ export class Dense extends Module {
   }
 
   override config(): ModuleConfig {
-    return { kind: 'Dense', inFeatures: this.inFeatures, outFeatures: this.outFeatures, bias: this.bias !== null };
+    return { kind: 'Dense', inFeatures: this.inFeatures, outFeatures: this.outFeatures, bias: this.bias !== null, ...(this.weight.dtype === 'float32' ? { dtype: 'float32' } : {}) };
   }
 
   private label(): string {

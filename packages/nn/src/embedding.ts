@@ -1,6 +1,6 @@
 // Embedding: a lookup table, row i of the weight for index i.
-import { createRng, eq, formatShape, GradlabError, peek, randn, tensor, type Tensor } from '@gradlab/core';
-import { expectPositiveInteger, expectSeed, expectTensor } from './check.ts';
+import { createRng, eq, formatShape, GradlabError, peek, randn, tensor, type DType, type Tensor } from '@gradlab/core';
+import { expectDType, expectPositiveInteger, expectSeed, expectTensor } from './check.ts';
 import { Module, type ModuleConfig } from './module.ts';
 
 export interface EmbeddingOptions {
@@ -8,6 +8,8 @@ export interface EmbeddingOptions {
   paddingIdx?: number | null;
   /** Seed of the initialisation (default 0). */
   seed?: number;
+  /** The weight's dtype (default float64); float32 is the float64 draw rounded. */
+  dtype?: DType;
 }
 
 /**
@@ -27,23 +29,26 @@ export class Embedding extends Module {
   readonly paddingIdx: number | null;
   /** W [numEmbeddings, embeddingDim]. */
   readonly weight: Tensor;
+  /** The weight's dtype. */
+  readonly dtype: DType;
   private readonly columns: Tensor;
 
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingOptions = {}) {
     super();
-    const { paddingIdx = null, seed = 0 } = options;
+    const { paddingIdx = null, seed = 0, dtype = 'float64' } = options;
     this.numEmbeddings = expectPositiveInteger('Embedding', 'numEmbeddings', numEmbeddings);
     this.embeddingDim = expectPositiveInteger('Embedding', 'embeddingDim', embeddingDim);
+    this.dtype = expectDType('Embedding', dtype);
     if (paddingIdx !== null && (!Number.isInteger(paddingIdx) || paddingIdx < -numEmbeddings || paddingIdx >= numEmbeddings)) {
       throw new GradlabError(`Embedding: paddingIdx must be an integer in [${-numEmbeddings}, ${numEmbeddings}), got ${String(paddingIdx)}`);
     }
     this.paddingIdx = paddingIdx === null ? null : paddingIdx < 0 ? paddingIdx + numEmbeddings : paddingIdx;
-    const weight = randn([numEmbeddings, embeddingDim], createRng(expectSeed('Embedding', seed)), { requiresGrad: true, name: 'weight' });
+    const weight = randn([numEmbeddings, embeddingDim], createRng(expectSeed('Embedding', seed)), { requiresGrad: true, name: 'weight', dtype });
     if (this.paddingIdx !== null) weight.data.fill(0, this.paddingIdx * embeddingDim, (this.paddingIdx + 1) * embeddingDim);
     this.weight = this.registerParameter('weight', weight);
     // the one-hot comparison's right side: 0, 1, …, n−1 (the padding index replaced by −1, which no index equals)
     const ids = Array.from({ length: numEmbeddings }, (_, i) => (i === this.paddingIdx ? -1 : i));
-    this.columns = tensor(ids, { shape: [1, numEmbeddings] });
+    this.columns = tensor(ids, { shape: [1, numEmbeddings], dtype });
   }
 
   forward(indices: Tensor): Tensor {
@@ -57,7 +62,9 @@ export class Embedding extends Module {
         );
       }
     }
-    const oneHot = eq(indices.reshape([indices.size, 1]), this.columns);
+    // the one-hot matrix in the weight's dtype (float64 indices against float32 columns compare in float64)
+    let oneHot = eq(indices.reshape([indices.size, 1]), this.columns);
+    if (oneHot.dtype !== this.dtype) oneHot = oneHot.to(this.dtype);
     return oneHot.matmul(this.weight).reshape([...indices.shape, this.embeddingDim]);
   }
 
@@ -66,6 +73,6 @@ export class Embedding extends Module {
   }
 
   override config(): ModuleConfig {
-    return { kind: 'Embedding', numEmbeddings: this.numEmbeddings, embeddingDim: this.embeddingDim, paddingIdx: this.paddingIdx };
+    return { kind: 'Embedding', numEmbeddings: this.numEmbeddings, embeddingDim: this.embeddingDim, paddingIdx: this.paddingIdx, ...(this.dtype === 'float32' ? { dtype: this.dtype } : {}) };
   }
 }

@@ -53,6 +53,6 @@ export class Linear extends Module {
   }
 
   override config(): ModuleConfig {
-    return { kind: 'Linear', inFeatures: this.inFeatures, outFeatures: this.outFeatures, bias: this.bias !== null };
+    return { kind: 'Linear', inFeatures: this.inFeatures, outFeatures: this.outFeatures, bias: this.bias !== null, ...(this.weight.dtype === 'float32' ? { dtype: 'float32' } : {}) };
   }
 }

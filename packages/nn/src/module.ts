@@ -219,7 +219,8 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
    * Copies values into the existing parameter and buffer tensors (so optimizers holding them keep
    * working), and counts each as changed in place (`markChanged`). Every name, shape and value is
    * checked first; on any mismatch it throws a `StateDictError` listing all of them, and nothing
-   * is changed.
+   * is changed. Each tensor keeps its dtype: values loaded into a float32 parameter or buffer are
+   * rounded to nearest (`Math.fround`), as a float32 layer's own initialisation is.
    */
   loadStateDict(dict: StateDict): void {
     const entries = new Map(this.stateEntries());

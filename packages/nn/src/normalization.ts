@@ -1,7 +1,7 @@
 // Normalisation layers: BatchNorm1d and BatchNorm2d (statistics over the batch) and LayerNorm
 // (over each sample's last axes). All are written with core ops, so their gradients come from the graph.
-import { assign, formatShape, GradlabError, noGrad, ones, sub, zeros, type Tensor } from '@gradlab/core';
-import { describeValue, expectBoolean, expectNumber, expectPositiveInteger, expectTensor } from './check.ts';
+import { assign, formatShape, GradlabError, noGrad, ones, sub, zeros, type DType, type Tensor } from '@gradlab/core';
+import { describeValue, expectBoolean, expectDType, expectNumber, expectPositiveInteger, expectTensor } from './check.ts';
 import { Module, type ModuleConfig } from './module.ts';
 
 export interface BatchNormOptions {
@@ -13,6 +13,8 @@ export interface BatchNormOptions {
   affine?: boolean;
   /** Keep running mean and variance (buffers) and use them in eval mode (default true). */
   trackRunningStats?: boolean;
+  /** The parameters' and buffers' dtype (default float64). */
+  dtype?: DType;
 }
 
 /**
@@ -40,6 +42,8 @@ export abstract class BatchNormBase extends Module {
   readonly runningMean: Tensor | null;
   readonly runningVar: Tensor | null;
   readonly numBatchesTracked: Tensor | null;
+  /** The parameters' and buffers' dtype. */
+  readonly dtype: DType;
 
   protected constructor(
     private readonly kind: 'BatchNorm1d' | 'BatchNorm2d',
@@ -48,21 +52,22 @@ export abstract class BatchNormBase extends Module {
   ) {
     super();
     if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-      throw new GradlabError(`${kind}: options must be an object { eps, momentum, affine, trackRunningStats }, got ${describeValue(options)}`);
+      throw new GradlabError(`${kind}: options must be an object { eps, momentum, affine, trackRunningStats, dtype }, got ${describeValue(options)}`);
     }
-    const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true } = options;
+    const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, dtype = 'float64' } = options;
     this.numFeatures = expectPositiveInteger(kind, 'numFeatures', numFeatures);
     this.eps = expectNumber(kind, 'eps', eps, (e) => e > 0, 'a finite number > 0');
     if (momentum !== null) expectNumber(kind, 'momentum', momentum, (m) => m >= 0 && m <= 1, 'in [0, 1] or null');
     this.momentum = momentum;
     this.affine = expectBoolean(kind, 'affine', affine);
     this.trackRunningStats = expectBoolean(kind, 'trackRunningStats', trackRunningStats);
+    this.dtype = expectDType(kind, dtype);
     const C = numFeatures;
-    this.weight = affine ? this.registerParameter('weight', ones([C], { requiresGrad: true, name: 'weight' })) : null;
-    this.bias = affine ? this.registerParameter('bias', zeros([C], { requiresGrad: true, name: 'bias' })) : null;
-    this.runningMean = trackRunningStats ? this.registerBuffer('runningMean', zeros([C], { name: 'runningMean' })) : null;
-    this.runningVar = trackRunningStats ? this.registerBuffer('runningVar', ones([C], { name: 'runningVar' })) : null;
-    this.numBatchesTracked = trackRunningStats ? this.registerBuffer('numBatchesTracked', zeros([], { name: 'numBatchesTracked' })) : null;
+    this.weight = affine ? this.registerParameter('weight', ones([C], { requiresGrad: true, name: 'weight', dtype })) : null;
+    this.bias = affine ? this.registerParameter('bias', zeros([C], { requiresGrad: true, name: 'bias', dtype })) : null;
+    this.runningMean = trackRunningStats ? this.registerBuffer('runningMean', zeros([C], { name: 'runningMean', dtype })) : null;
+    this.runningVar = trackRunningStats ? this.registerBuffer('runningVar', ones([C], { name: 'runningVar', dtype })) : null;
+    this.numBatchesTracked = trackRunningStats ? this.registerBuffer('numBatchesTracked', zeros([], { name: 'numBatchesTracked', dtype })) : null;
   }
 
   /** The layouts x may have, as text for errors (`[N, 3] or [N, 3, L]`), and whether x has one of them. */
@@ -127,6 +132,7 @@ export abstract class BatchNormBase extends Module {
       momentum: this.momentum,
       affine: this.affine,
       trackRunningStats: this.trackRunningStats,
+      ...(this.dtype === 'float32' ? { dtype: this.dtype } : {}),
     };
   }
 }
@@ -165,6 +171,8 @@ export interface LayerNormOptions {
   eps?: number;
   /** Learn γ (`weight`, ones) and β (`bias`, zeros) of the normalised shape (default true). */
   elementwiseAffine?: boolean;
+  /** The parameters' dtype (default float64). */
+  dtype?: DType;
 }
 
 /**
@@ -178,10 +186,12 @@ export class LayerNorm extends Module {
   readonly elementwiseAffine: boolean;
   readonly weight: Tensor | null;
   readonly bias: Tensor | null;
+  /** The parameters' dtype. */
+  readonly dtype: DType;
 
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
     super();
-    const { eps = 1e-5, elementwiseAffine = true } = options;
+    const { eps = 1e-5, elementwiseAffine = true, dtype = 'float64' } = options;
     const given: unknown = normalizedShape;
     const shape: unknown[] = typeof given === 'number' ? [given] : Array.isArray(given) ? [...(given as unknown[])] : [];
     if (shape.length === 0) {
@@ -190,8 +200,9 @@ export class LayerNorm extends Module {
     this.normalizedShape = Object.freeze(shape.map((d, i) => expectPositiveInteger('LayerNorm', `normalizedShape[${i}]`, d)));
     this.eps = expectNumber('LayerNorm', 'eps', eps, (e) => e > 0, 'a finite number > 0');
     this.elementwiseAffine = expectBoolean('LayerNorm', 'elementwiseAffine', elementwiseAffine);
-    this.weight = elementwiseAffine ? this.registerParameter('weight', ones([...this.normalizedShape], { requiresGrad: true, name: 'weight' })) : null;
-    this.bias = elementwiseAffine ? this.registerParameter('bias', zeros([...this.normalizedShape], { requiresGrad: true, name: 'bias' })) : null;
+    this.dtype = expectDType('LayerNorm', dtype);
+    this.weight = elementwiseAffine ? this.registerParameter('weight', ones([...this.normalizedShape], { requiresGrad: true, name: 'weight', dtype })) : null;
+    this.bias = elementwiseAffine ? this.registerParameter('bias', zeros([...this.normalizedShape], { requiresGrad: true, name: 'bias', dtype })) : null;
   }
 
   forward(x: Tensor): Tensor {
@@ -214,6 +225,6 @@ export class LayerNorm extends Module {
   }
 
   override config(): ModuleConfig {
-    return { kind: 'LayerNorm', normalizedShape: [...this.normalizedShape], eps: this.eps, elementwiseAffine: this.elementwiseAffine };
+    return { kind: 'LayerNorm', normalizedShape: [...this.normalizedShape], eps: this.eps, elementwiseAffine: this.elementwiseAffine, ...(this.dtype === 'float32' ? { dtype: this.dtype } : {}) };
   }
 }

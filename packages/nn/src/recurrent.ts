@@ -1,7 +1,7 @@
 // Recurrent layers: RNNCell and GRUCell (one step, forward(x, h)), and RNN, which unrolls a cell
 // over a sequence. PyTorch's names, weight layouts ([gates·hidden, input]) and initialisation.
-import { createRng, formatShape, GradlabError, rand, stack, zeros, type Rng, type Tensor } from '@gradlab/core';
-import { expectBoolean, expectPositiveInteger, expectSeed, expectTensor } from './check.ts';
+import { createRng, formatShape, GradlabError, rand, stack, zeros, type DType, type Rng, type Tensor } from '@gradlab/core';
+import { expectBoolean, expectDType, expectPositiveInteger, expectSeed, expectTensor } from './check.ts';
 import { Module, type ModuleConfig } from './module.ts';
 
 export interface RecurrentCellOptions {
@@ -9,6 +9,8 @@ export interface RecurrentCellOptions {
   bias?: boolean;
   /** Seed of the initialisation (default 0). */
   seed?: number;
+  /** The parameters' dtype (default float64); float32 ones are the float64 draws rounded. */
+  dtype?: DType;
 }
 
 /** A recurrent cell: one step h' = cell(x, h), with h of shape [N, hiddenSize] (zeros when omitted). */
@@ -21,17 +23,20 @@ export abstract class RecurrentCell extends Module<[Tensor, (Tensor | undefined)
   readonly weightHh: Tensor;
   readonly biasIh: Tensor | null;
   readonly biasHh: Tensor | null;
+  /** The parameters' dtype (and the initial state's when h is omitted). */
+  readonly dtype: DType;
 
   /** Every weight and bias from U(−1/√hidden, 1/√hidden), in the order weightIh, weightHh, biasIh, biasHh (PyTorch's). */
   protected constructor(kind: string, gates: number, inputSize: number, hiddenSize: number, options: RecurrentCellOptions) {
     super();
-    const { bias = true, seed = 0 } = options;
+    const { bias = true, seed = 0, dtype = 'float64' } = options;
     this.inputSize = expectPositiveInteger(kind, 'inputSize', inputSize);
     this.hiddenSize = expectPositiveInteger(kind, 'hiddenSize', hiddenSize);
     expectBoolean(kind, 'bias', bias);
+    this.dtype = expectDType(kind, dtype);
     const rng = createRng(expectSeed(kind, seed));
     const k = 1 / Math.sqrt(hiddenSize);
-    const draw = (shape: number[], name: string, r: Rng) => this.registerParameter(name, rand(shape, r, { low: -k, high: k, requiresGrad: true, name }));
+    const draw = (shape: number[], name: string, r: Rng) => this.registerParameter(name, rand(shape, r, { low: -k, high: k, requiresGrad: true, name, dtype }));
     this.weightIh = draw([gates * hiddenSize, inputSize], 'weightIh', rng);
     this.weightHh = draw([gates * hiddenSize, hiddenSize], 'weightHh', rng);
     this.biasIh = bias ? draw([gates * hiddenSize], 'biasIh', rng) : null;
@@ -53,7 +58,7 @@ export abstract class RecurrentCell extends Module<[Tensor, (Tensor | undefined)
       throw new GradlabError(`${name}: h of shape ${formatShape(h.shape)} does not fit x of shape ${formatShape(x.shape)} (expected ${formatShape(expected)})`);
     }
     const x2 = single ? x.reshape([1, this.inputSize]) : x;
-    const h2 = h === undefined ? zeros([batch, this.hiddenSize]) : single ? h.reshape([1, this.hiddenSize]) : h;
+    const h2 = h === undefined ? zeros([batch, this.hiddenSize], { dtype: this.dtype }) : single ? h.reshape([1, this.hiddenSize]) : h;
     const out = this.step(x2, h2);
     return single ? out.reshape([this.hiddenSize]) : out;
   }
@@ -100,7 +105,7 @@ export class RNNCell extends RecurrentCell {
   }
 
   override config(): ModuleConfig {
-    return { kind: 'RNNCell', inputSize: this.inputSize, hiddenSize: this.hiddenSize, bias: this.biasIh !== null, nonlinearity: this.nonlinearity };
+    return { kind: 'RNNCell', inputSize: this.inputSize, hiddenSize: this.hiddenSize, bias: this.biasIh !== null, nonlinearity: this.nonlinearity, ...(this.dtype === 'float32' ? { dtype: this.dtype } : {}) };
   }
 }
 
@@ -131,7 +136,7 @@ export class GRUCell extends RecurrentCell {
   }
 
   override config(): ModuleConfig {
-    return { kind: 'GRUCell', inputSize: this.inputSize, hiddenSize: this.hiddenSize, bias: this.biasIh !== null };
+    return { kind: 'GRUCell', inputSize: this.inputSize, hiddenSize: this.hiddenSize, bias: this.biasIh !== null, ...(this.dtype === 'float32' ? { dtype: this.dtype } : {}) };
   }
 }
 

@@ -7,7 +7,7 @@
 // and buffer they would make, then checks them against the values present in the file, all
 // BEFORE building anything: a 150-byte file declaring a 10⁹×1 Dense is refused at once instead
 // of allocating 8 GB. Only then are the modules built and the values loaded.
-import { formatShape, GradlabError, MAX_ELEMENTS } from '@gradlab/core';
+import { formatShape, GradlabError, MAX_ELEMENTS, type DType } from '@gradlab/core';
 import { ELU, Flatten, GELU, Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh } from './activations.ts';
 import { describeValue } from './check.ts';
 import { Dense } from './dense.ts';
@@ -140,6 +140,9 @@ const oneOf = <T extends string>(config: Config, fail: Fail, name: string, value
   return v as T;
 };
 
+/** The optional `dtype` field of a layer with parameters: 'float32', or 'float64' when absent (files from before dtype). */
+const dtypeOf = (config: Config, fail: Fail): DType => (config.dtype === undefined ? 'float64' : oneOf(config, fail, 'dtype', ['float32', 'float64'] as const));
+
 /** A kind without arguments or state (activations). */
 const plain = (make: () => AnyModule): BuiltIn<null> => ({
   parse: (config, fail) => (fields(config, fail, []), null),
@@ -147,31 +150,32 @@ const plain = (make: () => AnyModule): BuiltIn<null> => ({
   build: () => make(),
 });
 
-const dense: BuiltIn<{ inFeatures: number; outFeatures: number; bias: boolean }> = {
+const dense: BuiltIn<{ inFeatures: number; outFeatures: number; bias: boolean; dtype: DType }> = {
   parse: (c, fail) => {
-    fields(c, fail, ['inFeatures', 'outFeatures', 'bias']);
-    return { inFeatures: positiveInteger(c, fail, 'inFeatures'), outFeatures: positiveInteger(c, fail, 'outFeatures'), bias: flag(c, fail, 'bias') };
+    fields(c, fail, ['inFeatures', 'outFeatures', 'bias', 'dtype']);
+    return { inFeatures: positiveInteger(c, fail, 'inFeatures'), outFeatures: positiveInteger(c, fail, 'outFeatures'), bias: flag(c, fail, 'bias'), dtype: dtypeOf(c, fail) };
   },
   state: ({ inFeatures, outFeatures, bias }) => (bias ? [['weight', [inFeatures, outFeatures]], ['bias', [outFeatures]]] : [['weight', [inFeatures, outFeatures]]]),
-  build: (a) => new Dense(a.inFeatures, a.outFeatures, { bias: a.bias }),
+  build: (a) => new Dense(a.inFeatures, a.outFeatures, { bias: a.bias, dtype: a.dtype }),
 };
 
-const linear: BuiltIn<{ inFeatures: number; outFeatures: number; bias: boolean }> = {
+const linear: BuiltIn<{ inFeatures: number; outFeatures: number; bias: boolean; dtype: DType }> = {
   parse: (c, fail) => dense.parse(c, fail),
   state: ({ inFeatures, outFeatures, bias }) => (bias ? [['weight', [outFeatures, inFeatures]], ['bias', [outFeatures]]] : [['weight', [outFeatures, inFeatures]]]),
-  build: (a) => new Linear(a.inFeatures, a.outFeatures, { bias: a.bias }),
+  build: (a) => new Linear(a.inFeatures, a.outFeatures, { bias: a.bias, dtype: a.dtype }),
 };
 
-type BatchNormArgs = { numFeatures: number; eps: number; momentum: number | null; affine: boolean; trackRunningStats: boolean };
+type BatchNormArgs = { numFeatures: number; eps: number; momentum: number | null; affine: boolean; trackRunningStats: boolean; dtype: DType };
 const batchNorm1d: BuiltIn<BatchNormArgs> = {
   parse: (c, fail) => {
-    fields(c, fail, ['numFeatures', 'eps', 'momentum', 'affine', 'trackRunningStats']);
+    fields(c, fail, ['numFeatures', 'eps', 'momentum', 'affine', 'trackRunningStats', 'dtype']);
     return {
       numFeatures: positiveInteger(c, fail, 'numFeatures'),
       eps: finite(c, fail, 'eps', (e) => e > 0, 'a finite number > 0'),
       momentum: c.momentum === null ? null : finite(c, fail, 'momentum', (m) => m >= 0 && m <= 1, 'in [0, 1] or null'),
       affine: flag(c, fail, 'affine'),
       trackRunningStats: flag(c, fail, 'trackRunningStats'),
+      dtype: dtypeOf(c, fail),
     };
   },
   state: ({ numFeatures: C, affine, trackRunningStats }) => [
@@ -191,10 +195,10 @@ const sizes = (config: Config, fail: Fail, name: string, n: number, min: number)
   return [...(v as number[])];
 };
 
-type ConvArgs = { inChannels: number; outChannels: number; kernelSize: number[]; stride: number[]; padding: number[] | 'same'; dilation: number[]; groups: number; bias: boolean };
+type ConvArgs = { inChannels: number; outChannels: number; kernelSize: number[]; stride: number[]; padding: number[] | 'same'; dilation: number[]; groups: number; bias: boolean; dtype: DType };
 const conv = (spatial: 1 | 2): BuiltIn<ConvArgs> => ({
   parse: (c, fail) => {
-    fields(c, fail, ['inChannels', 'outChannels', 'kernelSize', 'stride', 'padding', 'dilation', 'groups', 'bias']);
+    fields(c, fail, ['inChannels', 'outChannels', 'kernelSize', 'stride', 'padding', 'dilation', 'groups', 'bias', 'dtype']);
     const inChannels = positiveInteger(c, fail, 'inChannels');
     const outChannels = positiveInteger(c, fail, 'outChannels');
     const groups = positiveInteger(c, fail, 'groups');
@@ -208,6 +212,7 @@ const conv = (spatial: 1 | 2): BuiltIn<ConvArgs> => ({
       dilation: sizes(c, fail, 'dilation', spatial, 1),
       groups,
       bias: flag(c, fail, 'bias'),
+      dtype: dtypeOf(c, fail),
     };
   },
   state: ({ inChannels, outChannels, kernelSize, groups, bias }) => [
@@ -244,32 +249,32 @@ const dropout: BuiltIn<{ p: number; seed: number }> = {
   build: (a) => new Dropout(a.p, { seed: a.seed }),
 };
 
-const layerNorm: BuiltIn<{ normalizedShape: number[]; eps: number; elementwiseAffine: boolean }> = {
+const layerNorm: BuiltIn<{ normalizedShape: number[]; eps: number; elementwiseAffine: boolean; dtype: DType }> = {
   parse: (c, fail) => {
-    fields(c, fail, ['normalizedShape', 'eps', 'elementwiseAffine']);
+    fields(c, fail, ['normalizedShape', 'eps', 'elementwiseAffine', 'dtype']);
     const shape = c.normalizedShape;
     if (!Array.isArray(shape) || shape.length === 0 || shape.length > 32 || !shape.every((d) => Number.isInteger(d) && (d as number) > 0)) {
       fail(`LayerNorm normalizedShape must be a list of 1 to 32 positive integers, got ${describeValue(shape)}`);
     }
-    return { normalizedShape: [...(shape as number[])], eps: finite(c, fail, 'eps', (e) => e > 0, 'a finite number > 0'), elementwiseAffine: flag(c, fail, 'elementwiseAffine') };
+    return { normalizedShape: [...(shape as number[])], eps: finite(c, fail, 'eps', (e) => e > 0, 'a finite number > 0'), elementwiseAffine: flag(c, fail, 'elementwiseAffine'), dtype: dtypeOf(c, fail) };
   },
   state: ({ normalizedShape, elementwiseAffine }) => (elementwiseAffine ? [['weight', normalizedShape], ['bias', normalizedShape]] : []),
   build: (a) => new LayerNorm(a.normalizedShape, a),
 };
 
-const embedding: BuiltIn<{ numEmbeddings: number; embeddingDim: number; paddingIdx: number | null }> = {
+const embedding: BuiltIn<{ numEmbeddings: number; embeddingDim: number; paddingIdx: number | null; dtype: DType }> = {
   parse: (c, fail) => {
-    fields(c, fail, ['numEmbeddings', 'embeddingDim', 'paddingIdx']);
+    fields(c, fail, ['numEmbeddings', 'embeddingDim', 'paddingIdx', 'dtype']);
     const numEmbeddings = positiveInteger(c, fail, 'numEmbeddings');
     const paddingIdx = c.paddingIdx === null ? null : integer(c, fail, 'paddingIdx');
     if (paddingIdx !== null && (paddingIdx < 0 || paddingIdx >= numEmbeddings)) fail(`Embedding paddingIdx must be in [0, ${numEmbeddings}) or null, got ${paddingIdx}`);
-    return { numEmbeddings, embeddingDim: positiveInteger(c, fail, 'embeddingDim'), paddingIdx };
+    return { numEmbeddings, embeddingDim: positiveInteger(c, fail, 'embeddingDim'), paddingIdx, dtype: dtypeOf(c, fail) };
   },
   state: ({ numEmbeddings, embeddingDim }) => [['weight', [numEmbeddings, embeddingDim]]],
-  build: (a) => new Embedding(a.numEmbeddings, a.embeddingDim, { paddingIdx: a.paddingIdx }),
+  build: (a) => new Embedding(a.numEmbeddings, a.embeddingDim, { paddingIdx: a.paddingIdx, dtype: a.dtype }),
 };
 
-type CellArgs = { inputSize: number; hiddenSize: number; bias: boolean; nonlinearity: 'tanh' | 'relu' };
+type CellArgs = { inputSize: number; hiddenSize: number; bias: boolean; nonlinearity: 'tanh' | 'relu'; dtype: DType };
 const cellState = (gates: number) => ({ inputSize, hiddenSize, bias }: CellArgs): [string, number[]][] => [
   ['weightIh', [gates * hiddenSize, inputSize]],
   ['weightHh', [gates * hiddenSize, hiddenSize]],
@@ -277,16 +282,16 @@ const cellState = (gates: number) => ({ inputSize, hiddenSize, bias }: CellArgs)
 ];
 const rnnCell: BuiltIn<CellArgs> = {
   parse: (c, fail) => {
-    fields(c, fail, ['inputSize', 'hiddenSize', 'bias', 'nonlinearity']);
-    return { inputSize: positiveInteger(c, fail, 'inputSize'), hiddenSize: positiveInteger(c, fail, 'hiddenSize'), bias: flag(c, fail, 'bias'), nonlinearity: oneOf(c, fail, 'nonlinearity', ['tanh', 'relu']) };
+    fields(c, fail, ['inputSize', 'hiddenSize', 'bias', 'nonlinearity', 'dtype']);
+    return { inputSize: positiveInteger(c, fail, 'inputSize'), hiddenSize: positiveInteger(c, fail, 'hiddenSize'), bias: flag(c, fail, 'bias'), nonlinearity: oneOf(c, fail, 'nonlinearity', ['tanh', 'relu']), dtype: dtypeOf(c, fail) };
   },
   state: cellState(1),
   build: (a) => new RNNCell(a.inputSize, a.hiddenSize, a),
 };
 const gruCell: BuiltIn<CellArgs> = {
   parse: (c, fail) => {
-    fields(c, fail, ['inputSize', 'hiddenSize', 'bias']);
-    return { inputSize: positiveInteger(c, fail, 'inputSize'), hiddenSize: positiveInteger(c, fail, 'hiddenSize'), bias: flag(c, fail, 'bias'), nonlinearity: 'tanh' };
+    fields(c, fail, ['inputSize', 'hiddenSize', 'bias', 'dtype']);
+    return { inputSize: positiveInteger(c, fail, 'inputSize'), hiddenSize: positiveInteger(c, fail, 'hiddenSize'), bias: flag(c, fail, 'bias'), nonlinearity: 'tanh', dtype: dtypeOf(c, fail) };
   },
   state: cellState(3),
   build: (a) => new GRUCell(a.inputSize, a.hiddenSize, a),

@@ -157,7 +157,7 @@ describe('hostile model files are refused before anything is built', () => {
       architecture: { modules: Record<string, unknown>[] };
     };
     const cases: [(j: ReturnType<typeof good>) => void, string][] = [
-      [(j) => (j.architecture.modules[0].extra = 1), "architecture.modules[0]: unexpected field 'extra' (Linear has inFeatures, outFeatures, bias)"],
+      [(j) => (j.architecture.modules[0].extra = 1), "architecture.modules[0]: unexpected field 'extra' (Linear has inFeatures, outFeatures, bias, dtype)"],
       [(j) => (j.architecture.modules[1].nonlinearity = 'sigmoid'), "architecture.modules[1]: RNNCell nonlinearity must be 'tanh' or 'relu', got \"sigmoid\""],
       [(j) => (j.architecture.modules[0].bias = 'yes'), 'architecture.modules[0]: Linear bias must be true or false, got "yes"'],
       [(j) => Object.assign(j, { architecture: { kind: 'RNN', cell: { kind: 'Tanh' }, batchFirst: false } }), 'architecture: RNN cell must be an RNNCell or a GRUCell, got an object'],
