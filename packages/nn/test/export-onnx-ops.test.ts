@@ -63,6 +63,8 @@ describe('exportOnnx: pooling', () => {
     ['avgPool2d 2×2', (t) => avgPool2d(t, 2)],
     ['avgPool2d 3×3, stride 2, padding 1 (padding counts)', (t) => avgPool2d(t, 3, { stride: 2, padding: 1 })],
     ['avgPool2d 3×2, stride [1,2], padding 1, countIncludePad false', (t) => avgPool2d(t, [3, 2], { stride: [1, 2], padding: 1, countIncludePad: false })],
+    ['maxPool2d 2×2, stride 1, ceilMode that adds no window', (t) => maxPool2d(t, 2, { stride: 1, ceilMode: true })],
+    ['avgPool2d 2×2, stride 1, ceilMode that adds no window', (t) => avgPool2d(t, 2, { stride: 1, ceilMode: true })],
   ];
   for (const [name, fn] of cases) {
     for (const dtype of DTYPES) {
@@ -71,6 +73,14 @@ describe('exportOnnx: pooling', () => {
       });
     }
   }
+
+  it('a ceilMode that adds a last, partial window is refused, not exported with other sizes', () => {
+    const shape = [1, ...images.shape.slice(1)];
+    expect(() => exportOnnx((t: Tensor) => maxPool2d(t, 2, { ceilMode: true }), { inputShape: shape })).toThrow(
+      /exportOnnx: maxPool2d with ceilMode gives \[4, 3\] windows where floor mode gives \[3, 3\]/,
+    );
+    expect(() => exportOnnx((t: Tensor) => avgPool2d(t, 2, { ceilMode: true }), { inputShape: shape })).toThrow(/avgPool2d with ceilMode/);
+  });
 });
 
 describe('exportOnnx: upsample (PyTorch interpolate; float32 as Resize, float64 as Gathers of the taps)', () => {

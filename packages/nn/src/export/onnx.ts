@@ -233,7 +233,7 @@ const EXPORTERS: Record<string, (e: Emitter) => string> = {
   convTranspose1d: (e) => convTranspose(e, 'convTranspose1d'),
   convTranspose2d: (e) => convTranspose(e, 'convTranspose2d'),
   maxPool2d: (e) => {
-    const axes = spatialAxes(2, attr('maxPool2d', e.attrs, 'window', isWindow));
+    const axes = spatialAxes(2, poolWindow(e, 'maxPool2d'));
     return e.node('MaxPool', [e.input(0)], windowAttributes(axes));
   },
   avgPool2d: (e) => avgPool(e),
@@ -405,6 +405,28 @@ const isSpatial = (v: unknown): v is 1 | 2 => v === 1 || v === 2;
 const isSliceAttrs = (v: unknown): v is { starts: readonly number[]; sliced: readonly number[]; full: readonly number[] } =>
   typeof v === 'object' && v !== null && ['starts', 'sliced', 'full'].every((k) => isNumbers((v as Record<string, unknown>)[k]));
 
+/**
+ * A pool's window. With `ceilMode` the output may gain a last, partial window per axis; gradlab
+ * counts those as PyTorch does (a window starting in the right padding is dropped), which ONNX's
+ * `ceil_mode` does not state, so such a pool is refused rather than exported with other sizes.
+ * A ceilMode that adds no window changes nothing and is exported as it is.
+ */
+function poolWindow(e: Emitter, op: 'maxPool2d' | 'avgPool2d'): WindowAttrs {
+  const window = attr(op, e.attrs, 'window', isWindow);
+  if ((e.attrs as { window: { ceilMode?: boolean } }).window.ceilMode !== true) return window;
+  const floor = (n: number, k: number, s: number, p: number, d: number) => Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
+  const oh = floor(window.h, window.kh, window.sh, window.ph, window.dh);
+  const ow = floor(window.w, window.kw, window.sw, window.pw, window.dw);
+  if (oh !== window.oh || ow !== window.ow) {
+    throw new GradlabError(
+      `exportOnnx: ${op} with ceilMode gives [${window.oh}, ${window.ow}] windows where floor mode gives [${oh}, ${ow}]; ` +
+        `its last, partial windows are not exported (ONNX's ceil_mode does not promise PyTorch's count). ` +
+        `Pad the input so the windows fit, or use ceilMode false`,
+    );
+  }
+  return window;
+}
+
 /** One list per setting, one entry per spatial axis (1-D: the width's only). */
 interface SpatialAxes {
   kernel: number[];
@@ -543,7 +565,7 @@ function convTranspose(e: Emitter, op: string): string {
  * countIncludePad false the taps inside x).
  */
 function avgPool(e: Emitter): string {
-  const window = attr('avgPool2d', e.attrs, 'window', isWindow);
+  const window = poolWindow(e, 'avgPool2d');
   const countIncludePad = attr('avgPool2d', e.attrs, 'countIncludePad', isBoolean);
   const axes = spatialAxes(2, window);
   if (!e.double) return e.node('AveragePool', [e.input(0)], [...windowAttributes(axes, false), int('count_include_pad', countIncludePad ? 1 : 0)]);
