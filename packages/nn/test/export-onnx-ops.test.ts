@@ -29,6 +29,8 @@ describe('exportOnnx: convolution', () => {
     ['conv2d depthwise (groups = channels), dilation 2', images, (t) => conv2d(t, w2([4, 1, 2, 2]), undefined, { groups: 4, dilation: 2, padding: 1 })],
     ['conv1d stride 2, padding 1, dilation 2, groups 2', signals, (t) => conv1d(t, w2([6, 2, 3]), w2([6]), { stride: 2, padding: 1, dilation: 2, groups: 2 })],
     ['conv1d kernel 1', signals, (t) => conv1d(t, w2([2, 4, 1]))],
+    ["conv2d padding 'same', kernel 4×3 (an odd total: the extra zero after, as a Pad)", images, (t) => conv2d(t, w2([3, 4, 4, 3]), w2([3]), { padding: 'same' })],
+    ["conv1d padding 'same', kernel 2, dilation 3", signals, (t) => conv1d(t, w2([2, 4, 2]), undefined, { padding: 'same', dilation: 3 })],
     ['convTranspose2d 3×3 with bias', images, (t) => convTranspose2d(t, w2([4, 3, 3, 3]), w2([3]))],
     ['convTranspose2d stride 2, padding 1, outputPadding 1', images, (t) => convTranspose2d(t, w2([4, 2, 3, 3]), w2([2]), { stride: 2, padding: 1, outputPadding: 1 })],
     ['convTranspose2d stride [2,3], dilation [1,2], groups 2', images, (t) => convTranspose2d(t, w2([4, 3, 2, 3]), w2([6]), { stride: [2, 3], dilation: [1, 2], groups: 2 })],
