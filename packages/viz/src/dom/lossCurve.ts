@@ -37,6 +37,9 @@ export function drawLossCurve(
   };
 }
 
+/** Tick steps for a count: 1, 2, 5, 10, 20, 50, … up to 5·10¹². */
+const WHOLE_INCREMENTS = Array.from({ length: 39 }, (_, i) => [1, 2, 5][i % 3] * 10 ** Math.floor(i / 3));
+
 function plotOptions(data: LossCurveData, opts: LossCurveOptions): uPlot.Options {
   const yLabel = opts.yLabel ?? (data.logScale ? 'loss (log scale)' : 'loss');
   return {
@@ -50,7 +53,9 @@ function plotOptions(data: LossCurveData, opts: LossCurveOptions): uPlot.Options
       y: data.logScale ? { distr: 3, log: 10 } : { range: (_u, min, max) => [Math.min(0, min), niceMax(max)] },
     },
     axes: [
-      axis(opts.xLabel ?? 'epoch'),
+      // epochs are whole numbers: ticks at 1, 2, 5, 10, … so that a short run's axis reads 1, 2, 3
+      // rather than 1.2, 1.4, …
+      axis(opts.xLabel ?? 'epoch', { incrs: WHOLE_INCREMENTS }),
       data.logScale
         ? axis(yLabel, {
             values: tickValues,
