@@ -4,23 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { fastRulesAttached, matmulNT, matmulTN } from '../src/fast/index.ts';
 import {
   compile, defineOp, map, mul, noGrad, randn, sigmoid, tensor, zeros, type CompileOptions, type FusableOptimizer,
-  type ParameterUpdate, type RandomSource, type Tensor,
+  type ParameterUpdate, type Tensor,
 } from '../src/index.ts';
-import { PlainSGD } from './helpers.ts';
-
-/** A small seeded generator (mulberry32), so that core's tests need no other package. */
-function rng(seed: number): RandomSource {
-  let a = seed >>> 0;
-  return {
-    next() {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    },
-  };
-}
+import { PlainSGD, rng } from './helpers.ts';
 
 type Activation = (x: Tensor) => Tensor;
 interface Net {

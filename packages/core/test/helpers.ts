@@ -1,6 +1,6 @@
 // Shared test helpers: build tensors from nested arrays, compare values, run one op case.
 import { expect } from 'vitest';
-import { gradcheck, tensor, type FusableOptimizer, type GradcheckOptions, type NestedArray, type ParameterUpdate, type Tensor } from '../src/index.ts';
+import { gradcheck, tensor, type FusableOptimizer, type GradcheckOptions, type NestedArray, type ParameterUpdate, type RandomSource, type Tensor } from '../src/index.ts';
 
 /** The shape of a rectangular nested array (what `tensor()` would give). */
 export function shapeOf(value: NestedArray): number[] {
@@ -90,4 +90,46 @@ export class PlainSGD implements FusableOptimizer {
       },
     };
   }
+}
+
+/** Deterministic values with awkward ones mixed in: ±0, tiny and huge numbers (the matmul kernels' tests). */
+export function values(n: number, seed: number): Float64Array {
+  const out = new Float64Array(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    out[i] = (s / 2147483648 - 0.5) * (i % 7 === 0 ? 1e-300 : i % 11 === 0 ? 1e300 : 3);
+  }
+  if (n > 8) {
+    out[1] = -0;
+    out[2] = 0;
+  }
+  return out;
+}
+
+/** The textbook loop: C starts at 0, then C[i,j] += A[i,p]·B[p,j] for p in order (i-k-j). */
+export function textbook(A: Float64Array, B: Float64Array, m: number, k: number, n: number): Float64Array {
+  const C = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) C[i * n + j] += A[i * k + p] * B[p * n + j];
+  return C;
+}
+
+export function transposed(x: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = x[i * cols + j];
+  return out;
+}
+
+/** A small seeded generator (mulberry32), for the tests whose values were drawn with it. */
+export function rng(seed: number): RandomSource {
+  let a = seed >>> 0;
+  return {
+    next() {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    },
+  };
 }

@@ -6,23 +6,9 @@ import { describe, expect, it } from 'vitest';
 import {
   abs, argmax, argmin, compile, concat, cos, defineOp, flatten, permute, slice, split, squeeze, stack, unsqueeze, edgeJacobian, elu, eq, erf, ge, gelu, grad, gradcheck, gt, le, localDerivatives, logSoftmax,
   logSumExp, lt, max, maximum, mean, min, minimum, mul, norm, prod, randn, reciprocal, sin, softmax, softmaxOp, softplus, sqrt, square, std,
-  tensor, toDot, trace, variance, where, type GradcheckOptions, type RandomSource, type Tensor,
+  tensor, toDot, trace, variance, where, type GradcheckOptions, type Tensor,
 } from '../src/index.ts';
-import { expectValues, PlainSGD } from './helpers.ts';
-
-/** mulberry32: a small seeded generator, so the tests need no other package. */
-function rng(seed: number): RandomSource {
-  let a = seed >>> 0;
-  return {
-    next() {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    },
-  };
-}
+import { expectValues, PlainSGD, rng } from './helpers.ts';
 
 const leaf = (value: number[] | number[][] | number[][][]) => tensor(value, { requiresGrad: true });
 

@@ -8,25 +8,11 @@ import { describe, expect, it } from 'vitest';
 import {
   arange, batchedMatmulOp, compile, eye, flatten, fullLike, gather, grad, gradcheck, index, indexAddOp, linspace, localDerivatives,
   logSoftmax, matmul, matmulOp, mean, mul, oneHot, onesLike, pad, randn, reshape, scatterAddOp, softmax, tensor, trace, transpose,
-  zerosLike, GradlabError, type GradcheckOptions, type RandomSource, type Tensor,
+  zerosLike, GradlabError, type GradcheckOptions, type Tensor,
 } from '../src/index.ts';
 import { attachFastRules, batchedMatmulNT, batchedMatmulTN, detachFastRules, fastRulesAttached } from '../src/fast/index.ts';
 import { setWasmMatmul } from '../src/ops/matmulWasm.ts';
-import { expectValues, PlainSGD } from './helpers.ts';
-
-/** mulberry32: a small seeded generator. */
-function rng(seed: number): RandomSource {
-  let a = seed >>> 0;
-  return {
-    next() {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    },
-  };
-}
+import { expectValues, PlainSGD, rng } from './helpers.ts';
 
 const leaf = (value: number[] | number[][] | number[][][]) => tensor(value, { requiresGrad: true });
 const R = (shape: number[], seed: number) => randn(shape, rng(seed), { requiresGrad: true });

@@ -8,34 +8,7 @@ import { numberLiteral, scalarExpression } from '../src/compile/scalar.ts';
 import { generate } from '../src/generate.ts';
 import { matmulStrided } from '../src/ops/matmulKernel.ts';
 import { setWasmMatmul, wasmMatmulActive } from '../src/ops/matmulWasm.ts';
-
-/** Deterministic values with the awkward ones mixed in: ±0, a NaN, ±∞, tiny and huge numbers. */
-function values(n: number, seed: number): Float64Array {
-  const out = new Float64Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    out[i] = (s / 2147483648 - 0.5) * (i % 7 === 0 ? 1e-300 : i % 11 === 0 ? 1e300 : 3);
-  }
-  if (n > 8) {
-    out[1] = -0;
-    out[2] = 0;
-  }
-  return out;
-}
-
-/** The textbook loop: C starts at 0, then C[i,j] += A[i,p]·B[p,j] for p in order (i-k-j). */
-function textbook(A: Float64Array, B: Float64Array, m: number, k: number, n: number): Float64Array {
-  const C = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) C[i * n + j] += A[i * k + p] * B[p * n + j];
-  return C;
-}
-
-function transposed(x: Float64Array, rows: number, cols: number): Float64Array {
-  const out = new Float64Array(x.length);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = x[i * cols + j];
-  return out;
-}
+import { textbook, transposed, values } from './helpers.ts';
 
 function expectSameBits(actual: ArrayLike<number>, expected: ArrayLike<number>): void {
   expect(actual.length).toBe(expected.length);
