@@ -397,6 +397,7 @@ interface WindowAttrs {
   readonly w: number;
   readonly oh: number;
   readonly ow: number;
+  readonly ceilMode?: boolean;
 }
 const WINDOW_KEYS = ['kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw', 'h', 'w', 'oh', 'ow'] as const;
 const isWindow = (v: unknown): v is WindowAttrs =>
@@ -413,7 +414,7 @@ const isSliceAttrs = (v: unknown): v is { starts: readonly number[]; sliced: rea
  */
 function poolWindow(e: Emitter, op: 'maxPool2d' | 'avgPool2d'): WindowAttrs {
   const window = attr(op, e.attrs, 'window', isWindow);
-  if ((e.attrs as { window: { ceilMode?: boolean } }).window.ceilMode !== true) return window;
+  if (window.ceilMode !== true) return window;
   const floor = (n: number, k: number, s: number, p: number, d: number) => Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
   const oh = floor(window.h, window.kh, window.sh, window.ph, window.dh);
   const ow = floor(window.w, window.kw, window.sw, window.pw, window.dw);
